@@ -1,0 +1,269 @@
+"""Species data: formula, phase, formation enthalpy and heat capacity, with sources.
+
+Data live in ``polyflow/data/species*.csv`` (one file per topic, the citation of every
+value in its ``source_H`` / ``source_Cp`` columns, keys resolved in ``sources*.csv``).
+
+Enthalpy basis (DESIGN: "Enthalpy basis"): the molar enthalpy of a species is its
+standard enthalpy of formation plus its sensible heat from 298.15 K,
+
+.. math::
+
+    h_i(T) = \\Delta H^\\circ_{f,i} + \\int_{298.15}^{T} C_{p,i}\\,dT,
+    \\qquad C_p = A + B\\,10^{-3}T + C\\,10^{5}T^{-2} + D\\,10^{-6}T^{2}
+
+with :math:`C_p` in J/(mol K) (the Maier-Kelley form extended with a T^2 term, as used in
+USGS Bulletin 2131 and HSC Chemistry). Heats of reaction then fall out of the balance
+and are never entered twice.
+
+>>> db = load_database()
+>>> water = db["H2O"]
+>>> water.id, water.phase, round(water.molar_mass, 3)
+('H2O(l)', 'aq', 18.015)
+>>> round(water.h(298.15), 2)    # kJ/mol, NBS 1982
+-285.83
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from polyflow.chem.elements import read_data_csv
+from polyflow.chem.formula import Formula, parse_formula
+from polyflow.errors import DataError, did_you_mean
+
+__all__ = ["PHASES", "T_REF", "Species", "SpeciesDatabase", "SpeciesSet", "load_database"]
+
+T_REF = 298.15
+#: Phase codes: solid, aqueous solution, organic solution, gas, other liquid (melt).
+#: Liquid water belongs to the aqueous phase.
+PHASES = {"s": "solid", "aq": "aqueous", "org": "organic", "g": "gas", "l": "liquid"}
+
+
+@dataclass(frozen=True)
+class Species:
+    """One species: identity, composition and thermochemical data.
+
+    ``dHf`` is the standard enthalpy of formation at 298.15 K [kJ/mol];
+    ``cp`` are (A, B, C, D) of the heat-capacity form above [J/(mol K)].
+    """
+
+    id: str
+    formula: Formula
+    phase: str
+    name: str = ""
+    aliases: tuple[str, ...] = ()
+    dHf: float = 0.0
+    cp: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    T_range: tuple[float, float] = (298.15, 298.15)
+    sources: tuple[str, str] = ("", "")
+    note: str = ""
+
+    @property
+    def molar_mass(self) -> float:
+        """Molar mass [kg/kmol] computed from the formula."""
+        return self.formula.molar_mass
+
+    @property
+    def elements(self) -> dict[str, float]:
+        return self.formula.elements
+
+    @property
+    def charge(self) -> int:
+        return self.formula.charge
+
+    def cp_at(self, T: float) -> float:
+        """Heat capacity at ``T`` [J/(mol K)]."""
+        A, B, C, D = self.cp
+        return A + B * 1e-3 * T + C * 1e5 / T**2 + D * 1e-6 * T**2
+
+    def h(self, T: float) -> float:
+        """Molar enthalpy on the formation basis at ``T`` [kJ/mol]."""
+        return float(self.dHf + _sensible(np.array(self.cp, dtype=float)[None, :], T)[0] / 1000.0)
+
+
+def _sensible(cp: np.ndarray, T) -> np.ndarray:
+    """∫_{298.15}^{T} Cp dT [J/mol] for rows of (A,B,C,D); ``T`` scalar or broadcastable."""
+    A, B, C, D = cp[..., 0], cp[..., 1], cp[..., 2], cp[..., 3]
+    T0 = T_REF
+    return (A * (T - T0) + B * 0.5e-3 * (T**2 - T0**2) - C * 1e5 * (1.0 / T - 1.0 / T0)
+            + D * 1e-6 / 3.0 * (T**3 - T0**3))
+
+
+class SpeciesDatabase:
+    """All species known to polyflow, looked up by id (``"CuSO4(aq)"``) or alias."""
+
+    def __init__(self, species: Iterable[Species], sources: dict[str, str]) -> None:
+        self._by_id: dict[str, Species] = {}
+        self._alias: dict[str, str] = {}
+        self.sources = dict(sources)
+        for sp in species:
+            if sp.id in self._by_id:
+                raise DataError(f"species id {sp.id!r} is defined twice in the species tables")
+            self._by_id[sp.id] = sp
+        for sp in self._by_id.values():
+            for a in sp.aliases:
+                if a in self._by_id and a != sp.id:
+                    raise DataError(f"alias {a!r} of {sp.id!r} is also a species id")
+                if a in self._alias and self._alias[a] != sp.id:
+                    raise DataError(f"alias {a!r} names both {self._alias[a]!r} and {sp.id!r}")
+                self._alias[a] = sp.id
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __iter__(self):
+        return iter(self._by_id.values())
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._by_id or key in self._alias
+
+    def resolve(self, key: str) -> str:
+        """The species id that ``key`` (an id or an alias) names."""
+        if key in self._by_id:
+            return key
+        if key in self._alias:
+            return self._alias[key]
+        raise DataError(f"unknown species {key!r}",
+                        hint=did_you_mean(key, [*self._by_id, *self._alias]))
+
+    def __getitem__(self, key: str) -> Species:
+        return self._by_id[self.resolve(key)]
+
+    def subset(self, keys: Sequence[str]) -> SpeciesSet:
+        """The ordered species set of a flowsheet, from ids or aliases."""
+        ids: list[str] = []
+        for k in keys:
+            sid = self.resolve(k)
+            if sid not in ids:
+                ids.append(sid)
+        return SpeciesSet([self._by_id[i] for i in ids], self)
+
+
+@dataclass
+class SpeciesSet:
+    """The ordered species of one flowsheet, with the arrays the solver needs.
+
+    ``element_matrix[e, i]`` is atoms of element ``elements[e]`` per molecule of species
+    ``i``; ``mw[i]`` is kg/kmol.
+    """
+
+    species: list[Species]
+    database: SpeciesDatabase
+    index: dict[str, int] = field(init=False)
+    elements: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = {sp.id: i for i, sp in enumerate(self.species)}
+        els: list[str] = []
+        for sp in self.species:
+            els.extend(e for e in sp.elements if e not in els)
+        self.elements = els
+        self.element_matrix = np.array(
+            [[sp.elements.get(e, 0.0) for sp in self.species] for e in els]).reshape(len(els), -1)
+        self.mw = np.array([sp.molar_mass for sp in self.species])
+        self.dHf = np.array([sp.dHf for sp in self.species])
+        self.cp = np.array([sp.cp for sp in self.species], dtype=float).reshape(-1, 4)
+        self.charge = np.array([sp.charge for sp in self.species], dtype=float)
+        self.phase = np.array([sp.phase for sp in self.species])
+        self.ids = [sp.id for sp in self.species]
+
+    def __len__(self) -> int:
+        return len(self.species)
+
+    def __iter__(self):
+        return iter(self.species)
+
+    def __contains__(self, key: str) -> bool:
+        try:
+            return self.database.resolve(key) in self.index
+        except DataError:
+            return False
+
+    def idx(self, key: str) -> int:
+        """Position of a species (id or alias) in this set; a clear error if absent."""
+        sid = self.database.resolve(key)
+        try:
+            return self.index[sid]
+        except KeyError:
+            raise DataError(f"species {sid!r} is not in this flowsheet's species list",
+                            hint="add it to [flowsheet] species") from None
+
+    def mask(self, phases: str | Iterable[str]) -> np.ndarray:
+        """Boolean mask of the species in the given phase code(s)."""
+        phases = {phases} if isinstance(phases, str) else set(phases)
+        return np.isin(self.phase, list(phases))
+
+    # Enthalpy on the formation basis, vectorised over streams --------------------------
+    def h_molar(self, T: np.ndarray) -> np.ndarray:
+        """h[s, i] [kJ/mol = MJ/kmol] at stream temperatures ``T[s]``."""
+        T = np.asarray(T, dtype=float)[..., None]
+        return self.dHf + _sensible(self.cp, T) / 1000.0
+
+    def cp_molar(self, T: np.ndarray) -> np.ndarray:
+        """cp[s, i] [kJ/(mol K) = MJ/(kmol K)] at stream temperatures ``T[s]``."""
+        T = np.asarray(T, dtype=float)[..., None]
+        A, B, C, D = self.cp.T
+        return (A + B * 1e-3 * T + C * 1e5 / T**2 + D * 1e-6 * T**2) / 1000.0
+
+
+def _species_from_row(row: dict[str, str], fname: str, lineno: int) -> Species:
+    def num(key: str, default: float = 0.0) -> float:
+        text = (row.get(key) or "").strip()
+        if not text:
+            return default
+        try:
+            return float(text)
+        except ValueError:
+            raise DataError(f"{fname} row {lineno}: column {key!r} is not a number",
+                            value=text) from None
+
+    sid = row["id"].strip()
+    phase = row["phase"].strip()
+    if phase not in PHASES:
+        raise DataError(f"{fname} row {lineno}: species {sid!r} has unknown phase {phase!r}",
+                        hint=f"use one of {', '.join(PHASES)}")
+    formula = parse_formula(row["formula"].strip())
+    m = re.fullmatch(r"(.+)\(([a-z]+)\)", sid)
+    if not m:
+        raise DataError(f"{fname} row {lineno}: species id {sid!r} must end in its phase, "
+                        f"e.g. 'CuSO4(aq)'")
+    aliases = tuple(a.strip() for a in (row.get("aliases") or "").split(";") if a.strip())
+    return Species(
+        id=sid, formula=formula, phase=phase, name=(row.get("name") or "").strip(),
+        aliases=aliases, dHf=num("dHf_kJ_mol"),
+        cp=(num("Cp_A"), num("Cp_B"), num("Cp_C"), num("Cp_D")),
+        T_range=(num("Tmin_K", 298.15), num("Tmax_K", 298.15)),
+        sources=((row.get("source_H") or "").strip(), (row.get("source_Cp") or "").strip()),
+        note=(row.get("note") or "").strip(),
+    )
+
+
+def _data_files(prefix: str) -> list[str]:
+    folder = resources.files("polyflow.data")
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name.startswith(prefix) and p.name.endswith(".csv"))
+
+
+@cache
+def load_database() -> SpeciesDatabase:
+    """Read every ``species*.csv`` table shipped with polyflow (cached, read-only)."""
+    sources: dict[str, str] = {}
+    for fname in _data_files("sources"):
+        for row in read_data_csv(fname):
+            sources[row["key"].strip()] = row["citation"].strip()
+    species: list[Species] = []
+    for fname in _data_files("species"):
+        for lineno, row in enumerate(read_data_csv(fname), start=1):
+            sp = _species_from_row(row, fname, lineno)
+            for key in sp.sources:
+                if key and key not in sources:
+                    raise DataError(f"{fname}: species {sp.id!r} cites unknown source {key!r}",
+                                    hint="add it to a sources*.csv file")
+            species.append(sp)
+    return SpeciesDatabase(species, sources)

@@ -1,0 +1,231 @@
+"""The flowsheet: a networkx MultiDiGraph of unit operations joined by named streams.
+
+Nodes are unit names with the unit object as node data (``graph.nodes[name]["unit"]``);
+edges are streams, keyed by stream name, with their ports as edge data. Algorithms are
+functions of the flowsheet (``assemble``, ``solve``), following networkx.
+
+>>> from polyflow.units import Feed, Mixer, Product
+>>> fs = Flowsheet(["H2O", "CuSO4"], name="two feeds")
+>>> _ = fs.add(Feed("water", flows_kg_h={"H2O": 1000.0}, temperature="20 degC"))
+>>> _ = fs.add(Feed("pls", flows_kg_h={"H2O": 1000.0}, temperature="60 degC"))
+>>> _ = fs.add(Mixer("tank"))
+>>> _ = fs.add(Product("out"))
+>>> fs.connect("w", "water", "tank")
+>>> fs.connect("p", "pls", "tank")
+>>> fs.connect("mixed", "tank", "out")
+>>> result = fs.solve()
+>>> result.converged, round(result.temperature_C("mixed"), 2)
+(True, 40.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+
+from polyflow.chem.species import SpeciesSet, load_database
+from polyflow.errors import FlowsheetError, PolyflowError, SpecificationError, did_you_mean
+from polyflow.solve.system import EquationSystem, SystemBuilder, UnitEquations
+from polyflow.units.base import Unit
+
+if TYPE_CHECKING:
+    from polyflow.result import Result
+
+__all__ = ["Flowsheet", "StreamSpec"]
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """One stream: from ``src.src_port`` to ``dst.dst_port``."""
+
+    name: str
+    src: str
+    src_port: str
+    dst: str
+    dst_port: str
+
+
+@dataclass
+class Assembly:
+    """What :meth:`Flowsheet.assemble` produces: the system and how it maps to streams."""
+
+    system: EquationSystem
+    streams: list[StreamSpec]
+    stream_index: dict[str, int]
+    unit_rows: dict[str, tuple[int, int]]   # unit -> (rows added, unknowns owned)
+    ports: dict[str, tuple[dict[str, list[int]], dict[str, int]]]
+    internal: dict[str, np.ndarray]
+
+
+class Flowsheet:
+    """A plant: species set, units and streams. Build it in code or with
+    :func:`polyflow.load`; call :meth:`solve` for a :class:`~polyflow.result.Result`."""
+
+    def __init__(self, species: SpeciesSet | Sequence[str], name: str = "",
+                 source: str | Path | None = None, options: dict | None = None) -> None:
+        self.species = species if isinstance(species, SpeciesSet) else \
+            load_database().subset(list(species))
+        self.name = name
+        self.source = str(source) if source else None
+        self.graph = nx.MultiDiGraph()
+        self.where: dict[str, int] = {}   # "unit:NAME" / "stream:NAME" -> line in file
+        self.options = dict(options or {})
+        self._streams: dict[str, StreamSpec] = {}
+        self._from: dict[tuple[str, str], str] = {}         # (unit, outlet) -> stream
+        self._into: dict[tuple[str, str], list[str]] = {}   # (unit, inlet) -> streams
+
+    # -- building ---------------------------------------------------------------------
+    @property
+    def units(self) -> dict[str, Unit]:
+        return {n: d["unit"] for n, d in self.graph.nodes(data=True)}
+
+    @property
+    def streams(self) -> list[StreamSpec]:
+        return list(self._streams.values())
+
+    def unit(self, name: str) -> Unit:
+        if name not in self.graph:
+            raise self._err(FlowsheetError(f"no unit named {name!r}",
+                                           hint=did_you_mean(name, self.graph.nodes)))
+        return self.graph.nodes[name]["unit"]
+
+    def add(self, unit: Unit) -> Unit:
+        if unit.name in self.graph:
+            raise self._err(FlowsheetError(f"a unit named {unit.name!r} exists already",
+                                           unit=unit.name, hint="give each unit its own name"))
+        try:
+            unit.bind(self.species)
+        except PolyflowError as err:
+            raise self._err(err.located(unit=unit.name), f"unit:{unit.name}") from None
+        self.graph.add_node(unit.name, unit=unit)
+        return unit
+
+    def _split_port(self, ref: str, outlet: bool, stream: str) -> tuple[str, str]:
+        name, _, port = ref.partition(".")
+        unit = self.unit(name) if name in self.graph else None
+        if unit is None:
+            raise self._err(FlowsheetError(
+                f"stream {stream!r} {'comes from' if outlet else 'goes to'} unknown unit "
+                f"{name!r}", hint=did_you_mean(name, self.graph.nodes)), f"stream:{stream}")
+        ports = unit.outlet_ports() if outlet else unit.inlet_ports()
+        if not port:
+            if len(ports) != 1:
+                raise self._err(FlowsheetError(
+                    f"stream {stream!r}: unit {name!r} has {'outlets' if outlet else 'inlets'}"
+                    f" {', '.join(p.rstrip('*') for p in ports)}; name one as "
+                    f"'{name}.{ports[0].rstrip('*')}'", unit=name), f"stream:{stream}")
+            port = ports[0]
+        port = port.rstrip("*")
+        plain = [p.rstrip("*") for p in ports]
+        if port not in plain:
+            kind = "outlet" if outlet else "inlet"
+            raise self._err(FlowsheetError(
+                f"stream {stream!r}: unit {name!r} ({unit.model}) has no {kind} {port!r}",
+                unit=name, hint=did_you_mean(port, plain)), f"stream:{stream}")
+        return name, port
+
+    def connect(self, name: str, src: str, dst: str) -> None:
+        """Add stream ``name`` from ``"unit.port"`` (or ``"unit"``) to ``"unit.port"``."""
+        if name in self._streams:
+            raise self._err(FlowsheetError(f"stream {name!r} is defined twice",
+                                           hint="give each stream its own name"),
+                            f"stream:{name}")
+        su, sp_ = self._split_port(src, True, name)
+        du, dp = self._split_port(dst, False, name)
+        if (su, sp_) in self._from:
+            raise self._err(FlowsheetError(
+                f"outlet '{su}.{sp_}' feeds stream {self._from[su, sp_]!r} already; stream "
+                f"{name!r} cannot start there too", unit=su,
+                hint="an outlet carries one stream: add a splitter to divide it"),
+                f"stream:{name}")
+        many = any(p == dp + "*" for p in self.unit(du).inlet_ports())
+        if self._into.get((du, dp)) and not many:
+            raise self._err(FlowsheetError(
+                f"inlet '{du}.{dp}' receives stream {self._into[du, dp][0]!r} already; stream "
+                f"{name!r} cannot enter there too", unit=du,
+                hint="an inlet takes one stream: add a mixer, or use a unit whose inlet "
+                     "takes many"), f"stream:{name}")
+        spec = StreamSpec(name, su, sp_, du, dp)
+        self._streams[name] = spec
+        self._from[su, sp_] = name
+        self._into.setdefault((du, dp), []).append(name)
+        self.graph.add_edge(su, du, key=name, spec=spec)
+
+    def _err(self, err: PolyflowError, where: str | None = None) -> PolyflowError:
+        line = self.where.get(where) if where else None
+        if line is None and err.unit:
+            line = self.where.get(f"unit:{err.unit}")
+        return err.located(file=self.source, line=line)
+
+    # -- checking and assembly ------------------------------------------------------------
+    def _check_ports(self) -> None:
+        for name, unit in self.units.items():
+            for p in unit.outlet_ports():
+                if (name, p.rstrip("*")) not in self._from:
+                    raise self._err(FlowsheetError(
+                        f"outlet '{name}.{p}' is not connected", unit=name,
+                        hint=f"add a stream from '{name}.{p}' (to a product if it leaves "
+                             "the plant)"))
+            for p in unit.inlet_ports():
+                if not self._into.get((name, p.rstrip("*"))):
+                    raise self._err(FlowsheetError(
+                        f"inlet '{name}.{p.rstrip('*')}' is not connected", unit=name,
+                        hint=f"add a stream to '{name}.{p.rstrip('*')}'"))
+
+    def assemble(self) -> Assembly:
+        """Check the graph and collect every unit's equations into one system."""
+        self._check_ports()
+        streams = self.streams
+        index = {s.name: k for k, s in enumerate(streams)}
+        builder = SystemBuilder(self.species, [s.name for s in streams])
+        unit_rows: dict[str, tuple[int, int]] = {}
+        ports: dict[str, tuple[dict[str, list[int]], dict[str, int]]] = {}
+        internal: dict[str, np.ndarray] = {}
+        for u, (name, unit) in enumerate(self.units.items()):
+            builder.unit_names.append(name)
+            inlets = {p.rstrip("*"): [index[s] for s in self._into[name, p.rstrip("*")]]
+                      for p in unit.inlet_ports()}
+            outlets = {p: index[self._from[name, p]] for p in unit.outlet_ports()}
+            eq = UnitEquations(builder, u, name, inlets, outlets)
+            start = builder.n_vars + len(builder.var_names)
+            try:
+                unit.equations(eq)
+            except PolyflowError as err:
+                raise self._err(err.located(unit=name)) from None
+            internal[name] = np.arange(start, start + eq.internal_added)
+            owned = len(outlets) * builder.stride + eq.internal_added
+            if eq.rows_added != owned:
+                kind = "over" if eq.rows_added > owned else "under"
+                raise self._err(SpecificationError(
+                    f"{kind}-specified: it gives {eq.rows_added} equations for {owned} "
+                    f"unknowns ({len(outlets)} outlet streams × {builder.stride} + "
+                    f"{eq.internal_added} internal)", unit=name,
+                    hint="give exactly one specification per unknown (for example either "
+                         "'temperature' or 'duty', not both)"))
+            unit_rows[name] = (eq.rows_added, owned)
+            ports[name] = (inlets, outlets)
+        return Assembly(builder.freeze(), streams, index, unit_rows, ports, internal)
+
+    def check(self):
+        """Parse-level and degrees-of-freedom checks, no solve; returns the assembly."""
+        from polyflow.solve.newton import check_structure
+
+        assembly = self.assemble()
+        check_structure(assembly.system)
+        return assembly
+
+    def solve(self, *, tol: float = 1e-10, max_iter: int = 50, progress=None,
+              x0: np.ndarray | None = None) -> Result:
+        """Solve mass and energy balances together; returns a :class:`Result`."""
+        from polyflow.solve.driver import solve_flowsheet
+
+        return solve_flowsheet(self, tol=tol, max_iter=max_iter, progress=progress, x0=x0)
+
+    def __repr__(self) -> str:
+        return (f"Flowsheet({self.name!r}: {self.graph.number_of_nodes()} units, "
+                f"{self.graph.number_of_edges()} streams, {len(self.species)} species)")

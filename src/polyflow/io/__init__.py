@@ -1,0 +1,1 @@
+"""Reading flowsheet files and feed specifications."""

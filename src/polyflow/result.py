@@ -1,0 +1,232 @@
+"""The result of one solve: streams, element balances, recoveries and energy.
+
+Everything here is computed from the converged unknowns; nothing is solved again.
+Tables come as plain Python structures (lists of dicts, dicts of floats, numpy arrays),
+and as a pandas DataFrame through :meth:`Result.dataframe` where pandas is installed.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from polyflow.chem.elements import atomic_weight
+from polyflow.solve.solution import UnitSolution, enthalpy_kW
+
+if TYPE_CHECKING:
+    from polyflow.flowsheet import Assembly, Flowsheet
+    from polyflow.solve.newton import NewtonReport
+
+__all__ = ["Result"]
+
+#: densities used to turn phase masses into volumes [kg/m3] unless the flowsheet sets them
+DEFAULT_DENSITY = {"aq": 1000.0, "org": 800.0}
+#: closure a run must reach to be called closed (DESIGN "Convergence")
+CLOSURE_TOL = 1e-9
+
+
+class Result:
+    """Solved flowsheet. ``streams`` (names), ``closure``, ``recovery``, ``energy``."""
+
+    def __init__(self, flowsheet: Flowsheet, assembly: Assembly, report: NewtonReport,
+                 timings: dict[str, float] | None = None) -> None:
+        self.flowsheet = flowsheet
+        self.assembly = assembly
+        self.species = flowsheet.species
+        self.x = report.x
+        self.iterations = report.iterations
+        self.converged = report.converged
+        self.max_scaled_residual = report.max_scaled_residual
+        self.history = report.history
+        self.timings = dict(timings or {})
+        N, T = assembly.system.stream_view(self.x)
+        self.flows_kmol_h = N.copy()     # [stream, species]
+        self.T_K = T.copy()              # [stream]
+        self.mass_flows = self.flows_kmol_h * self.species.mw   # kg/h [stream, species]
+        aw = np.array([atomic_weight(e) for e in self.species.elements])
+        # kg/h of each element in each species flow: [stream, element, species]
+        self._el_per_species = self.species.element_matrix * aw[:, None]   # kg/kmol
+        self.density = {**DEFAULT_DENSITY, **flowsheet.options.get("density", {})}
+
+    # -- stream access ---------------------------------------------------------------
+    @property
+    def stream_names(self) -> list[str]:
+        return [s.name for s in self.assembly.streams]
+
+    def _s(self, name: str) -> int:
+        try:
+            return self.assembly.stream_index[name]
+        except KeyError:
+            from polyflow.errors import FlowsheetError, did_you_mean
+            raise FlowsheetError(f"no stream named {name!r}",
+                                 hint=did_you_mean(name, self.stream_names)) from None
+
+    def flow_kg_h(self, stream: str) -> dict[str, float]:
+        """Mass flow of every species in ``stream`` [kg/h]."""
+        row = self.mass_flows[self._s(stream)]
+        return {sid: float(v) for sid, v in zip(self.species.ids, row, strict=True)}
+
+    def temperature_C(self, stream: str) -> float:
+        return float(self.T_K[self._s(stream)] - 273.15)
+
+    def elements_kg_h(self, stream: str, phase: str | None = None) -> dict[str, float]:
+        """Mass flow of every element in ``stream`` (or in one phase of it) [kg/h]."""
+        n = self.flows_kmol_h[self._s(stream)]
+        if phase is not None:
+            n = n * self.species.mask(phase)
+        el = self._el_per_species @ n
+        return {e: float(v) for e, v in zip(self.species.elements, el, strict=True)}
+
+    def phase_kg_h(self, stream: str) -> dict[str, float]:
+        """Mass flow by phase code (s, aq, org, g, l) [kg/h]."""
+        m = self.mass_flows[self._s(stream)]
+        return {ph: float(m[self.species.phase == ph].sum()) for ph in ("s", "aq", "org", "g", "l")}
+
+    def enthalpy_kW(self, stream: str) -> float:
+        s = self._s(stream)
+        return enthalpy_kW(self.species, self.flows_kmol_h[s], float(self.T_K[s]))
+
+    def solids_assay(self, stream: str) -> dict[str, float]:
+        """Element grades of the solids [mass fraction of dry solids]."""
+        solids = self.phase_kg_h(stream)["s"]
+        if solids <= 0:
+            return {}
+        el = self.elements_kg_h(stream, "s")
+        return {e: v / solids for e, v in el.items() if v > 0}
+
+    def solution_volume_m3_h(self, stream: str, phase: str = "aq") -> float:
+        return self.phase_kg_h(stream)[phase] / self.density[phase]
+
+    def solution_g_L(self, stream: str, phase: str = "aq") -> dict[str, float]:
+        """Element concentrations in the solution phase [g/L = kg/m3] (the solution
+        density is a flowsheet option, 1000 kg/m3 for aqueous by default)."""
+        vol = self.solution_volume_m3_h(stream, phase)
+        if vol <= 0:
+            return {}
+        el = self.elements_kg_h(stream, phase)
+        return {e: v / vol for e, v in el.items() if v > 0 and e not in ("H", "O")}
+
+    # -- plant balances ----------------------------------------------------------------
+    def _role_streams(self, role: str) -> list[str]:
+        units = self.flowsheet.units
+        if role == "feed":
+            return [s.name for s in self.assembly.streams if units[s.src].role == "feed"]
+        return [s.name for s in self.assembly.streams if units[s.dst].role == "product"]
+
+    @cached_property
+    def feeds(self) -> list[str]:
+        """Streams entering the plant (leaving a feed unit)."""
+        return self._role_streams("feed")
+
+    @cached_property
+    def products(self) -> dict[str, str]:
+        """Product unit name -> the stream that enters it."""
+        units = self.flowsheet.units
+        return {s.dst: s.name for s in self.assembly.streams if units[s.dst].role == "product"}
+
+    def _sum_elements(self, streams: list[str]) -> np.ndarray:
+        idx = [self._s(s) for s in streams]
+        n = self.flows_kmol_h[idx].sum(axis=0) if idx else np.zeros(len(self.species))
+        return self._el_per_species @ n
+
+    @cached_property
+    def element_in_kg_h(self) -> dict[str, float]:
+        return dict(zip(self.species.elements, self._sum_elements(self.feeds).tolist(),
+                        strict=True))
+
+    @cached_property
+    def element_out_kg_h(self) -> dict[str, float]:
+        return dict(zip(self.species.elements,
+                        self._sum_elements(list(self.products.values())).tolist(), strict=True))
+
+    @cached_property
+    def closure(self) -> dict[str, float]:
+        """Relative imbalance of every element over the plant: |in − out| / in."""
+        out = {}
+        for e, fin in self.element_in_kg_h.items():
+            fout = self.element_out_kg_h[e]
+            big = max(abs(fin), abs(fout))
+            out[e] = abs(fin - fout) / big if big > 0 else 0.0
+        return out
+
+    @property
+    def closed(self) -> bool:
+        return all(v < CLOSURE_TOL for v in self.closure.values())
+
+    @cached_property
+    def recovery(self) -> dict[str, dict[str, float]]:
+        """Fraction of each element's plant feed reporting to each product unit."""
+        rec: dict[str, dict[str, float]] = {}
+        for e, fin in self.element_in_kg_h.items():
+            rec[e] = {}
+            for prod, stream in self.products.items():
+                v = self.elements_kg_h(stream)[e]
+                rec[e][prod] = v / fin if fin > 0 else 0.0
+        return rec
+
+    # -- units ------------------------------------------------------------------------
+    def unit_solution(self, unit: str) -> UnitSolution:
+        inlets, outlets = self.assembly.ports[unit]
+        return UnitSolution(
+            self.species,
+            {p: [(self.flows_kmol_h[s], float(self.T_K[s])) for s in ss]
+             for p, ss in inlets.items()},
+            {p: (self.flows_kmol_h[s], float(self.T_K[s])) for p, s in outlets.items()},
+            self.x[self.assembly.internal[unit]])
+
+    @cached_property
+    def energy(self) -> dict[str, dict[str, float]]:
+        """Per unit: electrical power, heat duty (heat added; negative = removed) [kW],
+        and what the unit reports besides (heat of reaction, specific energy...)."""
+        out: dict[str, dict[str, float]] = {}
+        for name, unit in self.flowsheet.units.items():
+            if unit.role != "process":
+                continue
+            sol = self.unit_solution(name)
+            power = float(unit.power_kW(sol))
+            duty = sol.H_out() - sol.H_in() - power
+            scale = max(abs(sol.H_out()), abs(sol.H_in()), 1.0)
+            if abs(duty) < 1e-9 * scale:
+                duty = 0.0
+            out[name] = {"power_kW": power, "duty_kW": duty, **unit.report(sol)}
+        return out
+
+    # -- export ------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (schema in docs/json-output.md)."""
+        streams = {}
+        for s in self.assembly.streams:
+            streams[s.name] = {
+                "from": f"{s.src}.{s.src_port}", "to": f"{s.dst}.{s.dst_port}",
+                "T_K": float(self.T_K[self._s(s.name)]),
+                "mass_kg_h": self.flow_kg_h(s.name),
+                "elements_kg_h": self.elements_kg_h(s.name),
+            }
+        return {
+            "flowsheet": self.flowsheet.name, "source": self.flowsheet.source,
+            "converged": bool(self.converged), "closed": self.closed,
+            "iterations": int(self.iterations),
+            "max_scaled_residual": float(self.max_scaled_residual),
+            "closure": self.closure, "species": list(self.species.ids),
+            "streams": streams, "recovery": self.recovery, "energy": self.energy,
+            "timings_s": self.timings,
+        }
+
+    def stream_table(self) -> list[dict[str, Any]]:
+        """One row per stream as a metallurgist reads it (see polyflow.report.tables)."""
+        from polyflow.report.tables import stream_rows
+
+        return stream_rows(self)
+
+    def dataframe(self):
+        """The stream table as a pandas DataFrame (needs pandas)."""
+        import pandas as pd  # optional dependency
+
+        return pd.DataFrame(self.stream_table()).set_index("stream")
+
+    def __repr__(self) -> str:
+        worst = max(self.closure.values(), default=0.0)
+        return (f"Result({self.flowsheet.name!r}: converged={self.converged} in "
+                f"{self.iterations} iterations, worst element closure {worst:.1e})")

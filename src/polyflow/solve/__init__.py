@@ -1,0 +1,1 @@
+"""Assembly of the plant system and its sparse Newton solution."""

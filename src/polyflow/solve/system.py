@@ -1,0 +1,407 @@
+"""Assembly of the whole plant into one sparse system F(x) = 0.
+
+Unknowns, in this order (DESIGN "The core: one sparse system"):
+
+* for every stream ``s``: the molar flow of every species [kmol/h] and the temperature
+  [K], at ``x[s*(S+1) + i]`` and ``x[s*(S+1) + S]``;
+* then the internal unknowns of units that need them.
+
+Equations come in three kinds, each evaluated for the whole plant at once:
+
+* **linear** rows ``A x = b`` (species maps of mixers, splitters, separators and
+  fixed-conversion reactors, fixed feeds, temperature equalities): ``A`` is built once
+  and its Jacobian block never changes;
+* **energy** rows ``Σ_s c_s H_s(x) + Q = 0`` with ``H_s = Σ_i n_si h_i(T_s)`` on the
+  formation-enthalpy basis; evaluated for every energy row in one vectorised pass;
+* **nonlinear blocks** a unit writes as a function of a few of its own variables
+  (isotherms, kinetics), with an analytic or finite-difference local Jacobian.
+
+The sparsity pattern is fixed when the system is built; each Newton iteration only
+fills the values (``np.bincount`` into the CSC data array).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from polyflow.chem.species import T_REF, SpeciesSet
+
+__all__ = ["Block", "EquationSystem", "SystemBuilder", "UnitEquations"]
+
+#: outlet flow below which an energy row treats its unit as empty [fraction of plant feed]
+DEAD_FLOW = 1e-12
+#: kJ/mol (MJ/kmol) × kmol/h = MJ/h; divided by this gives kW
+MJ_H_PER_KW = 3.6
+
+# Row kinds, for error messages.
+ROW_ENERGY = -1
+ROW_INTERNAL = -2
+
+
+@dataclass
+class Block:
+    """Nonlinear equations of one unit on a few variables.
+
+    ``func(xloc) -> (r, scale)`` gives the residuals and their magnitudes (the sum of the
+    absolute terms, for the scaled convergence test). ``jac(xloc)`` returns the dense
+    ``len(rows) × len(cols)`` Jacobian, or is ``None`` for central finite differences.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    func: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    jac: Callable[[np.ndarray], np.ndarray] | None = None
+    fd_step: float = 1e-7
+
+    def jacobian(self, xloc: np.ndarray) -> np.ndarray:
+        if self.jac is not None:
+            return np.asarray(self.jac(xloc), dtype=float)
+        m, k = len(self.rows), len(self.cols)
+        J = np.empty((m, k))
+        for j in range(k):
+            h = self.fd_step * max(1.0, abs(xloc[j]))
+            xp, xm = xloc.copy(), xloc.copy()
+            xp[j] += h
+            xm[j] -= h
+            J[:, j] = (self.func(xp)[0] - self.func(xm)[0]) / (2 * h)
+        return J
+
+
+class SystemBuilder:
+    """Collects the equations of every unit; :meth:`freeze` makes the solver's system."""
+
+    def __init__(self, species: SpeciesSet, stream_names: Sequence[str]) -> None:
+        self.species = species
+        self.S = len(species)
+        self.stride = self.S + 1
+        self.stream_names = list(stream_names)
+        self.n_vars = len(stream_names) * self.stride
+        self.var_names: list[str] = []  # internal variable names
+        self.var_guess: list[float] = []
+        self.n_rows = 0
+        self._lin: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._rhs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._energy: list[tuple[int, np.ndarray, np.ndarray, float, int]] = []
+        self.blocks: list[Block] = []
+        self.row_unit: list[np.ndarray] = []
+        self.row_stream: list[np.ndarray] = []
+        self.row_var: list[np.ndarray] = []
+        self.row_text: dict[int, str] = {}
+        self.unit_names: list[str] = []
+
+    # -- allocation -------------------------------------------------------------------
+    def new_rows(self, n: int, unit: int, stream: int | np.ndarray, var: int | np.ndarray
+                 ) -> np.ndarray:
+        rows = np.arange(self.n_rows, self.n_rows + n)
+        self.n_rows += n
+        self.row_unit.append(np.full(n, unit))
+        self.row_stream.append(np.broadcast_to(np.asarray(stream), (n,)).copy())
+        self.row_var.append(np.broadcast_to(np.asarray(var), (n,)).copy())
+        return rows
+
+    def new_internal(self, names: Sequence[str], guess: Sequence[float]) -> np.ndarray:
+        start = self.n_vars + len(self.var_names)
+        self.var_names.extend(names)
+        self.var_guess.extend(guess)
+        return np.arange(start, start + len(names))
+
+    def freeze(self) -> EquationSystem:
+        return EquationSystem(self)
+
+
+class UnitEquations:
+    """What a unit's ``equations(eq)`` method sees: its streams and equation helpers.
+
+    ``eq.inlets`` maps inlet port -> list of stream indices, ``eq.outlets`` maps outlet
+    port -> stream index. Every helper adds rows owned by this unit.
+    """
+
+    def __init__(self, builder: SystemBuilder, unit_index: int, unit_name: str,
+                 inlets: dict[str, list[int]], outlets: dict[str, int]) -> None:
+        self.b = builder
+        self.unit = unit_index
+        self.unit_name = unit_name
+        self.inlets = inlets
+        self.outlets = outlets
+        self.species = builder.species
+        self.S = builder.S
+        self.rows_added = 0
+        self.internal_added = 0
+
+    # -- index helpers --------------------------------------------------------------
+    def flows(self, stream: int) -> np.ndarray:
+        """Global indices of the species flows of ``stream``."""
+        base = stream * self.b.stride
+        return np.arange(base, base + self.S)
+
+    def temperature(self, stream: int) -> int:
+        return stream * self.b.stride + self.S
+
+    @property
+    def all_inlets(self) -> list[int]:
+        return [s for streams in self.inlets.values() for s in streams]
+
+    def _rows(self, n: int, stream: int | np.ndarray, var: int | np.ndarray) -> np.ndarray:
+        self.rows_added += n
+        return self.b.new_rows(n, self.unit, stream, var)
+
+    # -- linear equations -------------------------------------------------------------
+    def species_map(self, dst: int, terms: Sequence[tuple[int, float | np.ndarray]],
+                    constant: np.ndarray | None = None) -> None:
+        """``n_dst = Σ_k M_k n_src_k + c``, one row per species.
+
+        ``M_k`` may be a scalar, a per-species vector (diagonal) or an S×S matrix.
+        """
+        S = self.S
+        rows = self._rows(S, dst, np.arange(S))
+        r_parts, c_parts, v_parts = [rows], [self.flows(dst)], [np.ones(S)]
+        for src, M in terms:
+            M = np.asarray(M, dtype=float)
+            src_cols = self.flows(src)
+            if M.ndim == 0:
+                if M == 0.0:
+                    continue
+                r_parts.append(rows)
+                c_parts.append(src_cols)
+                v_parts.append(np.full(S, -float(M)))
+            elif M.ndim == 1:
+                nz = np.nonzero(M)[0]
+                r_parts.append(rows[nz])
+                c_parts.append(src_cols[nz])
+                v_parts.append(-M[nz])
+            else:
+                ii, jj = np.nonzero(M)
+                r_parts.append(rows[ii])
+                c_parts.append(src_cols[jj])
+                v_parts.append(-M[ii, jj])
+        self.b._lin.append((np.concatenate(r_parts), np.concatenate(c_parts),
+                            np.concatenate(v_parts)))
+        if constant is not None:
+            self.b._rhs.append((rows, np.asarray(constant, dtype=float)))
+
+    def fixed_flows(self, dst: int, flows: np.ndarray) -> None:
+        """``n_dst = flows`` (a feed)."""
+        self.species_map(dst, [], constant=flows)
+
+    def temperature_equal(self, dst: int, src: int | Sequence[int]) -> None:
+        """``T_dst = mean(T_src)`` (one row)."""
+        srcs = [src] if isinstance(src, int | np.integer) else list(src)
+        row = self._rows(1, dst, self.S)
+        self.b._lin.append((np.repeat(row, 1 + len(srcs)),
+                            np.array([self.temperature(dst)] + [self.temperature(s)
+                                                                for s in srcs]),
+                            np.array([1.0] + [-1.0 / len(srcs)] * len(srcs))))
+
+    def temperature_fixed(self, dst: int, T: float) -> None:
+        """``T_dst = T`` (one row)."""
+        row = self._rows(1, dst, self.S)
+        self.b._lin.append((row, np.array([self.temperature(dst)]), np.array([1.0])))
+        self.b._rhs.append((row, np.array([float(T)])))
+
+    def linear_rows(self, n: int, stream: int, var: int | np.ndarray, rows_local: np.ndarray,
+                    cols: np.ndarray, vals: np.ndarray, rhs: np.ndarray | None = None) -> None:
+        """General linear rows ``Σ a x = rhs`` (``rows_local`` in 0..n-1)."""
+        rows = self._rows(n, stream, var)
+        self.b._lin.append((rows[rows_local], np.asarray(cols), np.asarray(vals, dtype=float)))
+        if rhs is not None:
+            self.b._rhs.append((rows, np.asarray(rhs, dtype=float)))
+
+    # -- energy ---------------------------------------------------------------------
+    def energy_balance(self, inlets: Sequence[int], outlets: Sequence[int], primary: int,
+                       duty_kW: float = 0.0) -> None:
+        """``Σ H_in - Σ H_out + Q = 0``; it determines ``T_primary`` (an outlet).
+
+        When the outlets carry no flow, the row becomes ``T_primary = mean(T_in)`` so that
+        the Jacobian stays regular (an empty stream has no heat capacity).
+        """
+        row = self._rows(1, primary, ROW_ENERGY)[0]
+        streams = np.array(list(inlets) + list(outlets), dtype=int)
+        coefs = np.array([1.0] * len(inlets) + [-1.0] * len(outlets))
+        self.b._energy.append((row, streams, coefs, float(duty_kW), primary))
+
+    # -- nonlinear ------------------------------------------------------------------
+    def internal(self, names: Sequence[str], guess: Sequence[float]) -> np.ndarray:
+        """Add internal unknowns of this unit; returns their global indices."""
+        self.internal_added += len(names)
+        return self.b.new_internal([f"{self.unit_name}.{n}" for n in names], guess)
+
+    def nonlinear(self, cols: Sequence[int], n_rows: int, func, jac=None,
+                  stream: int = -1, var: int | np.ndarray = ROW_INTERNAL,
+                  labels: Sequence[str] | None = None) -> np.ndarray:
+        """Add ``n_rows`` nonlinear equations in the variables ``cols``."""
+        rows = self._rows(n_rows, stream, var)
+        if labels is not None:
+            for r, text in zip(rows, labels, strict=True):
+                self.b.row_text[int(r)] = text
+        self.b.blocks.append(Block(rows, np.asarray(cols, dtype=int), func, jac))
+        return rows
+
+
+@dataclass
+class EquationSystem:
+    """The frozen plant system: evaluate residuals and the sparse Jacobian at ``x``."""
+
+    builder: SystemBuilder
+    n: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        b = self.builder
+        self.species = b.species
+        self.S, self.stride = b.S, b.stride
+        self.n_streams = len(b.stream_names)
+        self.n = b.n_vars + len(b.var_names)
+        self.n_rows = b.n_rows
+        cat = (lambda parts, dt=float: np.concatenate(parts).astype(dt) if parts
+               else np.zeros(0, dtype=dt))
+        self.row_unit = cat(b.row_unit, int)
+        self.row_stream = cat(b.row_stream, int)
+        self.row_var = cat(b.row_var, int)
+        # linear part
+        lr = cat([t[0] for t in b._lin], int)
+        lc = cat([t[1] for t in b._lin], int)
+        lv = cat([t[2] for t in b._lin])
+        self.A = sp.csr_matrix((lv, (lr, lc)), shape=(self.n_rows, self.n))
+        self.A.sum_duplicates()
+        self.absA = abs(self.A)
+        self.rhs = np.zeros(self.n_rows)
+        for rows, vals in b._rhs:
+            self.rhs[rows] += vals
+        # energy part: one entry per (row, stream)
+        self.e_row = np.array([e[0] for e in b._energy], dtype=int)
+        self.e_const = np.array([e[3] for e in b._energy])
+        self.e_primary = np.array([e[4] for e in b._energy], dtype=int)
+        n_e = len(b._energy)
+        pos = np.concatenate([np.full(len(e[1]), k) for k, e in enumerate(b._energy)]) \
+            if n_e else np.zeros(0, int)
+        self.ee_pos = pos.astype(int)
+        self.ee_stream = cat([e[1] for e in b._energy], int)
+        self.ee_coef = cat([e[2] for e in b._energy])
+        self.ee_inlet = self.ee_coef > 0
+        self.ee_primary = self.ee_stream == self.e_primary[self.ee_pos] if n_e else \
+            np.zeros(0, bool)
+        self.e_n_in = np.bincount(self.ee_pos, weights=self.ee_inlet, minlength=n_e)
+        self.e_streams = np.unique(self.ee_stream)
+        self._e_local = np.searchsorted(self.e_streams, self.ee_stream)
+        # sparsity pattern of the full Jacobian, fixed once
+        e_rows = np.repeat(self.e_row[self.ee_pos], self.stride)
+        e_cols = (self.ee_stream[:, None] * self.stride + np.arange(self.stride)).ravel()
+        blk_rows = [np.repeat(bk.rows, len(bk.cols)) for bk in b.blocks]
+        blk_cols = [np.tile(bk.cols, len(bk.rows)) for bk in b.blocks]
+        Acoo = self.A.tocoo()
+        rows_all = np.concatenate([Acoo.row, e_rows, *blk_rows]).astype(np.int64)
+        cols_all = np.concatenate([Acoo.col, e_cols, *blk_cols]).astype(np.int64)
+        self._lin_vals = Acoo.data
+        key = cols_all * max(self.n_rows, 1) + rows_all
+        uniq, self._map = np.unique(key, return_inverse=True)
+        self.nnz = len(uniq)
+        self._indices = (uniq % max(self.n_rows, 1)).astype(np.int32)
+        cols_u = uniq // max(self.n_rows, 1)
+        self._indptr = np.searchsorted(cols_u, np.arange(self.n + 1)).astype(np.int32)
+        self.blocks = b.blocks
+        self.x_guess_internal = np.array(b.var_guess, dtype=float)
+
+    # ---------------------------------------------------------------------------------
+    def stream_view(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(flows[s, i], T[s]) views into ``x``."""
+        m = x[: self.n_streams * self.stride].reshape(self.n_streams, self.stride)
+        return m[:, : self.S], m[:, self.S]
+
+    def _energy_terms(self, x: np.ndarray):
+        N, T = self.stream_view(x)
+        Ne, Te = N[self.e_streams], np.maximum(T[self.e_streams], 1.0)
+        h = self.species.h_molar(Te)                      # MJ/kmol
+        H = (Ne * h).sum(axis=1) / MJ_H_PER_KW            # kW
+        dHdT = (Ne * self.species.cp_molar(Te)).sum(axis=1) / MJ_H_PER_KW
+        flow = Ne.sum(axis=1)
+        return h, H, dHdT, flow, T
+
+    def dead_rows(self, flow_e: np.ndarray, ref_flow: float) -> np.ndarray:
+        out = np.bincount(self.ee_pos, weights=np.where(self.ee_inlet, 0.0,
+                                                        flow_e[self._e_local]),
+                          minlength=len(self.e_row))
+        return out <= DEAD_FLOW * ref_flow
+
+    def residual(self, x: np.ndarray, ref_flow: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """Residuals ``F(x)`` and their scales (sum of absolute terms), one per row."""
+        r = self.A @ x - self.rhs
+        scale = self.absA @ np.abs(x) + np.abs(self.rhs)
+        if len(self.e_row):
+            _, H, _, flow, T = self._energy_terms(x)
+            term = self.ee_coef * H[self._e_local]
+            n_e = len(self.e_row)
+            live = np.bincount(self.ee_pos, weights=term, minlength=n_e) + self.e_const
+            live_scale = np.bincount(self.ee_pos, weights=np.abs(term), minlength=n_e) \
+                + np.abs(self.e_const)
+            dead = self.dead_rows(flow, ref_flow)
+            Tin = np.bincount(self.ee_pos, weights=self.ee_inlet * T[self.ee_stream],
+                              minlength=n_e)
+            Tin = np.where(self.e_n_in > 0, Tin / np.maximum(self.e_n_in, 1), T_REF)
+            Tp = T[self.e_primary]
+            r[self.e_row] = np.where(dead, Tp - Tin, live)
+            scale[self.e_row] = np.where(dead, np.abs(Tp) + np.abs(Tin), live_scale)
+        for bk in self.blocks:
+            rb, sb = bk.func(x[bk.cols])
+            r[bk.rows] = rb
+            scale[bk.rows] = sb
+        return r, scale
+
+    def jacobian(self, x: np.ndarray, ref_flow: float = 1.0) -> sp.csc_matrix:
+        """The sparse Jacobian at ``x`` in CSC form (fixed pattern, values filled)."""
+        parts = [self._lin_vals]
+        if len(self.e_row):
+            h, _, dHdT, flow, _ = self._energy_terms(x)
+            loc = self._e_local
+            coef = self.ee_coef[:, None]
+            live = np.concatenate([coef * h[loc] / MJ_H_PER_KW,
+                                   coef * dHdT[loc][:, None]], axis=1)
+            dead = self.dead_rows(flow, ref_flow)[self.ee_pos]
+            dead_T = np.where(self.ee_primary, 1.0,
+                              np.where(self.ee_inlet,
+                                       -1.0 / np.maximum(self.e_n_in[self.ee_pos], 1), 0.0))
+            dead_vals = np.zeros_like(live)
+            dead_vals[:, -1] = dead_T
+            parts.append(np.where(dead[:, None], dead_vals, live).ravel())
+        for bk in self.blocks:
+            parts.append(bk.jacobian(x[bk.cols]).ravel())
+        data = np.bincount(self._map, weights=np.concatenate(parts), minlength=self.nnz)
+        return sp.csc_matrix((data, self._indices, self._indptr), shape=(self.n_rows, self.n))
+
+    def pattern(self) -> sp.csc_matrix:
+        """The structural pattern (ones), for the degrees-of-freedom analysis."""
+        return sp.csc_matrix((np.ones(self.nnz), self._indices, self._indptr),
+                             shape=(self.n_rows, self.n))
+
+    # -- names for messages -----------------------------------------------------------
+    def var_label(self, j: int) -> tuple[str, str]:
+        """(stream or unit, variable) naming unknown ``j``."""
+        b = self.builder
+        if j < b.n_vars:
+            s, i = divmod(j, self.stride)
+            what = "temperature" if i == self.S else f"flow of {self.species.ids[i]}"
+            return b.stream_names[s], what
+        name = b.var_names[j - b.n_vars]
+        unit, _, var = name.partition(".")
+        return unit, var
+
+    def row_label(self, r: int) -> tuple[str, str, str]:
+        """(unit, stream, equation) naming row ``r``."""
+        b = self.builder
+        unit = b.unit_names[self.row_unit[r]]
+        s = self.row_stream[r]
+        stream = b.stream_names[s] if s >= 0 else "-"
+        v = self.row_var[r]
+        if r in b.row_text:
+            what = b.row_text[r]
+        elif v == ROW_ENERGY:
+            what = "energy balance"
+        elif v == self.S:
+            what = "temperature"
+        elif v >= 0:
+            what = f"balance of {self.species.ids[v]}"
+        else:
+            what = "internal equation"
+        return unit, stream, what

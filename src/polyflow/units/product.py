@@ -1,0 +1,43 @@
+"""Product: a stream leaving the plant (a product, residue, effluent, gas or loss)."""
+
+from __future__ import annotations
+
+from polyflow.errors import InputError
+from polyflow.units.base import Param, Unit
+
+__all__ = ["PRODUCT_KINDS", "Product"]
+
+PRODUCT_KINDS = ("product", "residue", "effluent", "gas", "loss")
+
+
+def _kind(value: object) -> str:
+    if value not in PRODUCT_KINDS:
+        raise InputError(f"kind must be one of {', '.join(PRODUCT_KINDS)}", value=value)
+    return str(value)
+
+
+class Product(Unit):
+    """A plant boundary where a stream leaves; it adds no equation (the stream is
+    fixed by the unit it comes from) and counts in recoveries and the element balance.
+
+    ``kind`` says what leaves: a saleable ``product``, a solid ``residue``, a liquid
+    ``effluent``, ``gas`` or an unaccounted ``loss``.
+
+    Source: the plant boundary of the overall balance "in = out" at steady state,
+    Felder & Rousseau, *Elementary Principles of Chemical Processes*, 4th ed., ch. 4.
+
+    Example: a product unit fixes nothing, so it owns no unknown:
+
+    >>> Product("cathode", kind="product").outlet_ports()
+    ()
+    """
+
+    model = "product"
+    role = "product"
+    inlets = ("in",)
+    outlets = ()
+    params = {"kind": Param(None, "product, residue, effluent, gas or loss",
+                            default="product", parse=_kind)}
+
+    def equations(self, eq) -> None:
+        """No equation: the inlet stream is determined upstream."""
