@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:
+def did_you_mean(word: str, choices: Iterable[str], n: int = 3, more: str = "") -> str:
     """Return ``"did you mean 'x'?"`` for the closest choices, or a list of valid ones.
 
     >>> did_you_mean("thickner", ["thickener", "leach", "mixer"])
@@ -43,7 +43,7 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:
         return "did you mean " + " or ".join(repr(c) for c in close) + "?"
     if len(choices) <= 12:
         return "valid names are " + ", ".join(repr(c) for c in choices)
-    return f"there are {len(choices)} valid names; run 'polyflow units' or check the spelling"
+    return f"check the spelling{'; ' + more if more else ''}"
 
 
 class PolyflowError(Exception):

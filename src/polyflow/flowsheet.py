@@ -73,7 +73,8 @@ class Flowsheet:
         self.name = name
         self.source = str(source) if source else None
         self.graph = nx.MultiDiGraph()
-        self.where: dict[str, int] = {}   # "unit:NAME" / "stream:NAME" -> line in file
+        #: "unit:NAME", "unit:NAME:FIELD", "stream:NAME" -> (file, line) where it is written
+        self.where: dict[str, tuple[str, int]] = {}
         self.options = dict(options or {})
         self._streams: dict[str, StreamSpec] = {}
         self._from: dict[tuple[str, str], str] = {}         # (unit, outlet) -> stream
@@ -157,10 +158,15 @@ class Flowsheet:
         self.graph.add_edge(su, du, key=name, spec=spec)
 
     def _err(self, err: PolyflowError, where: str | None = None) -> PolyflowError:
-        line = self.where.get(where) if where else None
-        if line is None and err.unit:
-            line = self.where.get(f"unit:{err.unit}")
-        return err.located(file=self.source, line=line)
+        """Place ``err`` at the file and line where the faulty item is written."""
+        keys = [where] if where else []
+        if err.unit:
+            keys += [f"unit:{err.unit}:{err.field}", f"unit:{err.unit}"]
+        for key in keys:
+            if key in self.where:
+                file, line = self.where[key]
+                return err.located(file=file, line=line)
+        return err.located(file=self.source)
 
     # -- checking and assembly ------------------------------------------------------------
     def _check_ports(self) -> None:

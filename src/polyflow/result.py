@@ -25,6 +25,8 @@ __all__ = ["Result"]
 DEFAULT_DENSITY = {"aq": 1000.0, "org": 800.0}
 #: closure a run must reach to be called closed (DESIGN "Convergence")
 CLOSURE_TOL = 1e-9
+#: element amounts below this fraction of the plant's total feed mass are round-off zeros
+CLOSURE_FLOOR = 1e-15
 
 
 class Result:
@@ -143,11 +145,16 @@ class Result:
 
     @cached_property
     def closure(self) -> dict[str, float]:
-        """Relative imbalance of every element over the plant: |in − out| / in."""
+        """Relative imbalance of every element over the plant: |in − out| / in.
+
+        An element whose flows are below ``CLOSURE_FLOOR`` times the plant's feed mass
+        is judged against that floor (its amounts are round-off, not material)."""
         out = {}
+        floor = CLOSURE_FLOOR * float(sum(self.mass_flows[self._s(s)].sum()
+                                          for s in self.feeds))
         for e, fin in self.element_in_kg_h.items():
             fout = self.element_out_kg_h[e]
-            big = max(abs(fin), abs(fout))
+            big = max(abs(fin), abs(fout), floor)
             out[e] = abs(fin - fout) / big if big > 0 else 0.0
         return out
 

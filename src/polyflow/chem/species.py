@@ -130,7 +130,8 @@ class SpeciesDatabase:
         if key in self._alias:
             return self._alias[key]
         raise DataError(f"unknown species {key!r}",
-                        hint=did_you_mean(key, [*self._by_id, *self._alias]))
+                        hint=did_you_mean(key, [*self._by_id, *self._alias],
+                                          more="'polyflow species TEXT' searches the tables"))
 
     def __getitem__(self, key: str) -> Species:
         return self._by_id[self.resolve(key)]

@@ -1,2 +1,240 @@
-def load(path):
-    raise NotImplementedError
+"""Reading flowsheet files (TOML) into a :class:`~polyflow.flowsheet.Flowsheet`.
+
+The format is documented in ``docs/flowsheet-format.md``. Every error names the file,
+the line, the unit and the field, and what would fix it. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from polyflow.errors import InputError, PolyflowError, did_you_mean
+from polyflow.flowsheet import Flowsheet
+from polyflow.io.feeds import feed_flows
+from polyflow.quantity import parse_quantity
+from polyflow.units.base import model_registry
+from polyflow.units.feed import Feed
+from polyflow.units.product import Product
+
+__all__ = ["LineIndex", "load", "read_document"]
+
+TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams")
+FLOWSHEET_KEYS = ("name", "description", "species", "include", "options")
+OPTION_KEYS = ("solution_density", "organic_density")
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*(\"[^\"]+\"|'[^']+'|[A-Za-z0-9_.\-]+)\s*=")
+
+
+def _split_dotted(text: str) -> tuple[str, ...]:
+    parts = re.findall(r"\"[^\"]*\"|'[^']*'|[^.]+", text)
+    return tuple(p.strip().strip("\"'") for p in parts)
+
+
+class LineIndex:
+    """Line numbers of tables and keys in a TOML text (tomllib gives none)."""
+
+    def __init__(self, text: str) -> None:
+        self.tables: dict[tuple[str, ...], int] = {}
+        self.keys: dict[tuple[str, ...], int] = {}
+        current: tuple[str, ...] = ()
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            m = _HEADER.match(line)
+            if m:
+                current = _split_dotted(m.group(1))
+                self.tables.setdefault(current, lineno)
+                continue
+            k = _KEY.match(line)
+            if k:
+                path = current + _split_dotted(k.group(1))
+                self.keys.setdefault(path, lineno)
+                for i in range(len(current) + 1, len(path)):   # dotted keys define tables
+                    self.tables.setdefault(path[:i], lineno)
+
+    def line(self, *path: str) -> int | None:
+        """Line of the key or table at ``path`` (or of its closest parent)."""
+        for n in range(len(path), 0, -1):
+            p = tuple(path[:n])
+            if p in self.keys:
+                return self.keys[p]
+            if p in self.tables:
+                return self.tables[p]
+        return None
+
+
+def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict, LineIndex]]:
+    """The file and the files it includes (included first), each parsed with its lines."""
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(str(p) for p in (*seen, path))
+        raise InputError(f"include cycle: {chain}", file=str(path),
+                         hint="remove one of the includes")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        where = f" (included from {seen[-1]})" if seen else ""
+        raise InputError(f"no such flowsheet file{where}", file=str(path),
+                         hint="check the path") from None
+    except OSError as err:
+        raise InputError(f"cannot read the file: {err.strerror}", file=str(path)) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(err))
+        line = int(m.group(1)) if m else None
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
+        raise InputError(f"not valid TOML: {msg}", file=str(path), line=line,
+                         hint="see docs/flowsheet-format.md for the syntax") from None
+    index = LineIndex(text)
+    for key in doc:
+        if key not in TOP_LEVEL:
+            raise InputError(f"unknown section [{key}]", file=str(path),
+                             line=index.line(key), hint=did_you_mean(key, TOP_LEVEL))
+    head = doc.get("flowsheet", {})
+    for key in head:
+        if key not in FLOWSHEET_KEYS:
+            raise InputError(f"[flowsheet] has no field {key!r}", file=str(path),
+                             line=index.line("flowsheet", key),
+                             hint=did_you_mean(key, FLOWSHEET_KEYS))
+    includes = head.get("include", [])
+    if isinstance(includes, str):
+        includes = [includes]
+    docs: list[tuple[Path, dict, LineIndex]] = []
+    for inc in includes:
+        docs.extend(read_document(path.parent / inc, (*seen, path)))
+    docs.append((path, doc, index))
+    return docs
+
+
+def _located(err: PolyflowError, file: Path, index: LineIndex, *path: str) -> PolyflowError:
+    return err.located(file=str(file), line=index.line(*path))
+
+
+def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsheet:
+    """Read a flowsheet file (and its includes) into a :class:`Flowsheet`.
+
+    ``overrides`` maps ``"unit.param"`` to a new value (as written in a file), for
+    comparing options without editing files.
+    """
+    path = Path(path)
+    docs = read_document(path)
+    main_path, main_doc, main_index = docs[-1]
+    head = main_doc.get("flowsheet", {})
+    # species: union over the included files, in order
+    species: list[str] = []
+    for file, doc, index in docs:
+        sp = doc.get("flowsheet", {}).get("species", [])
+        if not isinstance(sp, list) or not all(isinstance(s, str) for s in sp):
+            raise InputError("species must be a list of names", file=str(file),
+                             line=index.line("flowsheet", "species"), field="species")
+        species.extend(s for s in sp if s not in species)
+    if not species:
+        raise InputError("the flowsheet names no species", file=str(main_path),
+                         hint="add species = ['H2O', ...] to [flowsheet]")
+    options: dict[str, Any] = {}
+    density: dict[str, float] = {}
+    for file, doc, index in docs:
+        for key, value in doc.get("flowsheet", {}).get("options", {}).items():
+            if key not in OPTION_KEYS:
+                raise InputError(f"unknown option {key!r}", file=str(file),
+                                 line=index.line("flowsheet", "options", key),
+                                 hint=did_you_mean(key, OPTION_KEYS))
+            try:
+                density["aq" if key == "solution_density" else "org"] = \
+                    parse_quantity(value, "density")
+            except PolyflowError as err:
+                raise _located(err, file, index, "flowsheet", "options", key) from None
+    options["density"] = density
+    try:
+        fs = Flowsheet(species, name=head.get("name", main_path.stem), source=str(main_path),
+                       options=options)
+    except PolyflowError as err:
+        raise _located(err, main_path, main_index, "flowsheet", "species") from None
+    overrides = dict(overrides or {})
+    registry = model_registry()
+    defined: dict[str, Path] = {}
+
+    def claim(name: str, file: Path, index: LineIndex, *where: str) -> None:
+        if name in defined:
+            raise InputError(f"{name!r} is defined twice (also in {defined[name]})",
+                             file=str(file), line=index.line(*where),
+                             hint="give every feed, unit and product its own name")
+        defined[name] = file
+        fs.where[f"unit:{name}"] = (str(file), index.line(*where) or 0)
+
+    for file, doc, index in docs:
+        for name, spec in doc.get("feeds", {}).items():
+            claim(name, file, index, "feeds", name)
+            if not isinstance(spec, Mapping):
+                raise InputError("a feed is a table", file=str(file),
+                                 line=index.line("feeds", name), unit=name)
+            try:
+                flows = feed_flows(fs.species, spec, density.get("aq", 1000.0))
+                unit = Feed(name, flows_kg_h=flows,
+                            temperature=spec.get("temperature", "25 degC"))
+                fs.add(unit)
+            except PolyflowError as err:
+                field = (err.field or "").split(".")
+                raise _located(err.located(unit=name), file, index, "feeds", name,
+                               *[f for f in field if f]) from None
+        for name, spec in doc.get("units", {}).items():
+            claim(name, file, index, "units", name)
+            if not isinstance(spec, Mapping) or "model" not in spec:
+                raise InputError("a unit needs a model", file=str(file),
+                                 line=index.line("units", name), unit=name,
+                                 hint="add model = '<name>'; 'polyflow units' lists them")
+            model = spec["model"]
+            if model not in registry or registry[model].role != "process":
+                raise InputError(f"unknown model {model!r}", file=str(file),
+                                 line=index.line("units", name, "model"), unit=name,
+                                 field="model", hint=did_you_mean(
+                                     model, [m for m, c in registry.items()
+                                             if c.role == "process"]))
+            params = {k: v for k, v in spec.items() if k != "model"}
+            for key, value in list(overrides.items()):
+                uname, _, pname = key.partition(".")
+                if uname == name:
+                    params[pname] = value
+                    overrides.pop(key)
+            for pname in params:
+                fs.where[f"unit:{name}:{pname}"] = (str(file),
+                                                    index.line("units", name, pname) or 0)
+            try:
+                fs.add(registry[model](name, **params))
+            except PolyflowError as err:
+                raise _located(err.located(unit=name), file, index, "units", name,
+                               err.field or "") from None
+        for name, spec in doc.get("products", {}).items():
+            claim(name, file, index, "products", name)
+            spec = spec if isinstance(spec, Mapping) else {}
+            try:
+                fs.add(Product(name, **spec))
+            except PolyflowError as err:
+                raise _located(err.located(unit=name), file, index, "products", name,
+                               err.field or "") from None
+    if overrides:
+        key = next(iter(overrides))
+        raise InputError(f"--set {key}: no unit {key.partition('.')[0]!r} in the flowsheet",
+                         hint=did_you_mean(key.partition(".")[0], fs.units))
+    for file, doc, index in docs:
+        for name, spec in doc.get("streams", {}).items():
+            fs.where[f"stream:{name}"] = (str(file), index.line("streams", name) or 0)
+            if isinstance(spec, str):
+                src, arrow, dst = spec.partition("->")
+                if not arrow:
+                    raise InputError(f"stream {name!r} must read 'unit.port -> unit.port'",
+                                     file=str(file), line=index.line("streams", name),
+                                     value=spec)
+            elif isinstance(spec, Mapping) and {"from", "to"} <= set(spec):
+                src, dst = str(spec["from"]), str(spec["to"])
+            else:
+                raise InputError(f"stream {name!r} needs 'from' and 'to'", file=str(file),
+                                 line=index.line("streams", name),
+                                 hint="write name = {from = 'a.out', to = 'b.in'} or "
+                                      "name = 'a.out -> b.in'")
+            fs.connect(name, src.strip(), dst.strip())
+    return fs

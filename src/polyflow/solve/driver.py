@@ -19,6 +19,8 @@ __all__ = ["solve_flowsheet"]
 
 #: a converged flow below -NEGATIVE_TOL × (reference flow of that species) is infeasible
 NEGATIVE_TOL = 1e-9
+#: ... or below -ROUNDOFF × (the plant's feed flow): round-off of the linear solve
+ROUNDOFF = 1e-14
 
 
 def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
@@ -41,9 +43,9 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
                           progress=progress)
     t_solve = time.perf_counter() - t0 - t_build
     N, _ = system.stream_view(report.x)
-    ref = np.maximum(ref_species, ref_flow * 1e-12)
-    worst = np.unravel_index(np.argmin(N / ref), N.shape) if N.size else None
-    if worst is not None and N[worst] < -NEGATIVE_TOL * ref[worst[1]]:
+    allowed = NEGATIVE_TOL * ref_species + ROUNDOFF * ref_flow
+    worst = np.unravel_index(np.argmin(N / allowed), N.shape) if N.size else None
+    if worst is not None and N[worst] < -allowed[worst[1]]:
         s, i = worst
         spec = asm.streams[s]
         sid = system.species.ids[i]
@@ -53,4 +55,6 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
             f"({kg:.4g} kg/h): the unit consumes more {sid} than reaches it",
             unit=spec.src,
             hint=f"add {sid} upstream of '{spec.src}' or lower the conversion that uses it"))
+    # round-off negatives (within the tolerance just checked) are zero flows
+    N[N < 0] = 0.0
     return Result(fs, asm, report, timings={"build_s": t_build, "solve_s": t_solve})

@@ -26,6 +26,7 @@ from polyflow.solve.system import EquationSystem
 __all__ = ["NewtonReport", "check_structure", "newton_solve"]
 
 MAX_DT = 200.0  # K: largest temperature change of one Newton step
+T_MIN = 200.0   # K: no stream is colder; a step that goes below is held there
 
 
 @dataclass
@@ -134,12 +135,20 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         if dT > MAX_DT:
             alpha = MAX_DT / dT
         x += alpha * dx
-        x[T_idx] = np.maximum(x[T_idx], 200.0)
+        x[T_idx] = np.maximum(x[T_idx], T_MIN)
         if err < tol:  # iteration 0 already converged: the step was a refinement
             return NewtonReport(x, it + 1, True, err, history)
     r, scale = system.residual(x, ref_flow)
     rel = scaled(r, scale)
     worst = np.argsort(-rel)[:10]
+    cold = [system.var_label(int(j))[0] for j in T_idx[x[T_idx] <= T_MIN]]
+    if cold:
+        raise ConvergenceError(
+            f"Newton did not converge: the temperature of stream(s) {', '.join(cold[:6])} "
+            f"falls to the {T_MIN:.0f} K limit",
+            worst=[(float(rel[w]), *system.row_label(int(w))) for w in worst],
+            iterations=max_iter,
+            hint="a unit removes more heat than its stream holds: check the duties")
     raise ConvergenceError(
         f"Newton did not converge in {max_iter} iterations (largest scaled residual "
         f"{err:.2e}, target {tol:.0e})",

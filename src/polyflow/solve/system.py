@@ -37,6 +37,11 @@ DEAD_FLOW = 1e-12
 #: kJ/mol (MJ/kmol) × kmol/h = MJ/h; divided by this gives kW
 MJ_H_PER_KW = 3.6
 
+#: a species row's scale is at least this fraction of that species' largest flow
+SPECIES_FLOOR = 1e-3
+#: ... and at least this fraction of the plant's feed flow (flows below are round-off)
+PLANT_FLOOR = 1e-16
+
 # Row kinds, for error messages.
 ROW_ENERGY = -1
 ROW_INTERNAL = -2
@@ -302,6 +307,8 @@ class EquationSystem:
         cols_u = uniq // max(self.n_rows, 1)
         self._indptr = np.searchsorted(cols_u, np.arange(self.n + 1)).astype(np.int32)
         self.blocks = b.blocks
+        self._species_rows = np.nonzero((self.row_var >= 0) & (self.row_var < self.S))[0]
+        self._species_of_row = self.row_var[self._species_rows]
         self.x_guess_internal = np.array(b.var_guess, dtype=float)
 
     # ---------------------------------------------------------------------------------
@@ -326,7 +333,14 @@ class EquationSystem:
         return out <= DEAD_FLOW * ref_flow
 
     def residual(self, x: np.ndarray, ref_flow: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-        """Residuals ``F(x)`` and their scales (sum of absolute terms), one per row."""
+        """Residuals ``F(x)`` and their scales, one per row.
+
+        A row's scale is the sum of the absolute values of its terms; for a species
+        balance it is at least ``SPECIES_FLOOR`` times the largest flow of that species
+        anywhere in the plant (and ``PLANT_FLOOR`` times the plant's feed flow), so that
+        a row of round-off-sized terms (a species that is absent there) is not judged
+        relative to itself.
+        """
         r = self.A @ x - self.rhs
         scale = self.absA @ np.abs(x) + np.abs(self.rhs)
         if len(self.e_row):
@@ -347,6 +361,12 @@ class EquationSystem:
             rb, sb = bk.func(x[bk.cols])
             r[bk.rows] = rb
             scale[bk.rows] = sb
+        # a species row whose terms are all tiny is judged against that species' scale
+        N, _ = self.stream_view(x)
+        floor = np.maximum(SPECIES_FLOOR * np.abs(N).max(axis=0, initial=0.0),
+                           PLANT_FLOOR * ref_flow)
+        sr = self._species_rows
+        scale[sr] = np.maximum(scale[sr], floor[self._species_of_row])
         return r, scale
 
     def jacobian(self, x: np.ndarray, ref_flow: float = 1.0) -> sp.csc_matrix:

@@ -8,7 +8,7 @@ __all__ = ["Heater"]
 
 
 class Heater(Unit):
-    """Heats or cools a stream; give exactly one of ``temperature`` (the duty follows)
+    """Heats or cools a stream (or the mix of its inlets); give exactly one of ``temperature`` (the duty follows)
     or ``duty`` (heat added, kW; negative to cool; the temperature follows).
 
     .. math::  n_{out,i} = n_{in,i}, \\qquad H_{out} = H_{in} + Q
@@ -30,6 +30,7 @@ class Heater(Unit):
     """
 
     model = "heater"
+    inlets = ("in*",)
     params = {
         "temperature": Param("temperature", "outlet temperature", bounds=(150.0, 2500.0)),
         "duty": Param("power", "heat added (negative to cool)"),

@@ -1,0 +1,71 @@
+"""The catalogue of unit models, generated from the unit classes so it cannot drift."""
+
+from __future__ import annotations
+
+import inspect
+
+from polyflow.quantity import format_units
+from polyflow.units.base import Unit, model_registry
+
+__all__ = ["describe", "markdown_reference", "summary"]
+
+
+def _first_line(cls: type[Unit]) -> str:
+    return inspect.getdoc(cls).split("\n\n")[0].replace("\n", " ")
+
+
+def _ports(ports: tuple[str, ...]) -> str:
+    return ", ".join(p.replace("*", " (many)") for p in ports) or "-"
+
+
+def _param_lines(cls: type[Unit]) -> list[str]:
+    lines = []
+    for name, p in cls.params.items():
+        unit = f"[{p.dimension}: {format_units(p.dimension)}]" if p.dimension else ""
+        need = "required" if p.required else (
+            f"default {p.default!r}" if p.default not in (None, {}, []) else "optional")
+        lines.append(f"    {name:<14} {p.doc} {unit} ({need})".rstrip())
+    return lines
+
+
+def summary() -> str:
+    """One paragraph per model: name, ports, parameters."""
+    out = []
+    for name, cls in sorted(model_registry().items()):
+        out.append(f"{name}  ({cls.__name__})")
+        out.append(f"    {_first_line(cls)}")
+        out.append(f"    inlets: {_ports(cls.inlets)};  outlets: {_ports(cls.outlets)}")
+        out.extend(_param_lines(cls))
+        out.append("")
+    out.append("'polyflow units MODEL' shows a model's equations, source and example.")
+    return "\n".join(out)
+
+
+def describe(model: str) -> str:
+    cls = model_registry()[model]
+    return "\n".join([f"{model}  ({cls.__module__}.{cls.__name__})", "",
+                      inspect.getdoc(cls), "", "Parameters:", *_param_lines(cls)])
+
+
+def markdown_reference() -> str:
+    """docs/units.md: every model with its docstring and parameter table."""
+    out = ["# Unit model reference", "",
+           "Generated from the unit classes by `python -m polyflow.report.catalogue`; "
+           "do not edit by hand.", ""]
+    for name, cls in sorted(model_registry().items()):
+        out += [f"## `{name}`", "", f"`{cls.__module__}.{cls.__name__}` — inlets: "
+                f"{_ports(cls.inlets)}; outlets: {_ports(cls.outlets)}", "", "```text",
+                inspect.getdoc(cls), "```", ""]
+        if cls.params:
+            out += ["| parameter | meaning | units | default |", "|---|---|---|---|"]
+            for pname, p in cls.params.items():
+                units = format_units(p.dimension) if p.dimension else "table"
+                default = "required" if p.required else (
+                    "" if p.default in (None, {}, []) else repr(p.default))
+                out.append(f"| `{pname}` | {p.doc} | {units} | {default} |")
+            out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown_reference())

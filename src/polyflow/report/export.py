@@ -1,0 +1,107 @@
+"""Render a result in one format and write it atomically (no partial file on error)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from polyflow.report import tables
+from polyflow.report.text import markdown_table, text_table
+
+if TYPE_CHECKING:
+    from polyflow.result import Result
+
+__all__ = ["FORMATS", "render", "write_atomic"]
+
+FORMATS = ("text", "csv", "json", "md")
+
+
+def _summary_lines(result: Result) -> list[str]:
+    worst = max(result.closure.values(), default=0.0)
+    status = "converged" if result.converged else "NOT converged"
+    closed = "closed" if result.closed else "NOT closed"
+    return [
+        f"Flowsheet: {result.flowsheet.name}" + (f"  ({result.flowsheet.source})"
+                                                 if result.flowsheet.source else ""),
+        f"Solve: {status} in {result.iterations} Newton iterations, largest scaled residual "
+        f"{result.max_scaled_residual:.1e}; {len(result.stream_names)} streams, "
+        f"{len(result.flowsheet.units)} units, {len(result.species)} species",
+        f"Element balance: {closed}, worst relative imbalance {worst:.1e} (target < 1e-9)",
+    ]
+
+
+def render_text(result: Result) -> str:
+    streams = tables.stream_rows(result)
+    main = ["stream", "from", "to", "T [°C]", "solids [t/h]", "solution [m3/h]",
+            "solids [%]"]
+    assays = [c for c in (streams[0] if streams else {}) if c not in main
+              and c not in ("total [t/h]", "organic [m3/h]", "gas [t/h]")]
+    has = {c for r in streams for c, v in r.items() if isinstance(v, float) and v != 0.0}
+    extra = [c for c in ("organic [m3/h]", "gas [t/h]") if c in has]
+    assays = [c for c in assays if c in has]
+    parts = [*_summary_lines(result), "", "Streams",
+             text_table(streams, main + extra + assays), "",
+             "Element balance (feeds in, products out)", text_table(tables.closure_rows(result)),
+             "", "Recovery to products", text_table(tables.recovery_rows(result))]
+    energy = tables.energy_rows(result)
+    if energy:
+        parts += ["", "Energy", text_table(energy)]
+    return "\n".join(parts) + "\n"
+
+
+def render_markdown(result: Result) -> str:
+    parts = [f"# {result.flowsheet.name}", "", *(f"- {s}" for s in _summary_lines(result)[1:]),
+             "", "## Streams", "", markdown_table(tables.stream_rows(result)), "",
+             "## Element balance", "", markdown_table(tables.closure_rows(result)), "",
+             "## Recovery to products", "", markdown_table(tables.recovery_rows(result))]
+    energy = tables.energy_rows(result)
+    if energy:
+        parts += ["", "## Energy", "", markdown_table(energy)]
+    return "\n".join(parts) + "\n"
+
+
+def render_csv(result: Result) -> str:
+    """The stream table with every species' mass flow: one row per stream."""
+    rows = tables.stream_rows(result)
+    species = tables.species_rows(result)
+    merged = [{**a, **{k: v for k, v in b.items() if k != "stream"}}
+              for a, b in zip(rows, species, strict=True)]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(merged[0]) if merged else ["stream"],
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(merged)
+    return buf.getvalue()
+
+
+def render(result: Result, fmt: str) -> str:
+    """The result as text in format ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=2) + "\n"
+    if fmt == "csv":
+        return render_csv(result)
+    if fmt == "md":
+        return render_markdown(result)
+    if fmt == "text":
+        return render_text(result)
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def write_atomic(path: str | Path, text: str | bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place, so a reader
+    never sees a half-written file and an error leaves the old file untouched."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

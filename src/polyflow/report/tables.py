@@ -1,0 +1,91 @@
+"""Tables of a result as rows of plain values, in the units a metallurgist reads.
+
+Solids assays are in % (g/t for precious metals), solution assays in g/L (mg/L for
+precious metals); flows in t/h and m3/h; temperatures in °C. Headers carry the unit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from polyflow.result import Result
+
+__all__ = ["PRECIOUS", "closure_rows", "energy_rows", "recovery_rows", "species_rows",
+           "stream_rows"]
+
+#: elements assayed in g/t (solids) and mg/L (solution)
+PRECIOUS = {"Au", "Ag", "Pt", "Pd", "Rh", "Ir", "Os", "Ru"}
+#: elements not assayed (they are in water and most compounds)
+NOT_ASSAYED = {"H", "O"}
+
+
+def assay_elements(result: Result) -> list[str]:
+    return [e for e in result.species.elements if e not in NOT_ASSAYED]
+
+
+def stream_rows(result: Result) -> list[dict[str, Any]]:
+    """One row per stream: flows by phase, % solids, temperature, assays."""
+    rows = []
+    elements = assay_elements(result)
+    for spec in result.assembly.streams:
+        s = spec.name
+        ph = result.phase_kg_h(s)
+        slurry = ph["s"] + ph["aq"] + ph["l"]
+        row: dict[str, Any] = {
+            "stream": s, "from": f"{spec.src}.{spec.src_port}",
+            "to": f"{spec.dst}.{spec.dst_port}",
+            "T [°C]": result.temperature_C(s),
+            "total [t/h]": sum(ph.values()) / 1000.0,
+            "solids [t/h]": ph["s"] / 1000.0,
+            "solution [m3/h]": result.solution_volume_m3_h(s, "aq"),
+            "organic [m3/h]": result.solution_volume_m3_h(s, "org"),
+            "gas [t/h]": ph["g"] / 1000.0,
+            "solids [%]": 100.0 * ph["s"] / slurry if slurry > 0 else 0.0,
+        }
+        solids = result.solids_assay(s)
+        conc = result.solution_g_L(s)
+        for e in elements:
+            if e in PRECIOUS:
+                row[f"{e} solids [g/t]"] = solids.get(e, 0.0) * 1e6
+                row[f"{e} solution [mg/L]"] = conc.get(e, 0.0) * 1e3
+            else:
+                row[f"{e} solids [%]"] = solids.get(e, 0.0) * 100.0
+                row[f"{e} solution [g/L]"] = conc.get(e, 0.0)
+        rows.append(row)
+    return rows
+
+
+def species_rows(result: Result) -> list[dict[str, Any]]:
+    """One row per stream with the mass flow of every species [kg/h]."""
+    return [{"stream": s, **{f"{k} [kg/h]": v for k, v in result.flow_kg_h(s).items()}}
+            for s in result.stream_names]
+
+
+def closure_rows(result: Result) -> list[dict[str, Any]]:
+    return [{"element": e, "in [kg/h]": result.element_in_kg_h[e],
+             "out [kg/h]": result.element_out_kg_h[e], "relative imbalance": c}
+            for e, c in result.closure.items()]
+
+
+def recovery_rows(result: Result) -> list[dict[str, Any]]:
+    rows = []
+    for e in assay_elements(result):
+        row: dict[str, Any] = {"element": e}
+        for prod, frac in result.recovery[e].items():
+            row[f"{prod} [%]"] = 100.0 * frac
+        rows.append(row)
+    return rows
+
+
+def energy_rows(result: Result) -> list[dict[str, Any]]:
+    rows = []
+    for unit, terms in result.energy.items():
+        rows.append({"unit": unit, "model": result.flowsheet.units[unit].model,
+                     **{_energy_header(k): v for k, v in terms.items()}})
+    return rows
+
+
+def _energy_header(key: str) -> str:
+    name, _, unit = key.rpartition("_")
+    return f"{name} [{unit}]" if unit in ("kW", "kWh/t", "h", "K") else key
