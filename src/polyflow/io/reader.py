@@ -46,7 +46,8 @@ class LineIndex:
             m = _HEADER.match(line)
             if m:
                 current = _split_dotted(m.group(1))
-                self.tables.setdefault(current, lineno)
+                for i in range(1, len(current) + 1):
+                    self.tables.setdefault(current[:i], lineno)
                 continue
             k = _KEY.match(line)
             if k:

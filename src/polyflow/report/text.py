@@ -12,6 +12,8 @@ def fmt(value: Any) -> str:
     """A number to 4 significant figures without scientific notation where readable."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
     if value == 0:
         return "0"
     a = abs(value)

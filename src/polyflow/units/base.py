@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from polyflow.errors import InputError, UnitsOfMeasureError, did_you_mean
+from polyflow.errors import InputError, SpecificationError, UnitsOfMeasureError, did_you_mean
 from polyflow.quantity import parse_quantity
 
 if TYPE_CHECKING:
@@ -147,6 +147,11 @@ class Unit:
              value: Any = None) -> InputError:
         """An :class:`InputError` placed at this unit (and field)."""
         return InputError(message, unit=self.name, field=field, hint=hint, value=value)
+
+    def misspecified(self, message: str, field: str | None = None,
+                     hint: str | None = None) -> SpecificationError:
+        """A :class:`SpecificationError` (over- or under-specified) at this unit."""
+        return SpecificationError(message, unit=self.name, field=field, hint=hint)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"

@@ -40,7 +40,7 @@ class Heater(Unit):
         given = [k for k in ("temperature", "duty") if self.p[k] is not None]
         if len(given) != 1:
             kind = "over" if given else "under"
-            raise self.fail(f"{kind}-specified: give exactly one of 'temperature' or 'duty'",
+            raise self.misspecified(f"{kind}-specified: give exactly one of 'temperature' or 'duty'",
                             given[-1] if given else "temperature")
 
     def equations(self, eq) -> None:

@@ -60,7 +60,7 @@ class Separator(Unit):
 
     def validate(self) -> None:
         if self.p["rest"] in self.p["split"]:
-            raise self.fail(f"over-specified: outlet {self.p['rest']!r} is both 'rest' and "
+            raise self.misspecified(f"over-specified: outlet {self.p['rest']!r} is both 'rest' and "
                             "in 'split'", "rest")
         if not self.p["split"]:
             raise self.fail("give the split of at least one outlet", "split")
@@ -86,7 +86,7 @@ class Separator(Unit):
         total = sum(self.fractions.values())
         over = np.nonzero(total > 1.0 + 1e-12)[0]
         if len(over):
-            raise self.fail(f"over-specified: fractions of {species.ids[over[0]]} add up to "
+            raise self.misspecified(f"over-specified: fractions of {species.ids[over[0]]} add up to "
                             f"{total[over[0]]:.6g} > 1", "split")
         self.fractions[self.p["rest"]] = np.clip(1.0 - total, 0.0, 1.0)
 

@@ -54,7 +54,7 @@ class Splitter(Unit):
             f[rest[0]] = 1.0 - given
         elif abs(given - 1.0) > 1e-9:
             kind = "over" if given > 1 else "under"
-            raise self.fail(f"{kind}-specified: fractions add up to {given:.6g}, not 1",
+            raise self.misspecified(f"{kind}-specified: fractions add up to {given:.6g}, not 1",
                             "fractions", hint="make them add up to 100 % or mark one 'rest'")
         self.fraction = f
 
