@@ -140,14 +140,15 @@ class ConvergenceError(PolyflowError, ArithmeticError):
     def _render(self) -> str:
         text = super()._render()
         if self.worst:
-            lines = [f"  {r:10.3e}  unit '{u}', stream '{s}', {v}" for r, u, s, v in self.worst]
+            lines = [f"  {r:10.3e}  unit '{u}', " + (f"stream '{s}', " if s != "-" else "") + v
+                     for r, u, s, v in self.worst]
             text += "\nlargest scaled residuals:\n" + "\n".join(lines)
         return text
 
 
 class SingularSystemError(PolyflowError, ArithmeticError):
-    """The Jacobian is singular: ``unconstrained`` lists the (stream, variable) pairs
-    that no equation fixes."""
+    """The Jacobian is singular: ``unconstrained`` lists ("stream 'NAME'" or
+    "unit 'NAME'", variable) pairs that no equation fixes."""
 
     def __init__(self, message: str, *, unconstrained: list[tuple[str, str]] | None = None,
                  **kw) -> None:
@@ -157,6 +158,6 @@ class SingularSystemError(PolyflowError, ArithmeticError):
     def _render(self) -> str:
         text = super()._render()
         if self.unconstrained:
-            lines = [f"  stream '{s}', {v}" for s, v in self.unconstrained]
+            lines = [f"  {place}, {v}" for place, v in self.unconstrained]
             text += "\nunconstrained variables:\n" + "\n".join(lines)
         return text

@@ -113,6 +113,10 @@ class SpeciesDatabase:
                 if a in self._alias and self._alias[a] != sp.id:
                     raise DataError(f"alias {a!r} names both {self._alias[a]!r} and {sp.id!r}")
                 self._alias[a] = sp.id
+        for sp in self._by_id.values():   # an ion is also known by its formula: "Cu+2"
+            if sp.charge and sp.formula.text not in self._alias \
+                    and sp.formula.text not in self._by_id:
+                self._alias[sp.formula.text] = sp.id
 
     def __len__(self) -> int:
         return len(self._by_id)

@@ -14,7 +14,7 @@
 >>> flows = ore_flows(sp, {"solids": "100 t/h", "moisture": "4 %", "grades": {"Cu": "2 %"},
 ...                        "mineralogy": {"Cu": {"CuO": "100 %"}}, "gangue": "SiO2"})
 >>> {k: round(v, 1) for k, v in flows.items()}
-{'CuO(s)': 2503.4, 'SiO2(s)': 97496.6, 'H2O(l)': 4166.7}
+{'CuO(s)': 2503.5, 'SiO2(s)': 97496.5, 'H2O(l)': 4166.7}
 """
 
 from __future__ import annotations

@@ -397,15 +397,15 @@ class EquationSystem:
 
     # -- names for messages -----------------------------------------------------------
     def var_label(self, j: int) -> tuple[str, str]:
-        """(stream or unit, variable) naming unknown ``j``."""
+        """("stream 'NAME'" or "unit 'NAME'", variable) naming unknown ``j``."""
         b = self.builder
         if j < b.n_vars:
             s, i = divmod(j, self.stride)
             what = "temperature" if i == self.S else f"flow of {self.species.ids[i]}"
-            return b.stream_names[s], what
+            return f"stream '{b.stream_names[s]}'", what
         name = b.var_names[j - b.n_vars]
         unit, _, var = name.partition(".")
-        return unit, var
+        return f"unit '{unit}'", var
 
     def row_label(self, r: int) -> tuple[str, str, str]:
         """(unit, stream, equation) naming row ``r``."""

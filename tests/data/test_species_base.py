@@ -1,0 +1,136 @@
+"""Checks of the base species table ``polyflow/data/species_base.csv``.
+
+Convention for aqueous electrolytes written as neutral formula units (NBS 1982 "ai"
+standard state): the note column starts with ``ai:`` followed by the ions, separated by
+`` + ``, each with an optional stoichiometric coefficient and written as the ion's
+formula without the phase tag, e.g. ``ai: 2 Na+ + SO4-2`` or ``ai: Cu+2 + 2 Cl-``; the
+text after the first ``;`` is free comment. The ions must be rows ``<ion>(aq)`` of the
+same table, and dHf of the electrolyte must equal the sum over its ions.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from polyflow.chem.elements import read_data_csv
+from polyflow.chem.formula import parse_formula
+from polyflow.chem.species import load_database
+
+ROWS = read_data_csv("species_base.csv")
+BY_ID = {r["id"]: r for r in ROWS}
+
+#: Guard against a truncated or corrupted table: update both numbers on a deliberate edit.
+N_ROWS = 121
+DHF_SUM = -95135.92
+
+
+def _ai_terms(note: str) -> list[tuple[float, str]]:
+    body = note.split(";", 1)[0]
+    assert body.startswith("ai:"), note
+    terms = []
+    for term in body[3:].split(" + "):
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)?\s*(\S+)\s*", term)
+        assert m, f"cannot read ai term {term!r} in {note!r}"
+        terms.append((float(m.group(1) or 1), m.group(2)))
+    return terms
+
+
+def test_row_count_and_checksum():
+    assert len(ROWS) == N_ROWS
+    assert len(BY_ID) == N_ROWS, "duplicate ids"
+    assert round(sum(float(r["dHf_kJ_mol"]) for r in ROWS), 2) == pytest.approx(DHF_SUM, abs=0.005)
+
+
+def test_database_loads_with_all_base_species():
+    db = load_database()
+    for sid in BY_ID:
+        assert db[sid].id == sid
+    for key in ("H2O", "CuSO4", "chalcopyrite", "scheelite", "stibnite", "APT", "lime"):
+        assert key in db
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r["id"])
+def test_formula_parses_and_phase_tag_matches(row):
+    parse_formula(row["formula"])
+    sid, phase = row["id"], row["phase"]
+    if sid == "H2O(l)":
+        assert phase == "aq"
+    else:
+        assert sid == f"{row['formula']}({phase})"
+    assert phase in {"s", "aq", "org", "g", "l"}
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r["id"])
+def test_charge_zero_unless_ion(row):
+    charge = parse_formula(row["formula"]).charge
+    is_ion = bool(re.search(r"[+-]\d*\(aq\)$", row["id"]))
+    if is_ion:
+        assert charge != 0 and row["phase"] == "aq"
+    else:
+        assert charge == 0
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r["id"])
+def test_sources_and_estimates_documented(row):
+    sources = {r["key"] for f in ("sources.csv", "sources_base.csv") for r in read_data_csv(f)}
+    for col in ("source_H", "source_Cp"):
+        assert row[col] in sources
+    if "EST" in (row["source_H"], row["source_Cp"]):
+        assert row["note"], f"{row['id']}: EST value without a stated method"
+    assert float(row["Tmin_K"]) <= float(row["Tmax_K"])
+
+
+AI_ROWS = [r for r in ROWS if r["note"].startswith("ai:")]
+
+
+def test_there_are_ai_electrolytes():
+    assert len(AI_ROWS) >= 25
+
+
+@pytest.mark.parametrize("row", AI_ROWS, ids=lambda r: r["id"])
+def test_ai_electrolyte_is_sum_of_its_ions(row):
+    terms = _ai_terms(row["note"])
+    total = 0.0
+    elements: dict[str, float] = {}
+    charge = 0.0
+    for n, ion in terms:
+        ion_row = BY_ID[f"{ion}(aq)"]
+        total += n * float(ion_row["dHf_kJ_mol"])
+        f = parse_formula(ion)
+        charge += n * f.charge
+        for el, k in f.elements.items():
+            elements[el] = elements.get(el, 0.0) + n * k
+    assert float(row["dHf_kJ_mol"]) == pytest.approx(total, abs=0.05)
+    assert charge == 0
+    assert elements == pytest.approx(parse_formula(row["formula"]).elements)
+
+
+# Spot values against the named source (kJ/mol).
+SPOT = [
+    ("H2O(l)", -285.83, "CODATA89"),   # CODATA 1989 key value
+    ("CO2(g)", -393.51, "CODATA89"),   # CODATA 1989 key value
+    ("CuO(s)", -157.3, "NBS82"),       # Wagman et al. 1982
+    ("Cu+2(aq)", 64.77, "NBS82"),      # Wagman et al. 1982
+    ("SO4-2(aq)", -909.27, "NBS82"),   # Wagman et al. 1982
+    ("CaCO3(s)", -1206.92, "NBS82"),   # calcite, Wagman et al. 1982
+    ("CuFeS2(s)", -194.9, "RH95"),     # Robie & Hemingway 1995 (Cemic & Kleppa 1988)
+    ("CaWO4(s)", -1645.2, "RH95"),     # Robie & Hemingway 1995
+    ("Cu3(OH)2(CO3)2(s)", -1632.2, "NBS82"),  # azurite; HDNB78 gives the same value
+]
+
+
+@pytest.mark.parametrize(("sid", "value", "source"), SPOT)
+def test_spot_values(sid, value, source):
+    row = BY_ID[sid]
+    assert float(row["dHf_kJ_mol"]) == pytest.approx(value, abs=0.005)
+    assert row["source_H"] == source
+
+
+def test_cp_at_298_close_to_tabulated():
+    # Maier-Kelley fits (HDNB78/KEL60) checked against NBS82 Cp at 298.15 K.
+    db = load_database()
+    for sid, cp in [("CuO(s)", 42.30), ("SiO2(s)", 44.43), ("CaCO3(s)", 81.88),
+                    ("O2(g)", 29.355), ("CO2(g)", 37.11), ("CaSO4(s)", 99.66)]:
+        assert db[sid].cp_at(298.15) == pytest.approx(cp, rel=0.01), sid
