@@ -8,8 +8,9 @@ inherits from the built-in exception a Python user would expect (``ValueError``,
 >>> err = InputError("must be between 0 and 1", file="plant.toml", line=12,
 ...                  unit="bleed", field="fraction", value="1.3",
 ...                  hint="give a fraction such as '5 %' or 0.05")
->>> print(err)
-plant.toml:12: unit 'bleed', field 'fraction': must be between 0 and 1 (got '1.3'); give a fraction such as '5 %' or 0.05
+>>> print(err)  # doctest: +NORMALIZE_WHITESPACE
+plant.toml:12: unit 'bleed', field 'fraction': must be between 0 and 1 (got '1.3');
+give a fraction such as '5 %' or 0.05
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from tests.io.test_reader import GOOD
 
 from polyflow.cli import main
-from tests.io.test_reader import GOOD
 
 
 @pytest.fixture

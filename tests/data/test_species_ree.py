@@ -137,7 +137,7 @@ def test_all_lanthanides_and_y_present(by_id):
         assert sid in by_id, sid
 
 
-@pytest.mark.parametrize("sid, value, source", [
+@pytest.mark.parametrize(("sid", "value", "source"), [
     ("La2O3(s)", -1793.7, "NBS82"),       # Wagman et al. 1982; Konings 2014 recommends -1791.6
     ("Nd+3(aq)", -696.2, "NBS82"),
     ("La+3(aq)", -707.1, "NBS82"),
@@ -163,5 +163,6 @@ def test_oxide_cp_fits_reasonable(by_id):
         if r["phase"] != "s" or float(r["Tmax_K"]) < 1000:
             continue
         A, B, C, D = (float(r[k]) for k in ("Cp_A", "Cp_B", "Cp_C", "Cp_D"))
-        cp = lambda T: A + B * 1e-3 * T + C * 1e5 / T**2 + D * 1e-6 * T**2  # noqa: E731
-        assert 0 < cp(298.15) < cp(1300.0) < 1.4 * cp(298.15), r["id"]
+        cp298, cp1300 = (A + B * 1e-3 * T + C * 1e5 / T**2 + D * 1e-6 * T**2
+                         for T in (298.15, 1300.0))
+        assert 0 < cp298 < cp1300 < 1.4 * cp298, r["id"]

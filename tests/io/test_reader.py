@@ -7,8 +7,13 @@ import textwrap
 import pytest
 
 import polyflow
-from polyflow.errors import (FlowsheetError, InputError, SingularSystemError,
-                             SpecificationError, UnitsOfMeasureError)
+from polyflow.errors import (
+    FlowsheetError,
+    InputError,
+    SingularSystemError,
+    SpecificationError,
+    UnitsOfMeasureError,
+)
 
 GOOD = """\
 [flowsheet]
@@ -149,8 +154,9 @@ def test_single_inlet_used_twice(tmp_path):
 
 def test_split_over_specified(tmp_path):
     expect(tmp_path, GOOD.replace('rest = "overflow"', 'rest = "underflow"'),
-           SpecificationError, r"plant.toml:23: unit 'thickener', field 'rest': over-specified: outlet "
-                               r"'underflow' is both 'rest' and in 'split'")
+           SpecificationError, r"plant.toml:23: unit 'thickener', field 'rest': "
+                               r"over-specified: outlet 'underflow' is both 'rest' and in "
+                               r"'split'")
 
 
 def test_duplicate_names(tmp_path):
@@ -192,5 +198,5 @@ def test_override_changes_a_parameter_and_unknown_unit_is_refused(tmp_path):
     r = polyflow.load(path, {"thickener.split": {"underflow": {"solids": "100 %",
                                                                "solution": "50 %"}}}).solve()
     assert r.recovery["Cu"]["pls"] == pytest.approx(0.5, rel=1e-12)
-    with pytest.raises(InputError, match="--set thickner.split: no unit 'thickner'"):
+    with pytest.raises(InputError, match=r"--set thickner\.split: no unit 'thickner'"):
         polyflow.load(path, {"thickner.split": 1})

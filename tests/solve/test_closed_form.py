@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import ccd_cascade, recycle_loop
 
 from polyflow import Flowsheet
 from polyflow.units import Feed, Mixer, Product
-from tests.conftest import ccd_cascade, recycle_loop
 
 
 @pytest.mark.parametrize("s", [0.0, 0.3, 0.75, 0.95, 0.999])
@@ -89,4 +89,4 @@ def test_adiabatic_mixing_of_water_and_silica_by_hand():
     # and the closed form for constant Cp at 25 °C is within 0.3 K of it
     cq, cw = quartz.cp_at(298.15), water.cp_at(298.15)
     T_const = (n_q * cq * 353.15 + n_w * cw * 293.15) / (n_q * cq + n_w * cw)
-    assert T == pytest.approx(T_const, abs=0.3)
+    assert pytest.approx(T_const, abs=0.3) == T

@@ -108,7 +108,7 @@ def test_fd_jacobian_of_a_block_matches_the_analytic_one():
 
 def test_unit_class_without_source_is_refused_at_definition():
     with pytest.raises(TypeError, match="must cite its equation's source"):
-        class NoSource(Unit):  # noqa: F841
+        class NoSource(Unit):
             """A unit without a citation."""
 
             model = "test_no_source"

@@ -260,8 +260,9 @@ class EquationSystem:
         self.n_streams = len(b.stream_names)
         self.n = b.n_vars + len(b.var_names)
         self.n_rows = b.n_rows
-        cat = (lambda parts, dt=float: np.concatenate(parts).astype(dt) if parts
-               else np.zeros(0, dtype=dt))
+        def cat(parts, dt=float):
+            return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dtype=dt)
+
         self.row_unit = cat(b.row_unit, int)
         self.row_stream = cat(b.row_stream, int)
         self.row_var = cat(b.row_var, int)

@@ -8,7 +8,8 @@ __all__ = ["Heater"]
 
 
 class Heater(Unit):
-    """Heats or cools a stream (or the mix of its inlets); give exactly one of ``temperature`` (the duty follows)
+    """Heats or cools a stream (or the mix of its inlets); give exactly one of
+    ``temperature`` (the duty follows)
     or ``duty`` (heat added, kW; negative to cool; the temperature follows).
 
     .. math::  n_{out,i} = n_{in,i}, \\qquad H_{out} = H_{in} + Q
@@ -40,7 +41,8 @@ class Heater(Unit):
         given = [k for k in ("temperature", "duty") if self.p[k] is not None]
         if len(given) != 1:
             kind = "over" if given else "under"
-            raise self.misspecified(f"{kind}-specified: give exactly one of 'temperature' or 'duty'",
+            raise self.misspecified(f"{kind}-specified: give exactly one of 'temperature' "
+                                    "or 'duty'",
                             given[-1] if given else "temperature")
 
     def equations(self, eq) -> None:

@@ -107,7 +107,8 @@ class StoichiometricReactor(Unit):
 
     def validate(self) -> None:
         if self.p["temperature"] is not None and self.p["duty"] is not None:
-            raise self.misspecified("over-specified: give 'temperature' or 'duty', not both", "duty")
+            raise self.misspecified("over-specified: give 'temperature' or 'duty', not both",
+                                    "duty")
 
     def bind(self, species) -> None:
         self.reactions: list[Reaction] = []

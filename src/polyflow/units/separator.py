@@ -86,7 +86,8 @@ class Separator(Unit):
         total = sum(self.fractions.values())
         over = np.nonzero(total > 1.0 + 1e-12)[0]
         if len(over):
-            raise self.misspecified(f"over-specified: fractions of {species.ids[over[0]]} add up to "
+            raise self.misspecified(f"over-specified: fractions of {species.ids[over[0]]} add "
+                                    f"up to "
                             f"{total[over[0]]:.6g} > 1", "split")
         self.fractions[self.p["rest"]] = np.clip(1.0 - total, 0.0, 1.0)
 
