@@ -200,6 +200,58 @@ class Result:
             out[name] = {"power_kW": power, "duty_kW": duty, **unit.report(sol)}
         return out
 
+    # -- per tonne of ore, reagents, water, areas ---------------------------------------
+    def _feeds_of(self, category: str) -> dict[str, str]:
+        """Feed unit -> its stream, for feeds of one category."""
+        units = self.flowsheet.units
+        return {s.src: s.name for s in self.assembly.streams
+                if units[s.src].role == "feed" and units[s.src].p["category"] == category}
+
+    @cached_property
+    def ore_t_h(self) -> float:
+        """Dry solids of all ore feeds [t/h]: the basis of every per-tonne figure."""
+        return sum(self.phase_kg_h(s)["s"] for s in self._feeds_of("ore").values()) / 1000.0
+
+    @cached_property
+    def reagents(self) -> dict[str, dict[str, float]]:
+        """Reagent feed -> species (water excluded) -> kg/h and kg per tonne of ore."""
+        water = self.species.index.get("H2O(l)")
+        out: dict[str, dict[str, float]] = {}
+        for feed, stream in self._feeds_of("reagent").items():
+            m = self.mass_flows[self._s(stream)]
+            for i, kg in enumerate(m):
+                if kg > 0 and i != water:
+                    sid = self.species.ids[i]
+                    out.setdefault(feed, {})[f"{sid} [kg/h]"] = float(kg)
+                    if self.ore_t_h > 0:
+                        out[feed][f"{sid} [kg/t ore]"] = float(kg) / self.ore_t_h
+        return out
+
+    @cached_property
+    def water(self) -> dict[str, dict[str, float]]:
+        """Water balance [kg/h]: liquid water in with each feed, out with each product."""
+        i = self.species.index.get("H2O(l)")
+        if i is None:
+            return {"in": {}, "out": {}}
+        units = self.flowsheet.units
+        fin = {s.src: float(self.mass_flows[self._s(s.name), i]) for s in self.assembly.streams
+               if units[s.src].role == "feed"}
+        fout = {p: float(self.mass_flows[self._s(s), i]) for p, s in self.products.items()}
+        return {"in": fin, "out": fout}
+
+    @cached_property
+    def power_by_area(self) -> dict[str, dict[str, float]]:
+        """Area -> electrical power [kW], heat duty [kW], and kWh per tonne of ore."""
+        out: dict[str, dict[str, float]] = {}
+        units = self.flowsheet.units
+        for name, terms in self.energy.items():
+            a = out.setdefault(units[name].area, {"power_kW": 0.0, "duty_kW": 0.0})
+            a["power_kW"] += terms["power_kW"]
+            a["duty_kW"] += terms["duty_kW"]
+        for a in out.values():
+            a["kWh_per_t_ore"] = a["power_kW"] / self.ore_t_h if self.ore_t_h > 0 else 0.0
+        return out
+
     # -- export ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (schema in docs/json-output.md)."""
@@ -218,6 +270,8 @@ class Result:
             "max_scaled_residual": float(self.max_scaled_residual),
             "closure": self.closure, "species": list(self.species.ids),
             "streams": streams, "recovery": self.recovery, "energy": self.energy,
+            "ore_t_h": self.ore_t_h, "reagents": self.reagents, "water_kg_h": self.water,
+            "power_by_area": self.power_by_area,
             "timings_s": self.timings,
         }
 

@@ -174,9 +174,9 @@ def stream_flows(species: SpeciesSet, spec: Mapping) -> dict[str, float]:
 
 
 _KEYS = {
-    "ore": {"kind", "solids", "moisture", "grades", "mineralogy", "gangue", "temperature"},
-    "solution": {"kind", "flow", "concentrations", "speciation", "density", "temperature"},
-    "stream": {"kind", "flows", "temperature"},
+    "ore": {"kind", "category", "area", "solids", "moisture", "grades", "mineralogy", "gangue", "temperature"},
+    "solution": {"kind", "category", "area", "flow", "concentrations", "speciation", "density", "temperature"},
+    "stream": {"kind", "category", "area", "flows", "temperature"},
 }
 
 

@@ -175,8 +175,11 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                                  line=index.line("feeds", name), unit=name)
             try:
                 flows = feed_flows(fs.species, spec, density.get("aq", 1000.0))
-                unit = Feed(name, flows_kg_h=flows,
+                category = spec.get("category",
+                                    "ore" if spec.get("kind") == "ore" else "other")
+                unit = Feed(name, flows_kg_h=flows, category=category,
                             temperature=spec.get("temperature", "25 degC"))
+                unit.area = str(spec.get("area", name))
                 fs.add(unit)
             except PolyflowError as err:
                 field = (err.field or "").split(".")
@@ -195,7 +198,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                                  field="model", hint=did_you_mean(
                                      model, [m for m, c in registry.items()
                                              if c.role == "process"]))
-            params = {k: v for k, v in spec.items() if k != "model"}
+            params = {k: v for k, v in spec.items() if k not in ("model", "area")}
             for key, value in list(overrides.items()):
                 uname, _, pname = key.partition(".")
                 if uname == name:
@@ -205,15 +208,19 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                 fs.where[f"unit:{name}:{pname}"] = (str(file),
                                                     index.line("units", name, pname) or 0)
             try:
-                fs.add(registry[model](name, **params))
+                unit = registry[model](name, **params)
+                unit.area = str(spec.get("area", name))
+                fs.add(unit)
             except PolyflowError as err:
                 raise _located(err.located(unit=name), file, index, "units", name,
                                err.field or "") from None
         for name, spec in doc.get("products", {}).items():
             claim(name, file, index, "products", name)
-            spec = spec if isinstance(spec, Mapping) else {}
+            spec = dict(spec) if isinstance(spec, Mapping) else {}
+            area = str(spec.pop("area", name))
             try:
                 fs.add(Product(name, **spec))
+                fs.units[name].area = area
             except PolyflowError as err:
                 raise _located(err.located(unit=name), file, index, "products", name,
                                err.field or "") from None

@@ -51,6 +51,12 @@ def render_text(result: Result) -> str:
     energy = tables.energy_rows(result)
     if energy:
         parts += ["", "Energy", text_table(energy)]
+    reagents = tables.reagent_rows(result)
+    if reagents:
+        parts += ["", f"Reagents (ore {result.ore_t_h:,.1f} t/h dry)", text_table(reagents)]
+    water = tables.water_rows(result)
+    if water:
+        parts += ["", "Water", text_table(water)]
     return "\n".join(parts) + "\n"
 
 
@@ -62,6 +68,10 @@ def render_markdown(result: Result) -> str:
     energy = tables.energy_rows(result)
     if energy:
         parts += ["", "## Energy", "", markdown_table(energy)]
+    for title, rows in (("Reagents", tables.reagent_rows(result)),
+                        ("Water", tables.water_rows(result))):
+        if rows:
+            parts += ["", f"## {title}", "", markdown_table(rows)]
     return "\n".join(parts) + "\n"
 
 

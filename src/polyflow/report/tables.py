@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from polyflow.result import Result
 
-__all__ = ["PRECIOUS", "closure_rows", "energy_rows", "recovery_rows", "species_rows",
-           "stream_rows"]
+__all__ = ["PRECIOUS", "closure_rows", "energy_rows", "reagent_rows", "recovery_rows",
+           "species_rows", "stream_rows", "water_rows"]
 
 #: elements assayed in g/t (solids) and mg/L (solution)
 PRECIOUS = {"Au", "Ag", "Pt", "Pd", "Rh", "Ir", "Os", "Ru"}
@@ -83,6 +83,28 @@ def energy_rows(result: Result) -> list[dict[str, Any]]:
     for unit, terms in result.energy.items():
         rows.append({"unit": unit, "model": result.flowsheet.units[unit].model,
                      **{_energy_header(k): v for k, v in terms.items()}})
+    return rows
+
+
+def reagent_rows(result: Result) -> list[dict[str, Any]]:
+    """One row per reagent species of each reagent feed: kg/h and kg/t ore."""
+    rows = []
+    for feed, terms in result.reagents.items():
+        for key, kg_h in terms.items():
+            if key.endswith("[kg/h]"):
+                sid = key[: -len(" [kg/h]")]
+                rows.append({"feed": feed, "species": sid, "kg/h": kg_h,
+                             "kg/t ore": terms.get(f"{sid} [kg/t ore]", 0.0)})
+    return rows
+
+
+def water_rows(result: Result) -> list[dict[str, Any]]:
+    """Liquid water in with each feed and out with each product [m3/h at 1 t/m3]."""
+    w = result.water
+    rows = [{"stream": f, "direction": "in", "water [t/h]": v / 1000.0}
+            for f, v in w["in"].items() if v > 0]
+    rows += [{"stream": p, "direction": "out", "water [t/h]": v / 1000.0}
+             for p, v in w["out"].items() if v > 0]
     return rows
 
 

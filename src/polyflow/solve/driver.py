@@ -36,12 +36,13 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
     feed_flows = [u.feed_flows() for u in fs.units.values() if u.role == "feed"]
     ref_species = np.max(np.abs(feed_flows), axis=0) if feed_flows else np.ones(system.S)
     ref_flow = float(ref_species.sum()) or 1.0
+    warm = x0 is not None
     if x0 is None:
         x0 = np.zeros(system.n)
         x0[system.S: system.n_streams * system.stride: system.stride] = T_REF
         x0[system.n_streams * system.stride:] = system.x_guess_internal
     report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
-                          progress=progress)
+                          progress=progress, warm=warm)
     t_solve = time.perf_counter() - t0 - t_build
     N, _ = system.stream_view(report.x)
     allowed = NEGATIVE_TOL * ref_species + ROUNDOFF * ref_flow

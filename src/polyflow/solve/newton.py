@@ -101,15 +101,20 @@ def _factor(J: sp.csc_matrix, system: EquationSystem):
 
 def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
                  max_iter: int = 50, ref_flow: float = 1.0,
-                 progress: Callable[[int, float], None] | None = None) -> NewtonReport:
-    """Solve ``F(x) = 0`` from ``x0``; see the module docstring for the guarantees."""
+                 progress: Callable[[int, float], None] | None = None,
+                 warm: bool = False) -> NewtonReport:
+    """Solve ``F(x) = 0`` from ``x0``; see the module docstring for the guarantees.
+
+    Unless ``warm`` (``x0`` is a previous solution), the first iteration uses the
+    start-up equations of nonlinear blocks that have them."""
     x = x0.copy()
     history: list[float] = []
     n_stream_vars = system.n_streams * system.stride
     T_idx = np.arange(system.S, n_stream_vars, system.stride)
     err = np.inf
     for it in range(max_iter + 1):
-        r, scale = system.residual(x, ref_flow)
+        first = it == 0 and not warm
+        r, scale = system.residual(x, ref_flow, first)
         if not np.all(np.isfinite(r)):
             bad = np.nonzero(~np.isfinite(r))[0][:8]
             raise ConvergenceError("a unit returned a residual that is not a number",
@@ -120,11 +125,11 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         history.append(err)
         if progress is not None:
             progress(it, err)
-        if err < tol and it > 0:
+        if err < tol and not first:
             return NewtonReport(x, it, True, err, history)
         if it == max_iter:
             break
-        J = system.jacobian(x, ref_flow)
+        J = system.jacobian(x, ref_flow, first)
         lu = _factor(J, system)
         dx = lu.solve(-r)
         if not np.all(np.isfinite(dx)):

@@ -52,8 +52,11 @@ class Block:
     """Nonlinear equations of one unit on a few variables.
 
     ``func(xloc) -> (r, scale)`` gives the residuals and their magnitudes (the sum of the
-    absolute terms, for the scaled convergence test). ``jac(xloc)`` returns the dense
-    ``len(rows) × len(cols)`` Jacobian, or is ``None`` for central finite differences.
+    absolute terms, for the scaled convergence test). Without a ``pattern``, ``jac(xloc)``
+    returns the dense ``len(rows) × len(cols)`` Jacobian, or is ``None`` for central finite
+    differences. With ``pattern = (ri, ci)`` (local row and column indices of the
+    nonzeros), ``jac(xloc)`` returns the values at those positions: the form for large
+    blocks such as a 200-stage cascade, whose Jacobian is mostly zeros.
     """
 
     rows: np.ndarray
@@ -61,10 +64,43 @@ class Block:
     func: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
     jac: Callable[[np.ndarray], np.ndarray] | None = None
     fd_step: float = 1e-7
+    pattern: tuple[np.ndarray, np.ndarray] | None = None
+    #: equations used in the first Newton iteration only, from the all-zero start where
+    #: the real ones may be singular: (func, jac) with the same rows, columns and pattern
+    start: tuple[Callable, Callable | None] | None = None
+
+    def started(self, first: bool) -> Block:
+        """This block, or its start-up form in the first iteration."""
+        if not first or self.start is None:
+            return self
+        func, jac = self.start
+        return Block(self.rows, self.cols, func, jac, self.fd_step, self.pattern)
+
+    def global_pattern(self) -> tuple[np.ndarray, np.ndarray]:
+        """(global rows, global columns) of the block's Jacobian entries, in the order
+        :meth:`values` returns them."""
+        if self.pattern is None:
+            return np.repeat(self.rows, len(self.cols)), np.tile(self.cols, len(self.rows))
+        ri, ci = self.pattern
+        return self.rows[ri], self.cols[ci]
+
+    def values(self, xloc: np.ndarray) -> np.ndarray:
+        """Jacobian values in the order of :meth:`global_pattern`."""
+        if self.pattern is not None and self.jac is not None:
+            return np.asarray(self.jac(xloc), dtype=float)
+        J = self.jacobian(xloc)
+        if self.pattern is None:
+            return J.ravel()
+        return J[self.pattern[0], self.pattern[1]]
 
     def jacobian(self, xloc: np.ndarray) -> np.ndarray:
+        """The dense local Jacobian (analytic, or central finite differences)."""
         if self.jac is not None:
-            return np.asarray(self.jac(xloc), dtype=float)
+            if self.pattern is None:
+                return np.asarray(self.jac(xloc), dtype=float)
+            J = np.zeros((len(self.rows), len(self.cols)))
+            J[self.pattern[0], self.pattern[1]] = self.jac(xloc)
+            return J
         m, k = len(self.rows), len(self.cols)
         J = np.empty((m, k))
         for j in range(k):
@@ -235,14 +271,24 @@ class UnitEquations:
         return self.b.new_internal([f"{self.unit_name}.{n}" for n in names], guess)
 
     def nonlinear(self, cols: Sequence[int], n_rows: int, func, jac=None,
-                  stream: int = -1, var: int | np.ndarray = ROW_INTERNAL,
-                  labels: Sequence[str] | None = None) -> np.ndarray:
-        """Add ``n_rows`` nonlinear equations in the variables ``cols``."""
+                  stream: int | np.ndarray = -1, var: int | np.ndarray = ROW_INTERNAL,
+                  labels: Sequence[str] | None = None,
+                  pattern: tuple[np.ndarray, np.ndarray] | None = None,
+                  start: tuple[Callable, Callable | None] | None = None) -> np.ndarray:
+        """Add ``n_rows`` nonlinear equations in the variables ``cols`` (see :class:`Block`
+        for ``func``, ``jac`` and ``pattern``). ``stream``/``var`` label the rows for
+        messages: a species row (``var`` = species index) names its stream and species.
+        ``start = (func, jac)`` gives equations for the first iteration only (for example a
+        fixed split standing in for an isotherm), used where the real ones are singular at
+        the all-zero start."""
         rows = self._rows(n_rows, stream, var)
         if labels is not None:
             for r, text in zip(rows, labels, strict=True):
                 self.b.row_text[int(r)] = text
-        self.b.blocks.append(Block(rows, np.asarray(cols, dtype=int), func, jac))
+        if pattern is not None:
+            pattern = (np.asarray(pattern[0], dtype=int), np.asarray(pattern[1], dtype=int))
+        self.b.blocks.append(Block(rows, np.asarray(cols, dtype=int), func, jac,
+                                   pattern=pattern, start=start))
         return rows
 
 
@@ -295,8 +341,9 @@ class EquationSystem:
         # sparsity pattern of the full Jacobian, fixed once
         e_rows = np.repeat(self.e_row[self.ee_pos], self.stride)
         e_cols = (self.ee_stream[:, None] * self.stride + np.arange(self.stride)).ravel()
-        blk_rows = [np.repeat(bk.rows, len(bk.cols)) for bk in b.blocks]
-        blk_cols = [np.tile(bk.cols, len(bk.rows)) for bk in b.blocks]
+        blk_pat = [bk.global_pattern() for bk in b.blocks]
+        blk_rows = [p[0] for p in blk_pat]
+        blk_cols = [p[1] for p in blk_pat]
         Acoo = self.A.tocoo()
         rows_all = np.concatenate([Acoo.row, e_rows, *blk_rows]).astype(np.int64)
         cols_all = np.concatenate([Acoo.col, e_cols, *blk_cols]).astype(np.int64)
@@ -333,7 +380,8 @@ class EquationSystem:
                           minlength=len(self.e_row))
         return out <= DEAD_FLOW * ref_flow
 
-    def residual(self, x: np.ndarray, ref_flow: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    def residual(self, x: np.ndarray, ref_flow: float = 1.0, first: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray]:
         """Residuals ``F(x)`` and their scales, one per row.
 
         A row's scale is the sum of the absolute values of its terms; for a species
@@ -359,7 +407,7 @@ class EquationSystem:
             r[self.e_row] = np.where(dead, Tp - Tin, live)
             scale[self.e_row] = np.where(dead, np.abs(Tp) + np.abs(Tin), live_scale)
         for bk in self.blocks:
-            rb, sb = bk.func(x[bk.cols])
+            rb, sb = bk.started(first).func(x[bk.cols])
             r[bk.rows] = rb
             scale[bk.rows] = sb
         # a species row whose terms are all tiny is judged against that species' scale
@@ -370,7 +418,8 @@ class EquationSystem:
         scale[sr] = np.maximum(scale[sr], floor[self._species_of_row])
         return r, scale
 
-    def jacobian(self, x: np.ndarray, ref_flow: float = 1.0) -> sp.csc_matrix:
+    def jacobian(self, x: np.ndarray, ref_flow: float = 1.0, first: bool = False
+                 ) -> sp.csc_matrix:
         """The sparse Jacobian at ``x`` in CSC form (fixed pattern, values filled)."""
         parts = [self._lin_vals]
         if len(self.e_row):
@@ -387,7 +436,7 @@ class EquationSystem:
             dead_vals[:, -1] = dead_T
             parts.append(np.where(dead[:, None], dead_vals, live).ravel())
         for bk in self.blocks:
-            parts.append(bk.jacobian(x[bk.cols]).ravel())
+            parts.append(bk.started(first).values(x[bk.cols]))
         data = np.bincount(self._map, weights=np.concatenate(parts), minlength=self.nnz)
         return sp.csc_matrix((data, self._indices, self._indptr), shape=(self.n_rows, self.n))
 

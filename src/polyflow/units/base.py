@@ -98,6 +98,8 @@ class Unit:
 
     def __init__(self, name: str, **values: Any) -> None:
         self.name = name
+        #: plant area for reports ("leach", "SX-EW"); a flowsheet file sets it with area =
+        self.area = name
         self.raw: dict[str, Any] = dict(values)
         unknown = set(values) - set(self.params)
         if unknown:
@@ -158,9 +160,16 @@ class Unit:
 
 
 def model_registry() -> Mapping[str, type[Unit]]:
-    """Read-only view of the registered unit models, by model name."""
-    import polyflow.units  # noqa: F401  (registers the shipped models)
+    """The registered unit models by model name (a copy). Every module in
+    ``polyflow.units`` is imported first, so a new model needs only its own file."""
+    import importlib
+    import pkgutil
 
+    import polyflow.units as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"polyflow.units.{info.name}")
     return dict(_REGISTRY)
 
 

@@ -10,7 +10,7 @@ from polyflow.errors import InputError
 from polyflow.quantity import parse_quantity
 from polyflow.units.base import Param, Unit
 
-__all__ = ["Feed"]
+__all__ = ["FEED_CATEGORIES", "Feed"]
 
 
 def _flow_table(value: object) -> dict[str, float]:
@@ -29,6 +29,15 @@ def _flow_table(value: object) -> dict[str, float]:
                 raise InputError(f"flow of {k!r} must be a mass or molar flow such as "
                                  f"'10 t/h' or '2 kmol/h'", value=v) from None
     return out
+
+
+FEED_CATEGORIES = ("ore", "reagent", "water", "other")
+
+
+def _category(value: object) -> str:
+    if value not in FEED_CATEGORIES:
+        raise InputError(f"category must be one of {', '.join(FEED_CATEGORIES)}", value=value)
+    return str(value)
 
 
 class Feed(Unit):
@@ -65,6 +74,9 @@ class Feed(Unit):
         "flows_kg_h": Param(None, "species -> kg/h as plain numbers (Python API)", default={}),
         "temperature": Param("temperature", "feed temperature", default=298.15,
                              bounds=(150.0, 2500.0)),
+        "category": Param(None, "ore, reagent, water or other: ore feeds are the tonnage "
+                                "basis of kg/t figures, reagent feeds are reported per tonne",
+                          default="other", parse=_category),
     }
 
     def bind(self, species) -> None:
