@@ -198,5 +198,16 @@ def test_override_changes_a_parameter_and_unknown_unit_is_refused(tmp_path):
     r = polyflow.load(path, {"thickener.split": {"underflow": {"solids": "100 %",
                                                                "solution": "50 %"}}}).solve()
     assert r.recovery["Cu"]["pls"] == pytest.approx(0.5, rel=1e-12)
-    with pytest.raises(InputError, match=r"--set thickner\.split: no unit 'thickner'"):
+    with pytest.raises(InputError, match=r"override thickner\.split: no unit 'thickner'"):
         polyflow.load(path, {"thickner.split": 1})
+
+
+def test_a_variant_file_includes_a_base_and_overrides_parameters(tmp_path):
+    """Option B = option A with one parameter changed, without copying the plant."""
+    write(tmp_path, GOOD, "option_a.toml")
+    variant = ('[flowsheet]\nname = "option B"\ninclude = ["option_a.toml"]\n'
+               '[flowsheet.overrides]\n"thickener.split" = { underflow = { solids = "100 %", '
+               'solution = "40 %" } }\n')
+    r = polyflow.load(write(tmp_path, variant, "option_b.toml")).solve()
+    assert r.flowsheet.name == "option B"
+    assert r.recovery["Cu"]["pls"] == pytest.approx(0.6, rel=1e-12)

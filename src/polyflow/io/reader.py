@@ -23,7 +23,7 @@ from polyflow.units.product import Product
 __all__ = ["LineIndex", "load", "read_document"]
 
 TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams")
-FLOWSHEET_KEYS = ("name", "description", "species", "include", "options")
+FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides")
 OPTION_KEYS = ("solution_density", "organic_density")
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -155,7 +155,14 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                        options=options)
     except PolyflowError as err:
         raise _located(err, main_path, main_index, "flowsheet", "species") from None
-    overrides = dict(overrides or {})
+    file_overrides: dict[str, Any] = {}
+    for file, doc, index in docs:
+        table = doc.get("flowsheet", {}).get("overrides", {})
+        if not isinstance(table, Mapping):
+            raise InputError("overrides must be a table of \"unit.param\" = value",
+                             file=str(file), line=index.line("flowsheet", "overrides"))
+        file_overrides.update(table)
+    overrides = {**file_overrides, **dict(overrides or {})}
     registry = model_registry()
     defined: dict[str, Path] = {}
 
@@ -226,7 +233,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                                err.field or "") from None
     if overrides:
         key = next(iter(overrides))
-        raise InputError(f"--set {key}: no unit {key.partition('.')[0]!r} in the flowsheet",
+        raise InputError(f"override {key}: no unit {key.partition('.')[0]!r} in the flowsheet",
                          hint=did_you_mean(key.partition(".")[0], fs.units))
     for file, doc, index in docs:
         for name, spec in doc.get("streams", {}).items():
