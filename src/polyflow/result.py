@@ -26,7 +26,7 @@ DEFAULT_DENSITY = {"aq": 1000.0, "org": 800.0}
 #: closure a run must reach to be called closed (DESIGN "Convergence")
 CLOSURE_TOL = 1e-9
 #: element amounts below this fraction of the plant's total feed mass are round-off zeros
-CLOSURE_FLOOR = 1e-15
+CLOSURE_FLOOR = 1e-12
 
 
 class Result:

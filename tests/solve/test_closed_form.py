@@ -36,6 +36,17 @@ def test_ccd_washing_loss_matches_ideal_stage_formula(n, R):
     assert max(r.closure.values()) < 1e-12
 
 
+@pytest.mark.parametrize("solute_kg_h", [50.0, 1e-6, 1e-9])
+def test_trace_solute_is_solved_to_its_own_precision(solute_kg_h):
+    """Scale spread (DESIGN): a solute at 1e-12 of the water (gold at mg/L beside tonnes
+    of water) must follow the washing formula as exactly as a major one: the solver
+    scales each species by its own magnitude."""
+    n, R = 6, 1.8
+    r = ccd_cascade(n, R, solute_kg_h=solute_kg_h).solve()
+    lost = r.flow_kg_h(f"uf{n - 1}")["CuSO4(aq)"] / solute_kg_h
+    assert lost == pytest.approx((R - 1) / (R ** (n + 1) - 1), rel=1e-9)
+
+
 def test_ccd_wash_ratio_one_gives_one_over_n_plus_one():
     """Limit R -> 1 of the washing formula: loss = 1/(n+1) (same sources)."""
     lost = ccd_cascade(5, 1.0).solve().flow_kg_h("uf4")["CuSO4(aq)"] / 50.0

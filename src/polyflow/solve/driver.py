@@ -21,7 +21,6 @@ __all__ = ["solve_flowsheet"]
 NEGATIVE_TOL = 1e-9
 #: ... or below -ROUNDOFF × (the plant's feed flow): round-off of the linear solve
 ROUNDOFF = 1e-14
-ROUNDOFF_ZERO = 1e-16
 
 
 def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
@@ -36,6 +35,7 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
     feed_flows = [u.feed_flows() for u in fs.units.values() if u.role == "feed"]
     ref_species = np.max(np.abs(feed_flows), axis=0) if feed_flows else np.ones(system.S)
     ref_flow = float(ref_species.sum()) or 1.0
+    system.species_ref = ref_species
     warm = x0 is not None
     if x0 is None:
         x0 = np.zeros(system.n)
@@ -57,7 +57,6 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
             f"({kg:.4g} kg/h): the unit consumes more {sid} than reaches it",
             unit=spec.src,
             hint=f"add {sid} upstream of '{spec.src}' or lower the conversion that uses it"))
-    # round-off negatives (within the tolerance just checked) and round-off traces
-    # (below ROUNDOFF_ZERO of the plant feed, well under a milligram per hour) are zeros
-    N[(N < 0) | (np.abs(N) < ROUNDOFF_ZERO * ref_flow)] = 0.0
+    # round-off negatives (within the tolerance just checked) are zero flows
+    N[N < 0] = 0.0
     return Result(fs, asm, report, timings={"build_s": t_build, "solve_s": t_solve})

@@ -27,6 +27,7 @@ __all__ = ["NewtonReport", "check_structure", "newton_solve"]
 
 MAX_DT = 200.0  # K: largest temperature change of one Newton step
 T_MIN = 200.0   # K: no stream is colder; a step that goes below is held there
+MAX_HALVINGS = 10  # backtracking steps of the line search
 
 
 @dataclass
@@ -106,20 +107,18 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     """Solve ``F(x) = 0`` from ``x0``; see the module docstring for the guarantees.
 
     Unless ``warm`` (``x0`` is a previous solution), the first iteration uses the
-    start-up equations of nonlinear blocks that have them."""
+    start-up equations of nonlinear blocks that have them. Later steps are damped by
+    backtracking until the scaled residual norm decreases (Armijo condition), and by a
+    limit on temperature changes."""
     x = x0.copy()
     history: list[float] = []
     n_stream_vars = system.n_streams * system.stride
     T_idx = np.arange(system.S, n_stream_vars, system.stride)
     err = np.inf
+    r, scale = system.residual(x, ref_flow, not warm)
     for it in range(max_iter + 1):
         first = it == 0 and not warm
-        r, scale = system.residual(x, ref_flow, first)
-        if not np.all(np.isfinite(r)):
-            bad = np.nonzero(~np.isfinite(r))[0][:8]
-            raise ConvergenceError("a unit returned a residual that is not a number",
-                                   worst=[(float("nan"), *system.row_label(int(b)))
-                                          for b in bad], iterations=it)
+        _check_finite(system, r, it)
         rel = scaled(r, scale)
         err = float(rel.max()) if len(rel) else 0.0
         history.append(err)
@@ -130,8 +129,11 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         if it == max_iter:
             break
         J = system.jacobian(x, ref_flow, first)
-        lu = _factor(J, system)
-        dx = lu.solve(-r)
+        row_s, col_s = _equilibrate(system, x, scale, ref_flow)
+        Js = J.copy()
+        Js.data *= row_s[Js.indices] * col_s[system.csc_columns]
+        lu = _factor(Js, system)
+        dx = col_s * lu.solve(-row_s * r)
         if not np.all(np.isfinite(dx)):
             raise SingularSystemError("the Newton step is not finite (singular Jacobian)",
                                       unconstrained=_null_direction(J, system))
@@ -139,24 +141,63 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         dT = np.abs(dx[T_idx]).max() if len(T_idx) else 0.0
         if dT > MAX_DT:
             alpha = MAX_DT / dT
-        x += alpha * dx
-        x[T_idx] = np.maximum(x[T_idx], T_MIN)
+        x, r, scale = _line_search(system, x, dx, alpha, rel, first, ref_flow, T_idx)
         if err < tol:  # iteration 0 already converged: the step was a refinement
             return NewtonReport(x, it + 1, True, err, history)
-    r, scale = system.residual(x, ref_flow)
     rel = scaled(r, scale)
-    worst = np.argsort(-rel)[:10]
+    worst = [(float(rel[w]), *system.row_label(int(w))) for w in np.argsort(-rel)[:10]]
     cold = [system.var_label(int(j))[0] for j in T_idx[x[T_idx] <= T_MIN]]
     if cold:
         raise ConvergenceError(
             f"Newton did not converge: the temperature of stream(s) {', '.join(cold[:6])} "
-            f"falls to the {T_MIN:.0f} K limit",
-            worst=[(float(rel[w]), *system.row_label(int(w))) for w in worst],
-            iterations=max_iter,
+            f"falls to the {T_MIN:.0f} K limit", worst=worst, iterations=max_iter,
             hint="a unit removes more heat than its stream holds: check the duties")
     raise ConvergenceError(
         f"Newton did not converge in {max_iter} iterations (largest scaled residual "
-        f"{err:.2e}, target {tol:.0e})",
-        worst=[(float(rel[w]), *system.row_label(int(w))) for w in worst],
-        iterations=max_iter,
+        f"{err:.2e}, target {tol:.0e})", worst=worst, iterations=max_iter,
         hint="check the named units' parameters; a nonlinear unit may need a better start")
+
+
+def _equilibrate(system: EquationSystem, x: np.ndarray, scale: np.ndarray, ref_flow: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column scales for the linear solve (DESIGN "Scale spread"): each equation
+    divided by its magnitude, each species flow measured in units of that species' largest
+    flow in the plant, so that gold at mg/L beside tonnes of water per hour is solved to
+    its own relative precision rather than to the round-off of the water."""
+    row = 1.0 / np.where(scale > 0, scale, 1.0)
+    col = np.ones(system.n)
+    N, _ = system.stream_view(x)
+    species_ref = np.maximum(np.maximum(np.abs(N).max(axis=0, initial=0.0),
+                                        system.species_ref), 1e-12 * ref_flow)
+    n_stream_vars = system.n_streams * system.stride
+    col[:n_stream_vars] = np.tile(np.append(species_ref, 100.0), system.n_streams)
+    col[n_stream_vars:] = np.maximum(np.abs(x[n_stream_vars:]), 1.0)
+    return row, col
+
+
+def _check_finite(system: EquationSystem, r: np.ndarray, it: int) -> None:
+    if not np.all(np.isfinite(r)):
+        bad = np.nonzero(~np.isfinite(r))[0][:8]
+        raise ConvergenceError("a unit returned a residual that is not a number",
+                               worst=[(float("nan"), *system.row_label(int(b))) for b in bad],
+                               iterations=it)
+
+
+def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: float,
+                 rel: np.ndarray, first: bool, ref_flow: float, T_idx: np.ndarray):
+    """Backtrack from ``alpha`` until ‖F/scale‖₂ decreases by the Armijo fraction; after
+    the first (start-up) step, or after MAX_HALVINGS, the step is taken as it is."""
+    norm0 = float(np.linalg.norm(rel))
+    for _ in range(MAX_HALVINGS + 1):
+        trial = x + alpha * dx
+        trial[T_idx] = np.maximum(trial[T_idx], T_MIN)
+        r, scale = system.residual(trial, ref_flow)
+        if first or not np.all(np.isfinite(r)):
+            if first:
+                break
+            alpha *= 0.5
+            continue
+        if float(np.linalg.norm(scaled(r, scale))) <= (1.0 - 1e-4 * alpha) * norm0:
+            break
+        alpha *= 0.5
+    return trial, r, scale

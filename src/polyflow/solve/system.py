@@ -354,10 +354,14 @@ class EquationSystem:
         self._indices = (uniq % max(self.n_rows, 1)).astype(np.int32)
         cols_u = uniq // max(self.n_rows, 1)
         self._indptr = np.searchsorted(cols_u, np.arange(self.n + 1)).astype(np.int32)
+        #: column of each stored entry of the CSC Jacobian (for column scaling)
+        self.csc_columns = cols_u.astype(np.int64)
         self.blocks = b.blocks
         self._species_rows = np.nonzero((self.row_var >= 0) & (self.row_var < self.S))[0]
         self._species_of_row = self.row_var[self._species_rows]
         self.x_guess_internal = np.array(b.var_guess, dtype=float)
+        #: reference flow of each species [kmol/h] (its largest feed), set by the driver
+        self.species_ref = np.zeros(self.S)
 
     # ---------------------------------------------------------------------------------
     def stream_view(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -412,7 +416,8 @@ class EquationSystem:
             scale[bk.rows] = sb
         # a species row whose terms are all tiny is judged against that species' scale
         N, _ = self.stream_view(x)
-        floor = np.maximum(SPECIES_FLOOR * np.abs(N).max(axis=0, initial=0.0),
+        floor = np.maximum(SPECIES_FLOOR * np.maximum(np.abs(N).max(axis=0, initial=0.0),
+                                                      self.species_ref),
                            PLANT_FLOOR * ref_flow)
         sr = self._species_rows
         scale[sr] = np.maximum(scale[sr], floor[self._species_of_row])
