@@ -128,9 +128,9 @@ class SystemBuilder:
         self._rhs: list[tuple[np.ndarray, np.ndarray]] = []
         self._energy: list[tuple[int, np.ndarray, np.ndarray, float, int]] = []
         self.blocks: list[Block] = []
-        self.row_unit: list[np.ndarray] = []
-        self.row_stream: list[np.ndarray] = []
-        self.row_var: list[np.ndarray] = []
+        self.row_unit: list[int] = []
+        self.row_stream: list[int] = []
+        self.row_var: list[int] = []
         self.row_text: dict[int, str] = {}
         self.unit_names: list[str] = []
 
@@ -139,9 +139,10 @@ class SystemBuilder:
                  ) -> np.ndarray:
         rows = np.arange(self.n_rows, self.n_rows + n)
         self.n_rows += n
-        self.row_unit.append(np.full(n, unit))
-        self.row_stream.append(np.broadcast_to(np.asarray(stream), (n,)).copy())
-        self.row_var.append(np.broadcast_to(np.asarray(var), (n,)).copy())
+        self.row_unit.extend([unit] * n)
+        self.row_stream.extend([int(stream)] * n if np.ndim(stream) == 0
+                               else np.asarray(stream).tolist())
+        self.row_var.extend([int(var)] * n if np.ndim(var) == 0 else np.asarray(var).tolist())
         return rows
 
     def new_internal(self, names: Sequence[str], guess: Sequence[float]) -> np.ndarray:
@@ -309,9 +310,9 @@ class EquationSystem:
         def cat(parts, dt=float):
             return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dtype=dt)
 
-        self.row_unit = cat(b.row_unit, int)
-        self.row_stream = cat(b.row_stream, int)
-        self.row_var = cat(b.row_var, int)
+        self.row_unit = np.array(b.row_unit, dtype=int)
+        self.row_stream = np.array(b.row_stream, dtype=int)
+        self.row_var = np.array(b.row_var, dtype=int)
         # linear part
         lr = cat([t[0] for t in b._lin], int)
         lc = cat([t[1] for t in b._lin], int)
