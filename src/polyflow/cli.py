@@ -90,8 +90,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "md"]),
-              default="text", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "md", "xlsx"]),
+              default="text", show_default=True,
+              help="Output format (xlsx needs -o: one sheet per table).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of standard output.")
 @click.option("--set", "sets", multiple=True, metavar="UNIT.PARAM=VALUE",
@@ -104,13 +105,21 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
     from polyflow.io.reader import load
     from polyflow.report import render, write_atomic
 
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx writes a workbook: give the file with -o "
+                               "PATH.xlsx")
     fs = _run_guarded(ctx, load, file, _overrides(sets))
     progress = _Progress(quiet)
     try:
         result = _run_guarded(ctx, fs.solve, progress=progress)
     finally:
         progress.done()
-    text = render(result, fmt)
+    if fmt == "xlsx":
+        from polyflow.report.xlsx import result_workbook
+
+        text = result_workbook(result)
+    else:
+        text = render(result, fmt)
     if output is not None:
         write_atomic(output, text)
         if not quiet:
@@ -119,6 +128,162 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
         click.echo(text, nl=False)
     if not result.closed:
         raise PolyflowCLIError("the element balance does not close to 1e-9", 3)
+
+
+class _CompareProgress(_Progress):
+    """Progress of several solves: "file i of n" and Newton's iterations, on a terminal
+    after the first second of the whole comparison."""
+
+    def __init__(self, quiet: bool, n_files: int) -> None:
+        super().__init__(quiet)
+        self.n_files = n_files
+        self.prefix = ""
+
+    def file(self, i: int, label: str) -> None:
+        """Solving file ``i`` (from 1) now."""
+        self.prefix = f"file {i} of {self.n_files} ({label}): "
+        if self.on and time.perf_counter() - self.t0 >= 1.0:
+            self.shown = True
+            click.echo(f"\r{self.prefix}reading and solving{' ' * 40}", err=True, nl=False)
+
+    def __call__(self, iteration: int, residual: float) -> None:
+        if not self.on or time.perf_counter() - self.t0 < 1.0:
+            return
+        self.shown = True
+        click.echo(f"\r{self.prefix}Newton iteration {iteration:3d}  largest scaled "
+                   f"residual {residual:9.2e}", err=True, nl=False)
+
+
+def _solve_files(ctx, files: tuple[Path, ...], sets: tuple[str, ...], quiet: bool,
+                 progress: _CompareProgress | None = None) -> dict:
+    """Read and solve each file with the same overrides: {label: Result}, labelled by
+    file stem (numbered where two stems are the same)."""
+    from polyflow.io.reader import load
+    from polyflow.report.compare import unique_labels
+
+    overrides = _overrides(sets)
+    labels = unique_labels([f.stem for f in files])
+    results = {}
+    for i, (label, file) in enumerate(zip(labels, files, strict=True), start=1):
+        if progress is not None:
+            progress.file(i, label)
+        fs = _run_guarded(ctx, load, file, overrides)
+        results[label] = _run_guarded(ctx, fs.solve, progress=progress)
+    return results
+
+
+def _write_or_echo(output: Path | None, content: str | bytes, quiet: bool) -> None:
+    from polyflow.report import write_atomic
+
+    if output is not None:
+        write_atomic(output, content)
+        if not quiet:
+            click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(content, nl=False)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "md", "json", "xlsx"]),
+              default="text", show_default=True,
+              help="Output format (xlsx needs -o: one sheet per table).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+@click.option("--set", "sets", multiple=True, metavar="UNIT.PARAM=VALUE",
+              help="Override a unit parameter in every file.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.pass_context
+def compare(ctx, files: tuple[Path, ...], fmt: str, output: Path | None,
+            sets: tuple[str, ...], quiet: bool) -> None:
+    """Solve FILES and show them side by side: recoveries, product grades, reagents per
+    tonne of ore, power by area and water, with the difference to the first file."""
+    from polyflow.report.compare import render_compare
+
+    if len(files) < 2:
+        raise click.UsageError("give at least two flowsheet files to compare")
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx writes a workbook: give the file with -o "
+                               "PATH.xlsx")
+    progress = _CompareProgress(quiet, len(files))
+    try:
+        results = _solve_files(ctx, files, sets, quiet, progress)
+    finally:
+        progress.done()
+    paths = {label: str(f) for label, f in zip(results, files, strict=True)}
+    _write_or_echo(output, render_compare(results, fmt, paths), quiet)
+    open_balance = [label for label, r in results.items() if not r.closed]
+    if open_balance:
+        raise PolyflowCLIError("the element balance does not close to 1e-9 in "
+                               + ", ".join(open_balance), 3)
+
+
+def _plot_output(output: Path | None, first: Path, kind: str) -> tuple[Path, str]:
+    """The image file and its format (png or svg, from the suffix)."""
+    path = output if output is not None else Path(f"{first.stem}_{kind}.png")
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in ("png", "svg"):
+        raise click.BadParameter(f"{path.name!r}: name the image .png or .svg",
+                                 param_hint="-o")
+    return path, suffix
+
+
+def _names(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(["flowsheet", "sankey", "streams", "recovery",
+                                           "psd"]),
+              default="flowsheet", show_default=True, help="What to draw.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Image file, .png or .svg [default: <file stem>_<kind>.png].")
+@click.option("--element", help="Element to follow (sankey; recovery: only these, "
+                                "comma-separated).")
+@click.option("--streams", "streams", help="Streams to show, comma-separated "
+                                           "(streams, psd).")
+@click.option("--columns", help="Stream table columns, comma-separated, as in "
+                                "'polyflow run --format csv' (streams).")
+@click.option("--set", "sets", multiple=True, metavar="UNIT.PARAM=VALUE",
+              help="Override a unit parameter (in every file).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.pass_context
+def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: str | None,
+         streams: str | None, columns: str | None, sets: tuple[str, ...],
+         quiet: bool) -> None:
+    """Draw FILE as a flowsheet diagram, an element Sankey, the stream table, recoveries
+    (of several FILES side by side) or particle size distributions, to PNG or SVG."""
+    from polyflow.report import plots
+
+    if len(files) > 1 and kind != "recovery":
+        raise click.UsageError(f"--kind {kind} draws one flowsheet; only --kind recovery "
+                               "takes several files")
+    if kind == "sankey" and not element:
+        raise click.UsageError("--kind sankey needs --element, e.g. --element Cu")
+    path, image_format = _plot_output(output, files[0], kind)
+    if kind == "flowsheet":             # the diagram needs no solve
+        from polyflow.io.reader import load
+
+        fig = plots.flowsheet_figure(_run_guarded(ctx, load, files[0], _overrides(sets)))
+    else:
+        progress = _CompareProgress(quiet, len(files))
+        try:
+            results = _solve_files(ctx, files, sets, quiet, progress)
+        finally:
+            progress.done()
+        first = next(iter(results.values()))
+        draw = {
+            "sankey": lambda: plots.sankey_figure(first, element),
+            "streams": lambda: plots.streams_figure(first, _names(streams), _names(columns)),
+            "recovery": lambda: plots.recovery_figure(
+                results if len(results) > 1 else first, _names(element)),
+            "psd": lambda: plots.psd_figure(first, _names(streams)),
+        }[kind]
+        fig = _run_guarded(ctx, draw)
+    _write_or_echo(path, plots.figure_bytes(fig, image_format), quiet)
 
 
 @main.command()

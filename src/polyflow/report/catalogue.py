@@ -10,6 +10,12 @@ from polyflow.units.base import Unit, model_registry
 __all__ = ["describe", "markdown_reference", "summary"]
 
 
+def _shipped() -> dict[str, type[Unit]]:
+    """Models shipped in ``polyflow.units`` (not ones a script or test defines)."""
+    return {m: c for m, c in model_registry().items()
+            if c.__module__.startswith("polyflow.units.")}
+
+
 def _first_line(cls: type[Unit]) -> str:
     return inspect.getdoc(cls).split("\n\n")[0].replace("\n", " ")
 
@@ -31,7 +37,7 @@ def _param_lines(cls: type[Unit]) -> list[str]:
 def summary() -> str:
     """One paragraph per model: name, ports, parameters."""
     out = []
-    for name, cls in sorted(model_registry().items()):
+    for name, cls in sorted(_shipped().items()):
         out.append(f"{name}  ({cls.__name__})")
         out.append(f"    {_first_line(cls)}")
         out.append(f"    inlets: {_ports(cls.inlets)};  outlets: {_ports(cls.outlets)}")
@@ -52,7 +58,7 @@ def markdown_reference() -> str:
     out = ["# Unit model reference", "",
            "Generated from the unit classes by `python -m polyflow.report.catalogue`; "
            "do not edit by hand.", ""]
-    for name, cls in sorted(model_registry().items()):
+    for name, cls in sorted(_shipped().items()):
         out += [f"## `{name}`", "", f"`{cls.__module__}.{cls.__name__}` — inlets: "
                 f"{_ports(cls.inlets)}; outlets: {_ports(cls.outlets)}", "", "```text",
                 inspect.getdoc(cls), "```", ""]
