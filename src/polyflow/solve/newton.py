@@ -28,6 +28,9 @@ __all__ = ["NewtonReport", "check_structure", "newton_solve"]
 MAX_DT = 200.0  # K: largest temperature change of one Newton step
 T_MIN = 200.0   # K: no stream is colder; a step that goes below is held there
 MAX_HALVINGS = 10  # backtracking steps of the line search
+#: once converged (below tol) but above this, one more Newton step brings the balance to
+#: round-off: quadratic convergence makes it nearly free of risk and cheap
+POLISH_TOL = 1e-13
 
 
 @dataclass
@@ -115,6 +118,7 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     n_stream_vars = system.n_streams * system.stride
     T_idx = np.arange(system.S, n_stream_vars, system.stride)
     err = np.inf
+    polished = False
     r, scale = system.residual(x, ref_flow, not warm)
     for it in range(max_iter + 1):
         first = it == 0 and not warm
@@ -124,10 +128,11 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         history.append(err)
         if progress is not None:
             progress(it, err)
-        if err < tol and not first:
+        if err < tol and not first and (err < POLISH_TOL or polished or it == max_iter):
             return NewtonReport(x, it, True, err, history)
         if it == max_iter:
             break
+        polished = err < tol and not first   # converged: one more step to round-off
         J = system.jacobian(x, ref_flow, first)
         row_s, col_s = _equilibrate(system, x, scale, ref_flow)
         Js = J.copy()
@@ -142,8 +147,6 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         if dT > MAX_DT:
             alpha = MAX_DT / dT
         x, r, scale = _line_search(system, x, dx, alpha, rel, first, ref_flow, T_idx)
-        if err < tol:  # iteration 0 already converged: the step was a refinement
-            return NewtonReport(x, it + 1, True, err, history)
     rel = scaled(r, scale)
     worst = [(float(rel[w]), *system.row_label(int(w))) for w in np.argsort(-rel)[:10]]
     cold = [system.var_label(int(j))[0] for j in T_idx[x[T_idx] <= T_MIN]]
