@@ -70,6 +70,59 @@ class Result:
         row = self.mass_flows[self._s(stream)]
         return {sid: float(v) for sid, v in zip(self.species.ids, row, strict=True)}
 
+    def base_flow_kg_h(self, stream: str) -> dict[str, float]:
+        """Mass flow of every species [kg/h], size classes added up to their species
+        (the same as :meth:`flow_kg_h` for a flowsheet without sizes)."""
+        row = self.mass_flows[self._s(stream)]
+        m = np.bincount(self.species.base_index, weights=row,
+                        minlength=len(self.species.base_ids))
+        return {sid: float(v) for sid, v in zip(self.species.base_ids, m, strict=True)}
+
+    # -- particle sizes ----------------------------------------------------------------
+    def _class_mass(self, stream: str, species: str | None = None) -> np.ndarray:
+        from polyflow.errors import FlowsheetError
+        from polyflow.psd import class_mass
+
+        if getattr(self.species, "size_classes", None) is None:
+            raise FlowsheetError("this flowsheet has no particle sizes",
+                                 hint="add size_classes = { top = '...', bottom = '...' } "
+                                      "to [flowsheet] and a psd to the ore feed")
+        base = None
+        if species is not None:
+            try:
+                base = self.species.ids[self.species.components(species)[0]].partition("|")[0]
+            except KeyError as err:
+                raise FlowsheetError(str(err)) from None
+            if self.species.size_index[self.species.components(base)[0]] < 0:
+                raise FlowsheetError(f"{base!r} has no size classes in this flowsheet",
+                                     hint="name a sized solid, or leave species out")
+        return class_mass(self.species, self.flows_kmol_h[self._s(stream)], base)
+
+    def psd(self, stream: str, species: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Size distribution of a stream's sized solids (or of one mineral): the class
+        upper sizes [µm], coarsest first, and the cumulative % passing each."""
+        from polyflow.psd import cumulative_passing
+
+        m = self._class_mass(stream, species)
+        return self.species.size_classes * 1e6, 100.0 * cumulative_passing(m)
+
+    def passing_size_um(self, stream: str, percent: float, species: str | None = None
+                        ) -> float:
+        """Size [µm] that ``percent`` % of the sized solids pass (nan without solids),
+        interpolated in log(size) between sieves (see :func:`polyflow.psd.percentile_size`)."""
+        from polyflow.psd import percentile_size
+
+        m = self._class_mass(stream, species)
+        return percentile_size(self.species.size_classes, m, percent / 100.0) * 1e6
+
+    def p80_um(self, stream: str, species: str | None = None) -> float:
+        """80 % passing size of the stream's solids [µm]."""
+        return self.passing_size_um(stream, 80.0, species)
+
+    def p50_um(self, stream: str, species: str | None = None) -> float:
+        """50 % passing size of the stream's solids [µm]."""
+        return self.passing_size_um(stream, 50.0, species)
+
     def temperature_C(self, stream: str) -> float:
         return float(self.T_K[self._s(stream)] - 273.15)
 
@@ -254,25 +307,37 @@ class Result:
 
     # -- export ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document (schema in docs/json-output.md)."""
+        """The JSON document (schema in docs/json-output.md). With size classes, species
+        masses are per species (size classes added up) and each stream with sized solids
+        has ``psd`` (% passing each class's upper size) and ``p80_um``/``p50_um``."""
+        sized = getattr(self.species, "size_classes", None) is not None
         streams = {}
         for s in self.assembly.streams:
             streams[s.name] = {
                 "from": f"{s.src}.{s.src_port}", "to": f"{s.dst}.{s.dst_port}",
                 "T_K": float(self.T_K[self._s(s.name)]),
-                "mass_kg_h": self.flow_kg_h(s.name),
+                "mass_kg_h": self.base_flow_kg_h(s.name) if sized else self.flow_kg_h(s.name),
                 "elements_kg_h": self.elements_kg_h(s.name),
             }
+            if sized and self._class_mass(s.name).sum() > 0:
+                _, passing = self.psd(s.name)
+                streams[s.name].update({"psd_passing_%": passing.tolist(),
+                                        "p80_um": self.p80_um(s.name),
+                                        "p50_um": self.p50_um(s.name)})
+        extra: dict[str, Any] = {}
+        if sized:
+            extra = {"size_classes_um": (self.species.size_classes * 1e6).tolist(),
+                     "components": list(self.species.ids)}
         return {
             "flowsheet": self.flowsheet.name, "source": self.flowsheet.source,
             "converged": bool(self.converged), "closed": self.closed,
             "iterations": int(self.iterations),
             "max_scaled_residual": float(self.max_scaled_residual),
-            "closure": self.closure, "species": list(self.species.ids),
+            "closure": self.closure, "species": list(self.species.base_ids),
             "streams": streams, "recovery": self.recovery, "energy": self.energy,
             "ore_t_h": self.ore_t_h, "reagents": self.reagents, "water_kg_h": self.water,
             "power_by_area": self.power_by_area,
-            "timings_s": self.timings,
+            "timings_s": self.timings, **extra,
         }
 
     def stream_table(self) -> list[dict[str, Any]]:

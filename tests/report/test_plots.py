@@ -7,7 +7,6 @@ import struct
 import xml.etree.ElementTree as ET
 
 import networkx as nx
-import numpy as np
 import pytest
 from matplotlib.image import imread
 
@@ -40,22 +39,6 @@ def check_svg(data: bytes) -> None:
 def render_both(fig, tmp_path, name):
     check_png(plots.figure_bytes(fig, "png"), tmp_path / f"{name}.png")
     check_svg(plots.figure_bytes(fig, "svg"))
-
-
-class FakeSizedSpecies:
-    """A species set with size classes, as the comminution issue will provide."""
-
-    def __init__(self, species):
-        self._species = species
-        self.size_classes = np.geomspace(1e-6, 1e-3, 13)    # edges in m
-
-    def __getattr__(self, name):
-        return getattr(self._species, name)
-
-    def psd(self, stream):
-        sizes = self.size_classes[1:] * 1e6
-        p80 = 75.0 if "residue" in stream else 150.0
-        return sizes, 100 * (1 - np.exp(-(sizes / p80) ** 1.2 * 1.6))
 
 
 def test_recycle_streams_are_the_back_edges_of_a_loop():
@@ -139,12 +122,20 @@ def test_psd_needs_size_classes(base_result):
         plots.psd_figure(base_result)
 
 
-def test_psd_plot_with_size_classes(base_result, tmp_path, monkeypatch):
-    monkeypatch.setattr(base_result, "species", FakeSizedSpecies(base_result.species))
-    fig = plots.psd_figure(base_result, ["ore_feed", "washed_residue"])
+def test_psd_plot_of_the_shipped_grinding_circuit(tmp_path):
+    """The grinding circuit carries size classes: feed, mill discharge and cyclone
+    overflow are three curves, each ending at 100 % passing."""
+    from pathlib import Path
+
+    import polyflow
+
+    path = Path(__file__).resolve().parents[2] / "flowsheets" / "grinding_flotation.toml"
+    result = polyflow.load(path).solve()
+    fig = plots.psd_figure(result, ["ore_feed", "cyclone_overflow"])
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and ax.get_xlabel() == "particle size [µm]"
     assert len(ax.get_lines()) == 2 and ax.get_legend() is not None
+    assert max(ax.get_lines()[1].get_ydata()) == pytest.approx(100.0, abs=1e-6)
     render_both(fig, tmp_path, "psd")
 
 

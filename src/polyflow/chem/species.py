@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -63,6 +63,14 @@ class Species:
     T_range: tuple[float, float] = (298.15, 298.15)
     sources: tuple[str, str] = ("", "")
     note: str = ""
+    #: the species this one is a size class of (its own id when it is not sized)
+    base: str = ""
+    #: index of its size class (coarsest 0), or -1 for a species without sizes
+    size_class: int = -1
+
+    def __post_init__(self) -> None:
+        if not self.base:
+            object.__setattr__(self, "base", self.id)
 
     @property
     def molar_mass(self) -> float:
@@ -156,15 +164,42 @@ class SpeciesSet:
 
     ``element_matrix[e, i]`` is atoms of element ``elements[e]`` per molecule of species
     ``i``; ``mw[i]`` is kg/kmol.
+
+    Size classes (see :mod:`polyflow.psd`): :meth:`sized` returns a set in which each
+    sized solid species is one component per size class, ``'CuFeS2(s)|150um'`` (the
+    species id, ``|``, the upper size of the class), with the formula and thermochemistry
+    of its species, so element balances and enthalpies need nothing new. Then
+    ``size_classes`` holds the class upper sizes [m] (coarsest first; ``None`` without
+    sizes), ``size_index[i]`` the class of component ``i`` (−1 for species without
+    sizes), ``base_ids`` the species ids (one per species, sized or not) and
+    ``base_index[i]`` the position in ``base_ids`` of the species of component ``i``.
+    ``idx('CuFeS2')`` of a sized species raises an error that points to
+    ``components('CuFeS2')``, which gives the positions of all its size classes (and of
+    an unsized species, its one position).
+
+    >>> sp = load_database().subset(["H2O", "CuFeS2"]).sized([150e-6, 75e-6])
+    >>> sp.ids
+    ['H2O(l)', 'CuFeS2(s)|150um', 'CuFeS2(s)|75um']
+    >>> sp.components("chalcopyrite").tolist(), sp.size_index.tolist(), sp.base_ids
+    ([1, 2], [-1, 0, 1], ['H2O(l)', 'CuFeS2(s)'])
     """
 
     species: list[Species]
     database: SpeciesDatabase
+    size_classes: np.ndarray | None = None
     index: dict[str, int] = field(init=False)
     elements: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.index = {sp.id: i for i, sp in enumerate(self.species)}
+        self.size_index = np.array([sp.size_class for sp in self.species], dtype=int)
+        self.base_ids: list[str] = list(dict.fromkeys(sp.base for sp in self.species))
+        pos = {b: k for k, b in enumerate(self.base_ids)}
+        self.base_index = np.array([pos[sp.base] for sp in self.species], dtype=int)
+        self._components: dict[str, np.ndarray] = {
+            b: np.nonzero(self.base_index == k)[0] for k, b in enumerate(self.base_ids)}
+        if self.size_classes is not None:
+            self.size_classes = np.asarray(self.size_classes, dtype=float)
         els: list[str] = []
         for sp in self.species:
             els.extend(e for e in sp.elements if e not in els)
@@ -185,19 +220,82 @@ class SpeciesSet:
         return iter(self.species)
 
     def __contains__(self, key: str) -> bool:
+        if key in self.index:
+            return True
         try:
-            return self.database.resolve(key) in self.index
+            sid = self.database.resolve(key)
         except DataError:
             return False
+        return sid in self.index or sid in self._components
+
+    def _resolve_base(self, key: str) -> str:
+        """The species id that ``key`` (id, alias or size component) belongs to."""
+        if key in self.index:
+            return self.species[self.index[key]].base
+        if "|" in key and self.size_classes is not None:
+            base, _, size = key.partition("|")
+            sid = self.database.resolve(base)
+            if sid in self._components:
+                labels = [self.ids[i].partition("|")[2] for i in self._components[sid]]
+                raise DataError(f"{sid!r} has no size class {size!r}",
+                                hint=f"its classes are {', '.join(labels)}")
+        sid = self.database.resolve(key)
+        if sid not in self._components:
+            raise DataError(f"species {sid!r} is not in this flowsheet's species list",
+                            hint="add it to [flowsheet] species")
+        return sid
 
     def idx(self, key: str) -> int:
-        """Position of a species (id or alias) in this set; a clear error if absent."""
-        sid = self.database.resolve(key)
-        try:
+        """Position of a species (id, alias or size component id) in this set; a clear
+        error if absent, or if the species is split into size classes (then use
+        :meth:`components`)."""
+        if key in self.index:
+            return self.index[key]
+        sid = self._resolve_base(key)
+        if sid in self.index:
             return self.index[sid]
-        except KeyError:
-            raise DataError(f"species {sid!r} is not in this flowsheet's species list",
-                            hint="add it to [flowsheet] species") from None
+        comps = self._components[sid]
+        raise DataError(f"species {sid!r} is split into {len(comps)} size classes in this "
+                        f"flowsheet; name one ({self.ids[comps[0]]!r}, ...) or take them all "
+                        f"with components({sid!r})",
+                        hint="a split or reaction on a sized species applies to each of its "
+                             "size classes")
+
+    def components(self, key: str) -> np.ndarray:
+        """Positions of every component of a species: its size classes, coarsest first,
+        or its one position when it has no sizes."""
+        return self._components[self._resolve_base(key)].copy()
+
+    def sized(self, sieves: Sequence[float], which: Iterable[str] | None = None
+              ) -> SpeciesSet:
+        """This set with each species of ``which`` (default: every solid) split into one
+        component per size class; ``sieves`` are the class upper sizes [m], coarsest
+        first (the last class is the pan)."""
+        from polyflow.psd import size_label
+
+        sieves = np.asarray(sieves, dtype=float)
+        labels = [size_label(x) for x in sieves]
+        if len(set(labels)) != len(labels):
+            raise DataError("two size classes have the same label (sizes closer than 4 "
+                            "significant digits)", hint="use a larger sieve ratio")
+        if which is None:
+            chosen = {sp.id for sp in self.species if sp.phase == "s"}
+        else:
+            chosen = set()
+            for key in which:
+                sid = self._resolve_base(key)
+                if self.species[self.index[sid]].phase != "s":
+                    raise DataError(f"only solids have sizes; {sid!r} is not a solid",
+                                    hint="list solid species in 'sized'")
+                chosen.add(sid)
+        out: list[Species] = []
+        for sp in self.species:
+            if sp.id in chosen:
+                out.extend(replace(sp, id=f"{sp.id}|{lab}", aliases=(), base=sp.id,
+                                   size_class=k) for k, lab in enumerate(labels))
+            else:
+                out.append(sp)
+        return SpeciesSet(out, self.database, sieves if chosen else None)
 
     def mask(self, phases: str | Iterable[str]) -> np.ndarray:
         """Boolean mask of the species in the given phase code(s)."""

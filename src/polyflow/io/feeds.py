@@ -9,6 +9,11 @@
   water is what the solution density leaves.
 * ``stream``: species flows given directly.
 
+When the flowsheet has size classes, the mass of every sized solid of an ore (or stream)
+feed is spread over its size classes by the feed's ``psd`` (a table of sizes and
+% passing, Rosin–Rammler or Gates–Gaudin–Schuhmann; see :func:`polyflow.psd.read_psd`),
+the same for every mineral unless ``psd.minerals`` gives one its own.
+
 >>> from polyflow.chem.species import load_database
 >>> sp = load_database().subset(["H2O", "CuO", "SiO2"])
 >>> flows = ore_flows(sp, {"solids": "100 t/h", "moisture": "4 %", "grades": {"Cu": "2 %"},
@@ -25,9 +30,11 @@ from typing import Any
 from polyflow.chem.elements import atomic_weight
 from polyflow.chem.species import SpeciesSet
 from polyflow.errors import DataError, InputError
+from polyflow.psd import class_fractions, read_psd
 from polyflow.quantity import parse_quantity
 
-__all__ = ["FEED_KINDS", "feed_flows", "ore_flows", "solution_flows", "stream_flows"]
+__all__ = ["FEED_KINDS", "feed_flows", "ore_flows", "sized_flows", "solution_flows",
+           "stream_flows"]
 
 FEED_KINDS = ("ore", "solution", "stream")
 
@@ -55,6 +62,15 @@ def _mass_fraction(species: SpeciesSet, sid: str, element: str) -> float:
     return a * atomic_weight(element) / sp.molar_mass
 
 
+def _sid(species: SpeciesSet, key: str, field: str) -> str:
+    """The species id ``key`` names (a sized species by its own id, not a size class)."""
+    try:
+        return species.ids[species.components(key)[0]].partition("|")[0] \
+            if key not in species.index else species.ids[species.index[key]]
+    except DataError as err:
+        raise InputError(err.message, field=field, hint=err.hint) from None
+
+
 def _is_element(species: SpeciesSet, key: str) -> bool:
     """In grades and concentrations an element symbol always means the element
     (write ``Cu(s)`` for the metal as a species)."""
@@ -76,11 +92,7 @@ def _carriers(species: SpeciesSet, element: str, table: Mapping, field: str
         entry = {entry: 1.0}
     shares = {}
     for key, v in entry.items():
-        try:
-            sid = species.ids[species.idx(key)]
-        except DataError as err:
-            raise InputError(err.message, field=field, hint=err.hint) from None
-        shares[sid] = _q(v, "fraction", field)
+        shares[_sid(species, key, field)] = _q(v, "fraction", field)
     total = sum(shares.values())
     if abs(total - 1.0) > 1e-6:
         raise InputError(f"the shares of {element} add up to {100 * total:.4g} %, not 100 %",
@@ -103,10 +115,7 @@ def ore_flows(species: SpeciesSet, spec: Mapping) -> dict[str, float]:
                 mass = solids * g * share / _mass_fraction(species, sid, key)
                 flows[sid] = flows.get(sid, 0.0) + mass
         else:
-            try:
-                sid = species.ids[species.idx(key)]
-            except DataError as err:
-                raise InputError(err.message, field=f"grades.{key}", hint=err.hint) from None
+            sid = _sid(species, key, f"grades.{key}")
             flows[sid] = flows.get(sid, 0.0) + solids * g
     rest = solids - sum(flows.values())
     if rest < -1e-9 * solids:
@@ -141,11 +150,7 @@ def solution_flows(species: SpeciesSet, spec: Mapping, density: float) -> dict[s
                 flows[sid] = flows.get(sid, 0.0) + c * volume * share / \
                     _mass_fraction(species, sid, key)
         else:
-            try:
-                sid = species.ids[species.idx(key)]
-            except DataError as err:
-                raise InputError(err.message, field=f"concentrations.{key}",
-                                 hint=err.hint) from None
+            sid = _sid(species, key, f"concentrations.{key}")
             flows[sid] = flows.get(sid, 0.0) + c * volume
     water = species.ids[species.idx("H2O")]
     rest = volume * density - sum(flows.values())
@@ -161,23 +166,72 @@ def stream_flows(species: SpeciesSet, spec: Mapping) -> dict[str, float]:
     """Species flows [kg/h] given directly as mass flows (``flows = {H2O = "10 t/h"}``)."""
     flows: dict[str, float] = {}
     for key, v in _table(spec, "flows").items():
-        try:
-            sid = species.ids[species.idx(key)]
-        except DataError as err:
-            raise InputError(err.message, field=f"flows.{key}", hint=err.hint) from None
+        sid = _sid(species, key, f"flows.{key}")
         try:
             kg = parse_quantity(v, "mass_flow")
         except InputError:
-            kg = _q(v, "molar_flow", f"flows.{key}") * species.mw[species.index[sid]]
+            kg = _q(v, "molar_flow", f"flows.{key}") * species.mw[species.components(sid)[0]]
         flows[sid] = flows.get(sid, 0.0) + kg
     return flows
 
 
 _KEYS = {
-    "ore": {"kind", "category", "area", "solids", "moisture", "grades", "mineralogy", "gangue", "temperature"},
-    "solution": {"kind", "category", "area", "flow", "concentrations", "speciation", "density", "temperature"},
-    "stream": {"kind", "category", "area", "flows", "temperature"},
+    "ore": {"kind", "category", "area", "solids", "moisture", "grades", "mineralogy", "gangue",
+            "temperature", "psd"},
+    "solution": {"kind", "category", "area", "flow", "concentrations", "speciation", "density",
+                 "temperature"},
+    "stream": {"kind", "category", "area", "flows", "temperature", "psd"},
 }
+
+
+def sized_flows(species: SpeciesSet, flows: dict[str, float], psd: object
+                ) -> dict[str, float]:
+    """Spread the mass of every sized solid over its size classes by the feed's ``psd``
+    (``psd.minerals`` may give a mineral its own distribution); other species as given.
+
+    >>> from polyflow.chem.species import load_database
+    >>> sp = load_database().subset(["H2O", "SiO2"]).sized([4e-3, 2e-3, 1e-3])
+    >>> out = sized_flows(sp, {"SiO2(s)": 100.0, "H2O(l)": 5.0},
+    ...                   {"ggs": {"xmax": "4 mm", "m": 1.0}})
+    >>> {k: round(v, 6) for k, v in out.items()}
+    {'SiO2(s)|4mm': 50.0, 'SiO2(s)|2mm': 25.0, 'SiO2(s)|1mm': 25.0, 'H2O(l)': 5.0}
+    """
+    sized = [sid for sid in flows if sid not in species.index]
+    if psd is not None and species.size_classes is None:
+        raise InputError("a feed psd needs size classes", field="psd",
+                         hint="add size_classes = { top = '...', bottom = '...' } to "
+                              "[flowsheet]")
+    if not sized:
+        return flows
+    if psd is None:
+        raise InputError(f"the feed carries {sized[0]}, which has size classes in this "
+                         f"flowsheet, but gives no psd", field="psd",
+                         hint="add psd = { rosin_rammler = { p80 = '...', n = 1.0 } } (or a "
+                              "table of sizes and passing, or ggs), or leave this species out "
+                              "of [flowsheet] sized")
+    if not isinstance(psd, Mapping):
+        raise InputError("psd must be a table", field="psd", value=psd)
+    own = psd.get("minerals", {})
+    if not isinstance(own, Mapping):
+        raise InputError("psd.minerals must be a table {mineral = {psd}}", field="psd.minerals")
+    special = {_sid(species, k, "psd.minerals"): v for k, v in own.items()}
+    default = {k: v for k, v in psd.items() if k != "minerals"}
+    out: dict[str, float] = {}
+    for sid, kg in flows.items():
+        if sid in species.index:
+            out[sid] = out.get(sid, 0.0) + kg
+            continue
+        if sid in special:
+            dist = read_psd(special[sid], f"psd.minerals.{sid}")
+        elif default:
+            dist = read_psd(default)
+        else:
+            raise InputError(f"psd gives no distribution for {sid}", field="psd",
+                             hint="give a default psd or one in psd.minerals")
+        comps = species.components(sid)
+        for i, f in zip(comps, class_fractions(species.size_classes, dist), strict=True):
+            out[species.ids[i]] = out.get(species.ids[i], 0.0) + kg * float(f)
+    return out
 
 
 def feed_flows(species: SpeciesSet, spec: Mapping, solution_density: float
@@ -195,7 +249,11 @@ def feed_flows(species: SpeciesSet, spec: Mapping, solution_density: float
         raise InputError(f"a feed of kind {kind!r} has no field {key!r}", field=key,
                          hint=did_you_mean(key, _KEYS[kind]))
     if kind == "ore":
-        return ore_flows(species, spec)
-    if kind == "solution":
-        return solution_flows(species, spec, solution_density)
-    return stream_flows(species, spec)
+        flows = ore_flows(species, spec)
+    elif kind == "solution":
+        flows = solution_flows(species, spec, solution_density)
+    else:
+        flows = stream_flows(species, spec)
+    if species.size_classes is None and "psd" not in spec:
+        return flows
+    return sized_flows(species, flows, spec.get("psd"))

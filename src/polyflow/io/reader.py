@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from polyflow.chem.species import load_database
 from polyflow.errors import InputError, PolyflowError, did_you_mean
 from polyflow.flowsheet import Flowsheet
 from polyflow.io.feeds import feed_flows
+from polyflow.psd import read_size_classes
 from polyflow.quantity import parse_quantity
 from polyflow.units.base import model_registry
 from polyflow.units.feed import Feed
@@ -23,7 +25,8 @@ from polyflow.units.product import Product
 __all__ = ["LineIndex", "load", "read_document"]
 
 TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams")
-FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides")
+FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides",
+                  "size_classes", "sieves", "sized")
 OPTION_KEYS = ("solution_density", "organic_density")
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -115,6 +118,34 @@ def _located(err: PolyflowError, file: Path, index: LineIndex, *path: str) -> Po
     return err.located(file=str(file), line=index.line(*path))
 
 
+def _sized_species(species_set, docs: list[tuple[Path, dict, LineIndex]]):
+    """The species set with size classes, when a file of the flowsheet declares them
+    (``size_classes`` or ``sieves``, and optionally ``sized``; the last file that declares
+    them wins, the main file last)."""
+    found = None
+    for file, doc, index in docs:
+        head = doc.get("flowsheet", {})
+        if "size_classes" in head or "sieves" in head or "sized" in head:
+            found = (file, head, index)
+    if found is None:
+        return species_set
+    file, head, index = found
+    key = "sieves" if "sieves" in head else "size_classes"
+    try:
+        sieves = read_size_classes(head.get("size_classes"), head.get("sieves"))
+    except PolyflowError as err:
+        raise _located(err, file, index, "flowsheet", key) from None
+    which = head.get("sized")
+    if which is not None and (not isinstance(which, list)
+                              or not all(isinstance(s, str) for s in which)):
+        raise InputError("sized must be a list of solid species", file=str(file),
+                         line=index.line("flowsheet", "sized"), field="sized")
+    try:
+        return species_set.sized(sieves, which)
+    except PolyflowError as err:
+        raise _located(err.located(field="sized"), file, index, "flowsheet", "sized") from None
+
+
 def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsheet:
     """Read a flowsheet file (and its includes) into a :class:`Flowsheet`.
 
@@ -151,10 +182,12 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                 raise _located(err, file, index, "flowsheet", "options", key) from None
     options["density"] = density
     try:
-        fs = Flowsheet(species, name=head.get("name", main_path.stem), source=str(main_path),
-                       options=options)
+        species_set = load_database().subset(species)
     except PolyflowError as err:
         raise _located(err, main_path, main_index, "flowsheet", "species") from None
+    species_set = _sized_species(species_set, docs)
+    fs = Flowsheet(species_set, name=head.get("name", main_path.stem), source=str(main_path),
+                   options=options)
     file_overrides: dict[str, Any] = {}
     for file, doc, index in docs:
         table = doc.get("flowsheet", {}).get("overrides", {})

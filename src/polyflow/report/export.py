@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from polyflow.report import tables
+from polyflow.report import comminution, tables
 from polyflow.report.text import markdown_table, text_table
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ def render_text(result: Result) -> str:
     streams = tables.stream_rows(result)
     main = ["stream", "from", "to", "T [°C]", "solids [t/h]", "solution [m3/h]",
             "solids [%]"]
+    if tables.has_sizes(result):
+        main += ["P80 [um]", "P50 [um]"]
     assays = [c for c in (streams[0] if streams else {}) if c not in main
               and c not in ("total [t/h]", "organic [m3/h]", "gas [t/h]")]
     has = {c for r in streams for c, v in r.items() if isinstance(v, float) and v != 0.0}
@@ -51,6 +53,8 @@ def render_text(result: Result) -> str:
     energy = tables.energy_rows(result)
     if energy:
         parts += ["", "Energy", text_table(energy)]
+    for title, rows in comminution.sections(result):
+        parts += ["", title, text_table(rows)]
     reagents = tables.reagent_rows(result)
     if reagents:
         parts += ["", f"Reagents (ore {result.ore_t_h:,.1f} t/h dry)", text_table(reagents)]
@@ -68,6 +72,8 @@ def render_markdown(result: Result) -> str:
     energy = tables.energy_rows(result)
     if energy:
         parts += ["", "## Energy", "", markdown_table(energy)]
+    for title, rows in comminution.sections(result):
+        parts += ["", f"## {title}", "", markdown_table(rows)]
     for title, rows in (("Reagents", tables.reagent_rows(result)),
                         ("Water", tables.water_rows(result))):
         if rows:
@@ -108,6 +114,7 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, 0o644)   # mkstemp makes it private; a report is for others to read
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8") if isinstance(text, str) else text)

@@ -16,6 +16,7 @@ with the plant and the text stays the same size.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -542,8 +543,8 @@ def recovery_figure(results: Result | Mapping[str, Result],
 # -- particle size distributions -----------------------------------------------------------
 def psd_figure(result: Result, streams: Sequence[str] | None = None) -> Figure:
     """Cumulative % passing against particle size of chosen streams (default: every stream
-    carrying solids). Needs a species set with size classes (``size_classes``, edges in m)
-    and ``psd(stream) -> (sizes_um, cumulative_percent_passing)``."""
+    carrying solids). Needs a flowsheet with size classes (``species.size_classes``); the
+    curves come from ``Result.psd(stream) -> (sizes_um, cumulative % passing)``."""
     species = result.species
     classes = getattr(species, "size_classes", None)
     if classes is None or len(classes) == 0:
@@ -562,13 +563,13 @@ def psd_figure(result: Result, streams: Sequence[str] | None = None) -> Figure:
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     for s in names:
-        sizes, passing = species.psd(s)
+        sizes, passing = result.psd(s)
         ax.semilogx(sizes, passing, marker="o", ms=3, label=s)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.set_xlabel("particle size [µm]")
     ax.set_ylabel("cumulative passing [%]")
     ax.set_ylim(0, 100)
-    ax.set_title(f"{result.flowsheet.name}: particle size distributions")
+    ax.set_title(textwrap.fill(f"{result.flowsheet.name}: particle size distributions", 60))
     ax.grid(which="both", alpha=0.3)
     if len(names) > 1:
         ax.legend(fontsize=8, title="stream", title_fontsize=8)

@@ -11,8 +11,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from polyflow.result import Result
 
-__all__ = ["PRECIOUS", "closure_rows", "energy_rows", "reagent_rows", "recovery_rows",
-           "species_rows", "stream_rows", "water_rows"]
+__all__ = [
+    "PRECIOUS",
+    "closure_rows",
+    "energy_rows",
+    "has_sizes",
+    "reagent_rows",
+    "recovery_rows",
+    "species_rows",
+    "stream_rows",
+    "water_rows",
+]
 
 #: elements assayed in g/t (solids) and mg/L (solution)
 PRECIOUS = {"Au", "Ag", "Pt", "Pd", "Rh", "Ir", "Os", "Ru"}
@@ -24,10 +33,16 @@ def assay_elements(result: Result) -> list[str]:
     return [e for e in result.species.elements if e not in NOT_ASSAYED]
 
 
+def has_sizes(result: Result) -> bool:
+    return getattr(result.species, "size_classes", None) is not None
+
+
 def stream_rows(result: Result) -> list[dict[str, Any]]:
-    """One row per stream: flows by phase, % solids, temperature, assays."""
+    """One row per stream: flows by phase, % solids, temperature, assays; with size
+    classes also P80 and P50 of the sized solids [µm] ("-" where there are none)."""
     rows = []
     elements = assay_elements(result)
+    sized = has_sizes(result)
     for spec in result.assembly.streams:
         s = spec.name
         ph = result.phase_kg_h(s)
@@ -43,6 +58,10 @@ def stream_rows(result: Result) -> list[dict[str, Any]]:
             "gas [t/h]": ph["g"] / 1000.0,
             "solids [%]": 100.0 * ph["s"] / slurry if slurry > 0 else 0.0,
         }
+        if sized:
+            p80, p50 = result.p80_um(s), result.p50_um(s)
+            row["P80 [um]"] = p80 if p80 == p80 else "-"
+            row["P50 [um]"] = p50 if p50 == p50 else "-"
         solids = result.solids_assay(s)
         conc = result.solution_g_L(s)
         for e in elements:
@@ -57,8 +76,9 @@ def stream_rows(result: Result) -> list[dict[str, Any]]:
 
 
 def species_rows(result: Result) -> list[dict[str, Any]]:
-    """One row per stream with the mass flow of every species [kg/h]."""
-    return [{"stream": s, **{f"{k} [kg/h]": v for k, v in result.flow_kg_h(s).items()}}
+    """One row per stream with the mass flow of every species [kg/h] (size classes
+    added up to their species)."""
+    return [{"stream": s, **{f"{k} [kg/h]": v for k, v in result.base_flow_kg_h(s).items()}}
             for s in result.stream_names]
 
 

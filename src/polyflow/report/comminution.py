@@ -1,0 +1,166 @@
+"""Comminution, classification and flotation summaries of a result.
+
+* **Comminution**: every crusher and mill with its F80, P80, power and kWh/t (on its Bond
+  basis, see :class:`~polyflow.units.mill.BallMill`).
+* **Grinding circuits**: every classifier (hydrocyclone, screen) whose coarse product
+  returns to it through other units (a closed circuit): the circulating load
+  ``CL = coarse solids / fine solids`` (the fine product is the circuit's product, which
+  at steady state carries the circuit's new feed), the product P80 and the circuit's
+  power and kWh per tonne of product.
+* **Flotation**: every flotation bank with its mass pull, and the grade and recovery of
+  each element in its concentrate (recovery of the bank feed); **Concentrates**: each
+  product made by a flotation bank with its grade and plant recovery.
+
+Nothing is solved here; all figures come from the converged streams.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from polyflow.report.tables import PRECIOUS, assay_elements, has_sizes
+
+if TYPE_CHECKING:
+    from polyflow.result import Result
+
+__all__ = ["circuit_rows", "circulating_load", "comminution_rows", "concentrate_rows",
+           "flotation_rows", "sections"]
+
+SIZE_REDUCTION = ("crusher", "ball_mill")
+#: classifier model -> (coarse outlet, fine outlet)
+CLASSIFIERS = {"hydrocyclone": ("underflow", "overflow"), "screen": ("oversize", "undersize")}
+
+
+def _stream(result: Result, unit: str, port: str) -> str:
+    return result.stream_names[result.assembly.ports[unit][1][port]]
+
+
+def _solids_t_h(result: Result, stream: str) -> float:
+    return result.phase_kg_h(stream)["s"] / 1000.0
+
+
+def comminution_rows(result: Result) -> list[dict[str, Any]]:
+    """Crushers and mills: basis throughput, F80, P80, power, specific energy."""
+    rows = []
+    for name, unit in result.flowsheet.units.items():
+        if unit.model not in SIZE_REDUCTION:
+            continue
+        e = result.energy[name]
+        power = e["power_kW"]
+        w = e.get("specific_energy_kWh/t", 0.0)
+        row: dict[str, Any] = {"unit": name, "model": unit.model,
+                               "solids [t/h]": power / w if w > 0 else 0.0,
+                               "F80 [um]": e.get("F80_um", 0.0), "P80 [um]": e.get("P80_um", 0.0),
+                               "power [kW]": power, "specific energy [kWh/t]": w}
+        if "operating_work_index_kWh/t" in e:
+            row["Wi operating [kWh/t]"] = e["operating_work_index_kWh/t"]
+        if unit.p.get("wi_kwh_t") is not None:
+            row["Wi [kWh/t]"] = unit.p["wi_kwh_t"]
+        rows.append(row)
+    return rows
+
+
+def closed_circuits(result: Result) -> dict[str, list[str]]:
+    """Classifier -> the units of its closed circuit (the strongly connected component
+    holding it), for classifiers whose coarse product returns to them."""
+    g = nx.DiGraph(result.flowsheet.graph)
+    out = {}
+    for comp in nx.strongly_connected_components(g):
+        for name in comp:
+            unit = result.flowsheet.units[name]
+            if unit.model in CLASSIFIERS and len(comp) > 1:
+                coarse = CLASSIFIERS[unit.model][0]
+                dst = result.assembly.streams[result.assembly.ports[name][1][coarse]].dst
+                if dst in comp:
+                    out[name] = sorted(comp)
+    return out
+
+
+def circulating_load(result: Result, classifier: str) -> float:
+    """Circulating load of a closed circuit [fraction]: coarse-product solids over
+    fine-product solids of its classifier."""
+    model = result.flowsheet.units[classifier].model
+    coarse, fine = CLASSIFIERS[model]
+    f = _solids_t_h(result, _stream(result, classifier, fine))
+    return _solids_t_h(result, _stream(result, classifier, coarse)) / f if f > 0 else 0.0
+
+
+def circuit_rows(result: Result) -> list[dict[str, Any]]:
+    """Closed circuits: circulating load, product P80, power and kWh/t of product."""
+    rows = []
+    for name, members in closed_circuits(result).items():
+        model = result.flowsheet.units[name].model
+        product = _stream(result, name, CLASSIFIERS[model][1])
+        t_h = _solids_t_h(result, product)
+        power = sum(result.energy[u]["power_kW"] for u in members if u in result.energy)
+        rows.append({"classifier": name, "product stream": product,
+                     "circulating load [%]": 100.0 * circulating_load(result, name),
+                     "product [t/h]": t_h, "product P80 [um]": result.p80_um(product),
+                     "circuit power [kW]": power,
+                     "specific energy [kWh/t]": power / t_h if t_h > 0 else 0.0})
+    return rows
+
+
+def _grade_columns(result: Result, stream: str, label: str) -> dict[str, float]:
+    assay = result.solids_assay(stream)
+    out = {}
+    for e in assay_elements(result):
+        if e in PRECIOUS:
+            out[f"{e} {label} [g/t]"] = assay.get(e, 0.0) * 1e6
+        else:
+            out[f"{e} {label} [%]"] = assay.get(e, 0.0) * 100.0
+    return out
+
+
+def flotation_rows(result: Result) -> list[dict[str, Any]]:
+    """Flotation banks: feed, mass pull, concentrate grade and bank recovery."""
+    rows = []
+    for name, unit in result.flowsheet.units.items():
+        if unit.model != "flotation_bank":
+            continue
+        conc = _stream(result, name, "concentrate")
+        sol = result.unit_solution(name)
+        feed_el = result._el_per_species @ sol.inlet_total()
+        conc_el = result.elements_kg_h(conc)
+        row: dict[str, Any] = {"bank": name, "concentrate": conc,
+                               "mass pull [%]": result.energy[name]["mass_pull_%"]}
+        row.update(_grade_columns(result, conc, "grade"))
+        for e, fin in zip(result.species.elements, feed_el, strict=True):
+            if e in assay_elements(result):
+                row[f"{e} recovery [%]"] = 100.0 * conc_el[e] / fin if fin > 0 else 0.0
+        rows.append(row)
+    return rows
+
+
+def concentrate_rows(result: Result) -> list[dict[str, Any]]:
+    """Products made by a flotation bank's concentrate: grade and plant recovery."""
+    rows = []
+    units = result.flowsheet.units
+    for prod, stream in result.products.items():
+        spec = result.assembly.streams[result.assembly.stream_index[stream]]
+        if units[spec.src].model != "flotation_bank" or spec.src_port != "concentrate":
+            continue
+        row: dict[str, Any] = {"product": prod, "solids [t/h]": _solids_t_h(result, stream)}
+        row.update(_grade_columns(result, stream, "grade"))
+        for e in assay_elements(result):
+            row[f"{e} recovery [%]"] = 100.0 * result.recovery[e][prod]
+        rows.append(row)
+    return rows
+
+
+def sections(result: Result) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(title, rows) of every summary that applies; none for a plant without these
+    models."""
+    out = []
+    for title, fn, needs_sizes in (("Comminution", comminution_rows, True),
+                                   ("Grinding circuits", circuit_rows, True),
+                                   ("Flotation", flotation_rows, False),
+                                   ("Concentrates", concentrate_rows, False)):
+        if needs_sizes and not has_sizes(result):
+            continue
+        rows = fn(result)
+        if rows:
+            out.append((title, rows))
+    return out
