@@ -1,0 +1,490 @@
+"""Leach reactors in series: agitated tanks with fixed conversions or leach kinetics."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import integrate, special, stats
+
+from polyflow.chem.species import T_REF
+from polyflow.errors import InputError
+from polyflow.quantity import parse_quantity
+from polyflow.solve.system import MJ_H_PER_KW, ROW_INTERNAL
+from polyflow.units._hydro_common import (
+    nu_vector,
+    phase_masks,
+    reaction_rows,
+    read_fraction,
+    read_table_list,
+    resolve_reaction,
+    split_energy,
+)
+from polyflow.units.base import Param, Unit
+from polyflow.units.reactor import conversion_matrix
+
+__all__ = ["KINETICS", "LeachTanks", "shrinking_core_cstr_series"]
+
+#: kinetic forms: shrinking core (chemical-reaction or product-layer diffusion control,
+#: segregated flow over the residence-time distribution) and a rate law per tank
+KINETICS = ("chemical", "diffusion", "rate_law")
+R_GAS = 8.314462618e-3   # kJ/(mol K)
+
+
+def _energy_kJ_mol(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and value.strip().endswith("kJ/mol"):
+        try:
+            return float(value.strip()[:-6])
+        except ValueError:
+            pass
+    raise InputError("activation_energy must be in kJ/mol, e.g. '45 kJ/mol'", value=value)
+
+
+def _read_reactions(value: object) -> list[dict]:
+    out = []
+    for k, r in enumerate(read_table_list(value, "reaction"), start=1):
+        fields = set(r)
+        if not {"equation", "key"} <= fields:
+            raise InputError(f"reaction {k} needs 'equation' and 'key', and either "
+                             "'conversion' or 'kinetics'", value=r)
+        allowed = {"equation", "key", "conversion", "kinetics", "k", "reagent", "order",
+                   "activation_energy", "k_temperature"}
+        extra = fields - allowed
+        if extra:
+            raise InputError(f"reaction {k} has unknown field {sorted(extra)[0]!r}",
+                             hint="a reaction has equation, key and conversion, or "
+                                  "kinetics with k (and reagent, order, activation_energy, "
+                                  "k_temperature)")
+        item: dict = {"equation": str(r["equation"]), "key": str(r["key"])}
+        if ("conversion" in r) == ("kinetics" in r):
+            raise InputError(f"reaction {k}: give either 'conversion' or 'kinetics'", value=r)
+        if "conversion" in r:
+            item["conversion"] = read_fraction(r["conversion"], f"reaction {k} conversion")
+            out.append(item)
+            continue
+        kin = r["kinetics"]
+        if kin not in KINETICS:
+            raise InputError(f"reaction {k}: kinetics must be one of {', '.join(KINETICS)}",
+                             value=kin)
+        if "k" not in r:
+            raise InputError(f"reaction {k}: kinetics {kin!r} needs the rate constant 'k' "
+                             "(e.g. k = '0.25 1/h')")
+        item.update(kinetics=kin, k=parse_quantity(r["k"], "rate"),
+                    order=float(r.get("order", 1.0)),
+                    Ea=_energy_kJ_mol(r["activation_energy"]) if "activation_energy" in r
+                    else 0.0,
+                    T_ref=parse_quantity(r.get("k_temperature", "25 degC"), "temperature"))
+        if kin == "rate_law":
+            if "reagent" not in r:
+                raise InputError(f"reaction {k}: the rate law needs 'reagent', the dissolved "
+                                 "reactant whose concentration [g/L] drives it")
+            item["reagent"] = str(r["reagent"])
+        out.append(item)
+    return out
+
+
+def _tanks(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 30:
+        raise InputError("tanks must be a whole number from 1 to 30", value=value)
+    return int(value)
+
+
+def shrinking_core_cstr_series(kc: float, tau_tank: float, n: int, control: str) -> float:
+    """Mean conversion leaving tank ``n`` of a train of equal CSTRs (residence time
+    ``tau_tank`` each) of particles of one size that shrink by ``control``:
+    ``chemical``: 1 − (1 − X)^(1/3) = kc·t; ``diffusion``: 1 − 3(1 − X)^(2/3) + 2(1 − X)
+    = kc·t (kc = 1/τ, τ the time for complete conversion). Segregated flow: the
+    particle conversion averaged over the Erlang residence-time distribution of n
+    tanks, E(t) = tⁿ⁻¹ e^(−t/τ_tank) / (τ_tankⁿ (n − 1)!).
+
+    >>> round(shrinking_core_cstr_series(1.0, 1.0, 1, "chemical"), 6)   # τ = τ̄
+    0.792723
+    """
+    if kc <= 0.0 or tau_tank <= 0.0:
+        return 0.0
+    if control == "chemical":
+        # 1 − X̄ = Σ_j C(3,j) (−kc)^j ∫_0^{1/kc} t^j E(t) dt  (incomplete gamma moments)
+        z = 1.0 / (kc * tau_tank)
+        unreacted = 0.0
+        for j in range(4):
+            moment = tau_tank ** j * math.exp(special.gammaln(n + j) - special.gammaln(n))
+            unreacted += math.comb(3, j) * (-kc) ** j * moment * special.gammainc(n + j, z)
+        return float(min(max(1.0 - unreacted, 0.0), 1.0))
+    # diffusion: 1 − X = y³ with t(y) = (1 − 3y² + 2y³)/kc, |dt/dy| = 6y(1 − y)/kc
+    pdf = stats.gamma(a=n, scale=tau_tank).pdf
+
+    def integrand(y: float) -> float:
+        return y ** 3 * pdf((1.0 - 3 * y * y + 2 * y ** 3) / kc) * 6.0 * y * (1.0 - y) / kc
+
+    unreacted, _ = integrate.quad(integrand, 0.0, 1.0, epsabs=1e-14, epsrel=1e-12,
+                                  limit=200)
+    return float(min(max(1.0 - unreacted, 0.0), 1.0))
+
+
+class LeachTanks(Unit):
+    """A train of ``tanks`` agitated leach tanks in series (also for alkaline or
+    pressure digestion), each reaction with a fixed conversion of its key mineral or
+    with kinetics, the conversion carried from tank to tank so that the residence-time
+    distribution of N CSTRs is honoured. Gases leave by the ``vent``.
+
+    Kinetics (``kc`` the rate constant ``k``, Arrhenius in T if ``activation_energy``):
+
+    * ``chemical`` — shrinking core, chemical-reaction control, 1 − (1−X)^(1/3) = kc t;
+    * ``diffusion`` — shrinking core, product-layer diffusion control,
+      1 − 3(1−X)^(2/3) + 2(1−X) = kc t;
+
+      both averaged over the exponential RTD of each tank (segregated flow: the mean
+      conversion leaving tank n is the particle conversion averaged over the Erlang
+      distribution of n tanks);
+    * ``rate_law`` — per tank, X_n − X_(n−1) = k τ C_n^a (1 − X_n)^(2/3), with C_n the
+      concentration [g/L] of the dissolved ``reagent`` in tank n (what the feed brings
+      less what the reactions up to tank n consumed; fixed-conversion reactions are
+      taken as complete in tank 1) and ``a`` its ``order``.
+
+    .. math::
+
+        k(T) = k\\,e^{-E_a/R\\,(1/T - 1/T_{ref})},\\qquad
+        \\xi_r = X_{r,N}\\,n_{key,in}/|\\nu_{key,r}|,\\qquad
+        n_{out} = M_{fixed}\\,n_{in} + \\sum_r \\nu_r \\xi_r
+
+    The residence time per tank is ``residence_time``/N, or ``tank_volume``/Q with Q
+    the slurry flow (liquor at ``solution_density``, solids at ``solids_density``), an
+    internal unknown then (τ Q − V = 0). Kinetic conversions and extents are internal
+    unknowns (one per reaction and tank). All tanks run at the discharge temperature:
+    ``temperature`` (isothermal; the duty is reported), ``duty``, or adiabatic.
+    Reported: conversion per mineral and tank, reagent consumption per tonne of solids
+    fed, heat of reaction and the duty.
+
+    Source: shrinking-core model and its conversion in mixed flow (segregated flow over
+    the RTD), Levenspiel, *Chemical Reaction Engineering*, 3rd ed. (1999), ch. 25-26
+    (eqs. 25.23, 25.35; 26.x for mixed flow of one particle size); N tanks in series,
+    ibid. ch. 14; leach kinetics in agitated tanks, Habashi, *Kinetics of Metallurgical
+    Processes* (1999), and Schlesinger et al., *Extractive Metallurgy of Copper*,
+    5th ed. (2011), ch. 14.
+
+    Example: tenorite leaching under chemical-reaction control with 1/kc = 4 h (time
+    for complete conversion of a particle) in one tank of 4 h mean residence time
+    converts X̄ = 3s − 6s² + 6s³(1 − e^(−1/s)) = 79.27 % at s = τ̄ kc = 1
+    (Levenspiel's mixed-flow result, from ∫ (1 − t kc)³ e^(−t/τ̄)/τ̄ dt over t < 1/kc);
+    a plug-flow tank would have converted 100 %:
+
+    >>> from polyflow import Flowsheet
+    >>> from polyflow.units import Feed, Product
+    >>> fs = Flowsheet(["CuO", "H2SO4", "CuSO4", "H2O", "SiO2"])
+    >>> _ = fs.add(Feed("ore", flows={"CuO": "10 kmol/h", "SiO2": "10 t/h",
+    ...                               "H2SO4": "20 kmol/h", "H2O": "20 t/h"}))
+    >>> _ = fs.add(LeachTanks("leach", tanks=1, residence_time="4 h",
+    ...                       temperature="40 degC", reactions=[
+    ...     {"equation": "CuO + H2SO4 -> CuSO4 + H2O", "key": "CuO",
+    ...      "kinetics": "chemical", "k": "0.25 1/h"}]))
+    >>> _ = fs.add(Product("slurry")); _ = fs.add(Product("gas"))
+    >>> fs.connect("f", "ore", "leach"); fs.connect("d", "leach.discharge", "slurry")
+    >>> fs.connect("v", "leach.vent", "gas")
+    >>> r = fs.solve()
+    >>> round(r.energy["leach"]["X_CuO_tank1_%"], 2)
+    79.27
+    """
+
+    model = "leach_tanks"
+    inlets = ("feed*",)
+    outlets = ("discharge", "vent")
+    params = {
+        "reactions": Param(None, "list of {equation, key, conversion} or {equation, key, "
+                                 "kinetics, k, ...}", required=True, parse=_read_reactions),
+        "tanks": Param(None, "number of tanks in series", default=1, parse=_tanks),
+        "residence_time": Param("time", "slurry residence time of the whole train",
+                                bounds=(1e-3, 1000.0)),
+        "tank_volume": Param("volume", "live volume of each tank", bounds=(1e-3, 1e5)),
+        "solids_density": Param("density", "density of the ore solids", default=2700.0,
+                                bounds=(1000.0, 8000.0)),
+        "solution_density": Param("density", "density of the leach liquor", default=1000.0,
+                                  bounds=(700.0, 2000.0)),
+        "temperature": Param("temperature", "leach temperature (isothermal)",
+                             bounds=(273.15, 573.15)),
+        "duty": Param("power", "heat added (negative: removed); adiabatic if neither this "
+                               "nor temperature"),
+    }
+
+    def validate(self) -> None:
+        p = self.p
+        if p["temperature"] is not None and p["duty"] is not None:
+            raise self.misspecified("over-specified: give 'temperature' or 'duty', not both",
+                                    "duty")
+        kinetic = any("kinetics" in r for r in p["reactions"])
+        given = [k for k in ("residence_time", "tank_volume") if p[k] is not None]
+        if len(given) > 1:
+            raise self.misspecified("over-specified: give 'residence_time' or "
+                                    "'tank_volume', not both", "tank_volume")
+        if kinetic and not given:
+            raise self.fail("kinetic reactions need the residence time: give "
+                            "'residence_time' (whole train, e.g. '8 h') or 'tank_volume' "
+                            "(each tank, e.g. '500 m3')", "residence_time")
+
+    def bind(self, species) -> None:
+        self._species = species
+        self.solids, self.gas, self.liquor = phase_masks(species)
+        S = len(species)
+        fixed_rx, fixed_keys, fixed_X = [], [], []
+        self.kin: list[dict] = []
+        self.all_rx = []
+        for k, r in enumerate(self.p["reactions"], start=1):
+            rx, key = resolve_reaction(self, r["equation"], r["key"], k)
+            self.all_rx.append((rx, key, r))
+            if "conversion" in r:
+                fixed_rx.append(rx)
+                fixed_keys.append(key)
+                fixed_X.append(r["conversion"])
+                continue
+            nu = nu_vector(rx, species)
+            item = dict(r, rx=rx, key_i=key, nu=nu, nu_key=abs(nu[key]))
+            if r["kinetics"] == "rate_law":
+                try:
+                    item["reagent_i"] = species.idx(r["reagent"])
+                except Exception as err:
+                    raise self.fail(f"reaction {k}: {err}", "reactions") from None
+            self.kin.append(item)
+        keys = [it["key_i"] for it in self.kin]
+        if len(set(keys)) != len(keys) or set(keys) & set(fixed_keys):
+            raise self.fail("a mineral may be the key of one kinetic reaction only",
+                            "reactions", hint="combine the reactions of one mineral")
+        self.fixed = (fixed_rx, fixed_keys, fixed_X)
+        self.M = conversion_matrix(fixed_rx, fixed_keys, fixed_X, species) if fixed_rx \
+            else np.eye(S)
+
+    # -- kinetics --------------------------------------------------------------------
+    def rate_constant(self, it: dict, T: float) -> float:
+        if it["Ea"] == 0.0:
+            return it["k"]
+        return it["k"] * math.exp(-it["Ea"] / R_GAS * (1.0 / T - 1.0 / it["T_ref"]))
+
+    def slurry_m3_h(self, n_in: np.ndarray) -> float:
+        mw = self._species.mw
+        return float(mw[self.liquor] @ n_in[self.liquor]) / self.p["solution_density"] + \
+            float(mw[self.solids] @ n_in[self.solids]) / self.p["solids_density"]
+
+    def equations(self, eq) -> None:
+        N = self.p["tanks"]
+        S = eq.S
+        ins = eq.all_inlets
+        dis, vent = eq.outlets["discharge"], eq.outlets["vent"]
+        in_cols = [eq.flows(s) for s in ins]
+        T_col = eq.temperature(dis)
+        T_fixed = self.p["temperature"]
+        mw = eq.species.mw
+        # residence time per tank: fixed, or an internal unknown from the tank volume
+        tau_col = None
+        self._tau = None
+        if self.p["residence_time"] is not None:
+            self._tau = self.p["residence_time"] / N
+        elif self.kin:
+            tau_col = eq.internal(["tau_tank_h"], [1.0])[0]
+            V = self.p["tank_volume"]
+            rho_l, rho_s = self.p["solution_density"], self.p["solids_density"]
+            wq = np.where(self.liquor, mw / rho_l, np.where(self.solids, mw / rho_s, 0.0))
+            cols = np.concatenate([[tau_col], *in_cols])
+
+            def f_tau(x, wq=wq, V=V):
+                Q = sum(wq @ x[1 + j * S:1 + (j + 1) * S] for j in range(len(in_cols)))
+                return np.array([x[0] * Q - V]), np.array([abs(x[0] * Q) + V])
+
+            def j_tau(x, wq=wq):
+                Q = sum(wq @ x[1 + j * S:1 + (j + 1) * S] for j in range(len(in_cols)))
+                return np.concatenate([[Q], np.tile(x[0] * wq, len(in_cols))])[None, :]
+
+            def f0(x):
+                return np.array([x[0] - 1.0]), np.array([abs(x[0]) + 1.0])
+
+            def j0(x):
+                J = np.zeros((1, len(cols)))
+                J[0, 0] = 1.0
+                return J
+
+            eq.nonlinear(cols, 1, f_tau, j_tau, stream=dis, var=ROW_INTERNAL,
+                         labels=["residence time from tank volume"], start=(f0, j0))
+        # conversions per tank and extents of the kinetic reactions
+        for it in self.kin:
+            key = eq.species.ids[it["key_i"]].split("(")[0]
+            it["X"] = eq.internal([f"X_{key}_tank{k + 1}" for k in range(N)],
+                                  [0.5 * (k + 1) / N for k in range(N)])
+            it["xi"] = eq.internal([f"extent_{key}"], [0.0])[0]
+        for it in self.kin:
+            self._conversion_rows(eq, it, in_cols, tau_col, T_col, T_fixed, dis)
+            # extent ξ = X_N n_key,in / |ν_key|
+            kc = [it["xi"], it["X"][-1]] + [c[it["key_i"]] for c in in_cols]
+
+            def f_xi(x, nk=it["nu_key"]):
+                nkey = x[2:].sum()
+                return (np.array([x[0] - x[1] * nkey / nk]),
+                        np.array([abs(x[0]) + abs(x[1] * nkey / nk)]))
+
+            def j_xi(x, nk=it["nu_key"]):
+                return np.concatenate([[1.0, -x[2:].sum() / nk],
+                                       np.full(len(x) - 2, -x[1] / nk)])[None, :]
+
+            eq.nonlinear(kc, 1, f_xi, j_xi, stream=dis, var=ROW_INTERNAL,
+                         labels=[f"extent of {it['equation']!r}"])
+        nus = [it["nu"] for it in self.kin]
+        xis = [it["xi"] for it in self.kin]
+        gas = self.gas.astype(float)
+        reaction_rows(eq, eq.flows(dis), in_cols, self.M, nus, xis, dis, mask=1.0 - gas)
+        reaction_rows(eq, eq.flows(vent), in_cols, self.M, nus, xis, vent, mask=gas)
+        split_energy(eq, [dis, vent], duty_kW=self.p["duty"] or 0.0, temperature=T_fixed,
+                     reactive=True)
+
+    def _conversion_rows(self, eq, it, in_cols, tau_col, T_col, T_fixed, dis) -> None:
+        N = self.p["tanks"]
+        S = eq.S
+        X = it["X"]
+        arrhenius = it["Ea"] != 0.0 and T_fixed is None
+        extra = ([tau_col] if tau_col is not None else []) + ([T_col] if arrhenius else [])
+
+        def tau_T(x, base):
+            j = base
+            tau = self._tau
+            if tau_col is not None:
+                tau = max(x[j], 1e-9)
+                j += 1
+            T = T_fixed if T_fixed is not None else T_REF
+            if arrhenius:
+                T = max(x[j], 200.0)
+            return tau, T
+
+        if it["kinetics"] in ("chemical", "diffusion"):
+            cols = np.concatenate([X, extra]).astype(int)
+
+            def f_sc(x, it=it):
+                tau, T = tau_T(x, N)
+                kc = self.rate_constant(it, T)
+                g = np.array([shrinking_core_cstr_series(kc, tau, k + 1, it["kinetics"])
+                              for k in range(N)])
+                return x[:N] - g, np.abs(x[:N]) + np.abs(g)
+
+            def j_sc(x, f=f_sc):   # identity on X, finite differences in τ and T
+                J = np.zeros((N, len(x)))
+                J[:, :N] = np.eye(N)
+                for c in range(N, len(x)):
+                    h = 1e-6 * max(abs(x[c]), 1.0)
+                    xp, xm = x.copy(), x.copy()
+                    xp[c] += h
+                    xm[c] -= h
+                    J[:, c] = (f(xp)[0] - f(xm)[0]) / (2 * h)
+                return J
+
+            eq.nonlinear(cols, N, f_sc, j_sc, stream=dis, var=ROW_INTERNAL,
+                         labels=[f"conversion of {it['key']} in tank {k + 1}"
+                                 for k in range(N)])
+            return
+        # rate law per tank: X_k − X_(k−1) − k τ C_k^a (1 − X_k)^(2/3) = 0
+        ri = it["reagent_i"]
+        users = [u for u in self.kin if u["nu"][ri] < 0]
+        n_in_cols = len(in_cols) * S
+        cols = np.concatenate([X, *[u["X"] for u in users if u is not it], *in_cols,
+                               extra]).astype(int)
+        others = [u for u in users if u is not it]
+        mw = eq.species.mw
+        liq = self.liquor
+        rho = self.p["solution_density"]
+        Mfix = self.M
+        a = it["order"]
+        X0 = np.array([0.5 * (k + 1) / N for k in range(N)])
+
+        def parts(x):
+            Xs = x[:N]
+            Xo = [x[N * (m + 1):N * (m + 2)] for m in range(len(others))]
+            base = N * (len(others) + 1)
+            n_in = sum(x[base + j * S: base + (j + 1) * S] for j in range(len(in_cols)))
+            tau, T = tau_T(x, base + n_in_cols)
+            return Xs, Xo, n_in, tau, T
+
+        def f_rl(x):
+            Xs, Xo, n_in, tau, T = parts(x)
+            kc = self.rate_constant(it, T)
+            V = max(float(mw[liq] @ n_in[liq]) / rho, 1e-30)      # m3/h
+            reag = (Mfix @ n_in)[ri] - it["nu"][ri] * 0.0
+            r = np.empty(N)
+            sc = np.empty(N)
+            for k in range(N):
+                used = abs(it["nu"][ri]) / it["nu_key"] * Xs[k] * n_in[it["key_i"]]
+                for u, xu in zip(others, Xo, strict=True):
+                    used += abs(u["nu"][ri]) / u["nu_key"] * xu[k] * n_in[u["key_i"]]
+                C = max((reag - used) * mw[ri] / V, 0.0)              # g/L
+                rate = kc * tau * C ** a * max(1.0 - Xs[k], 0.0) ** (2.0 / 3.0)
+                prev = Xs[k - 1] if k else 0.0
+                r[k] = Xs[k] - prev - rate
+                sc[k] = abs(Xs[k]) + abs(prev) + abs(rate)
+            return r, sc
+
+        def f_rl0(x):
+            return x[:N] - X0, np.abs(x[:N]) + X0
+
+        def j_rl0(x):
+            J = np.zeros((N, len(x)))
+            J[:, :N] = np.eye(N)
+            return J
+
+        eq.nonlinear(cols, N, f_rl, None, stream=dis, var=ROW_INTERNAL,
+                     labels=[f"rate law of {it['key']} in tank {k + 1}" for k in range(N)],
+                     start=(f_rl0, j_rl0))
+
+    # -- results ---------------------------------------------------------------------
+    def _fixed_extents(self, n_in: np.ndarray) -> list[float]:
+        n = n_in.astype(float).copy()
+        out = []
+        for rx, key, X in zip(*self.fixed, strict=True):
+            nu = nu_vector(rx, self._species)
+            xi = X * n[key] / abs(nu[key])
+            n += nu * xi
+            out.append(float(xi))
+        return out
+
+    def report(self, sol) -> dict[str, float]:
+        sp = sol.species
+        n_in = sol.inlet_total()
+        out: dict[str, float] = {}
+        N = self.p["tanks"]
+        z = sol.internal
+        names = self._internal_names()
+        for it in self.kin:
+            key = sp.ids[it["key_i"]].split("(")[0]
+            for k in range(N):
+                out[f"X_{key}_tank{k + 1}_%"] = 100.0 * float(z[names.index(
+                    f"X_{key}_tank{k + 1}")])
+        for (_, key, _), X in zip(
+                [a for a in self.all_rx if "conversion" in a[2]], self.fixed[2], strict=True):
+            out[f"X_{sp.ids[key].split('(')[0]}_%"] = 100.0 * X
+        # extents, reagent consumption and heat of reaction
+        xi_fixed = self._fixed_extents(n_in)
+        extents = list(zip(self.fixed[0], xi_fixed, strict=True))
+        for it in self.kin:
+            extents.append((it["rx"], float(z[names.index(
+                f"extent_{sp.ids[it['key_i']].split('(')[0]}")])))
+        solids_t_h = float(sp.mw[self.solids] @ n_in[self.solids]) / 1000.0
+        used = np.zeros(len(sp))
+        q = 0.0
+        for rx, xi in extents:
+            used -= nu_vector(rx, sp) * xi
+            q += xi * rx.dH() / MJ_H_PER_KW
+        for i in np.nonzero((used > 0) & ~self.solids)[0]:
+            if sp.ids[i] != "H2O(l)" and solids_t_h > 0:
+                out[f"{sp.ids[i].split('(')[0]}_consumed_kg/t"] = \
+                    float(used[i] * sp.mw[i]) / solids_t_h
+        out["heat_of_reaction_kW"] = q
+        tau = self._tau
+        if tau is None and "tau_tank_h" in names:
+            tau = float(z[names.index("tau_tank_h")])
+        if tau is not None:
+            out["residence_time_per_tank_h"] = tau
+        return out
+
+    def _internal_names(self) -> list[str]:
+        names = []
+        if self.p["residence_time"] is None and self.kin:
+            names.append("tau_tank_h")
+        for it in self.kin:
+            key = self._species.ids[it["key_i"]].split("(")[0]
+            names += [f"X_{key}_tank{k + 1}" for k in range(self.p["tanks"])]
+            names.append(f"extent_{key}")
+        return names
+
