@@ -345,5 +345,10 @@ def species(text: str) -> None:
         if any(k in r["source"].split("/") for r in rows)))
 
 
+from polyflow.design.cli import design  # noqa: E402
+
+main.add_command(design)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
