@@ -31,6 +31,7 @@ MAX_HALVINGS = 10  # backtracking steps of the line search
 #: once converged (below tol) but above this, one more Newton step brings the balance to
 #: round-off: quadratic convergence makes it nearly free of risk and cheap
 POLISH_TOL = 1e-13
+TAU = 0.99       # fraction to the boundary
 
 
 @dataclass
@@ -186,14 +187,33 @@ def _check_finite(system: EquationSystem, r: np.ndarray, it: int) -> None:
                                iterations=it)
 
 
+def _to_boundary(system: EquationSystem, x: np.ndarray, dx: np.ndarray) -> float:
+    """Largest step in (0, 1] that keeps bounded unknowns strictly inside their bounds
+    (fraction to the boundary, τ = 0.99); unknowns already at a bound do not limit it."""
+    b = system.bounded
+    if not len(b):
+        return 1.0
+    gap = x[b] - system.lower[b]
+    moving = (dx[b] < 0) & (gap > 0)
+    if not np.any(moving):
+        return 1.0
+    return float(min(1.0, np.min(TAU * gap[moving] / -dx[b][moving])))
+
+
 def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: float,
                  rel: np.ndarray, first: bool, ref_flow: float, T_idx: np.ndarray):
     """Backtrack from ``alpha`` until ‖F/scale‖₂ decreases by the Armijo fraction; after
-    the first (start-up) step, or after MAX_HALVINGS, the step is taken as it is."""
+    the first (start-up) step, or after MAX_HALVINGS, the step is taken as it is.
+    Bounded unknowns are kept inside their bounds (fraction to the boundary, then held
+    at the bound)."""
     norm0 = float(np.linalg.norm(rel))
+    if not first:
+        alpha = min(alpha, _to_boundary(system, x, dx))
+    held = system.held
     for _ in range(MAX_HALVINGS + 1):
         trial = x + alpha * dx
         trial[T_idx] = np.maximum(trial[T_idx], T_MIN)
+        trial[held] = np.maximum(trial[held], system.lower[held])
         r, scale = system.residual(trial, ref_flow)
         if first or not np.all(np.isfinite(r)):
             if first:

@@ -123,6 +123,7 @@ class SystemBuilder:
         self.n_vars = len(stream_names) * self.stride
         self.var_names: list[str] = []  # internal variable names
         self.var_guess: list[float] = []
+        self.var_lower: list[float] = []
         self.n_rows = 0
         self._lin: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rhs: list[tuple[np.ndarray, np.ndarray]] = []
@@ -145,10 +146,13 @@ class SystemBuilder:
         self.row_var.extend([int(var)] * n if np.ndim(var) == 0 else np.asarray(var).tolist())
         return rows
 
-    def new_internal(self, names: Sequence[str], guess: Sequence[float]) -> np.ndarray:
+    def new_internal(self, names: Sequence[str], guess: Sequence[float],
+                     lower: float | Sequence[float] | None = None) -> np.ndarray:
         start = self.n_vars + len(self.var_names)
         self.var_names.extend(names)
         self.var_guess.extend(guess)
+        lo = -np.inf if lower is None else lower
+        self.var_lower.extend(np.broadcast_to(np.asarray(lo, dtype=float), (len(names),)))
         return np.arange(start, start + len(names))
 
     def freeze(self) -> EquationSystem:
@@ -266,10 +270,16 @@ class UnitEquations:
         self.b._energy.append((row, streams, coefs, float(duty_kW), primary))
 
     # -- nonlinear ------------------------------------------------------------------
-    def internal(self, names: Sequence[str], guess: Sequence[float]) -> np.ndarray:
-        """Add internal unknowns of this unit; returns their global indices."""
+    def internal(self, names: Sequence[str], guess: Sequence[float],
+                 lower: float | Sequence[float] | None = None) -> np.ndarray:
+        """Add internal unknowns of this unit; returns their global indices.
+
+        ``lower`` (a number or one per unknown; ``None`` for unbounded) is a bound that
+        Newton keeps: steps are cut before they cross it (fraction to the boundary), and
+        a value that crosses anyway is held at it. Give ``0.0`` for flows, concentrations
+        and extents that cannot be negative."""
         self.internal_added += len(names)
-        return self.b.new_internal([f"{self.unit_name}.{n}" for n in names], guess)
+        return self.b.new_internal([f"{self.unit_name}.{n}" for n in names], guess, lower)
 
     def nonlinear(self, cols: Sequence[int], n_rows: int, func, jac=None,
                   stream: int | np.ndarray = -1, var: int | np.ndarray = ROW_INTERNAL,
@@ -363,6 +373,22 @@ class EquationSystem:
         self.x_guess_internal = np.array(b.var_guess, dtype=float)
         #: reference flow of each species [kmol/h] (its largest feed), set by the driver
         self.species_ref = np.zeros(self.S)
+        #: lower bounds Newton respects: internal unknowns as their units declare them, and
+        #: zero for the stream flows a nonlinear block reads (an isotherm or a rate law
+        #: is not defined for negative flows). Flows of purely linear units stay free, so
+        #: an infeasible specification shows as a negative flow and is reported as such.
+        self.lower = np.full(self.n, -np.inf)
+        self.lower[b.n_vars:] = np.array(b.var_lower, dtype=float)
+        n_flows = self.n_streams * self.stride
+        for bk in b.blocks:
+            c = bk.cols[bk.cols < n_flows]
+            c = c[c % self.stride != self.S]
+            self.lower[c] = 0.0
+        self.bounded = np.nonzero(np.isfinite(self.lower))[0]
+        #: of those, the internal unknowns: held at their bound when a step crosses it
+        #: (stream flows are only kept from crossing while positive, since a held flow
+        #: would break the linear balances it appears in)
+        self.held = self.bounded[self.bounded >= n_flows]
 
     # ---------------------------------------------------------------------------------
     def stream_view(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
