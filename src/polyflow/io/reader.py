@@ -146,6 +146,18 @@ def _sized_species(species_set, docs: list[tuple[Path, dict, LineIndex]]):
         raise _located(err.located(field="sized"), file, index, "flowsheet", "sized") from None
 
 
+def _solved_feed(name: str, spec: Mapping, registry, file: Path, index: LineIndex):
+    """A feed given by a model whose rate is solved (``model = "lime_dose"``)."""
+    model = spec["model"]
+    feeds = [m for m, c in registry.items() if c.role == "feed" and m != "feed"]
+    if model not in feeds:
+        raise InputError(f"unknown feed model {model!r}", file=str(file),
+                         line=index.line("feeds", name, "model"), unit=name, field="model",
+                         hint=did_you_mean(model, feeds))
+    params = {k: v for k, v in spec.items() if k not in ("model", "area")}
+    return registry[model](name, **params)
+
+
 def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsheet:
     """Read a flowsheet file (and its includes) into a :class:`Flowsheet`.
 
@@ -214,11 +226,14 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                 raise InputError("a feed is a table", file=str(file),
                                  line=index.line("feeds", name), unit=name)
             try:
-                flows = feed_flows(fs.species, spec, density.get("aq", 1000.0))
-                category = spec.get("category",
-                                    "ore" if spec.get("kind") == "ore" else "other")
-                unit = Feed(name, flows_kg_h=flows, category=category,
-                            temperature=spec.get("temperature", "25 degC"))
+                if "model" in spec:     # a feed whose rate the plant solves (lime_dose)
+                    unit = _solved_feed(name, spec, registry, file, index)
+                else:
+                    flows = feed_flows(fs.species, spec, density.get("aq", 1000.0))
+                    category = spec.get("category",
+                                        "ore" if spec.get("kind") == "ore" else "other")
+                    unit = Feed(name, flows_kg_h=flows, category=category,
+                                temperature=spec.get("temperature", "25 degC"))
                 unit.area = str(spec.get("area", name))
                 fs.add(unit)
             except PolyflowError as err:

@@ -187,6 +187,17 @@ class UnitEquations:
     def temperature(self, stream: int) -> int:
         return stream * self.b.stride + self.S
 
+    def stream(self, name: str) -> int:
+        """Index of the stream called ``name`` anywhere in the plant (for units whose
+        specification names another stream, such as a dose held to a target there)."""
+        try:
+            return self.b.stream_names.index(name)
+        except ValueError:
+            from polyflow.errors import InputError, did_you_mean
+
+            raise InputError(f"no stream named {name!r} in the plant",
+                             hint=did_you_mean(name, self.b.stream_names)) from None
+
     @property
     def all_inlets(self) -> list[int]:
         return [s for streams in self.inlets.values() for s in streams]

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from polyflow.errors import did_you_mean
+from polyflow.errors import InputError, did_you_mean
 from polyflow.psd import (
     austin_breakage,
     austin_selection,
@@ -151,11 +151,12 @@ class BallMill(Unit):
 
     # -- equations ---------------------------------------------------------------------
     def _stream(self, eq, name: str) -> int:
-        names = eq.b.stream_names
-        if name not in names:
-            raise self.fail(f"no stream named {name!r} for the Bond basis", "bond_feed",
-                            hint=did_you_mean(name, names))
-        return names.index(name)
+        try:
+            return eq.stream(name)
+        except InputError as err:
+            raise self.fail(err.message.replace(" in the plant", "") + " for the Bond basis",
+                            "bond_feed",
+                            hint=err.hint) from None
 
     def bond_values(self, n_feed: np.ndarray, n_product: np.ndarray) -> np.ndarray:
         """(power [kW], F80 [µm], P80 [µm], feed solids [t/h]) from species flows."""

@@ -252,13 +252,12 @@ class LimeDose(Unit):
 
     def equations(self, eq) -> None:
         out = eq.outlets["out"]
-        names = eq.b.stream_names
         target = self.p["target_stream"]
-        if target not in names:
-            from polyflow.errors import did_you_mean
+        try:
+            t = eq.stream(target)
+        except InputError as err:
             raise self.fail(f"target_stream {target!r} is not a stream of the plant",
-                            "target_stream", hint=did_you_mean(target, names))
-        t = names.index(target)
+                            "target_stream", hint=err.hint) from None
         S = eq.S
         q = eq.internal(["agent_kmol_h"], [0.0])[0]
         e = np.zeros(S)
