@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from polyflow.errors import InputError, did_you_mean
+from polyflow.errors import InputError
 from polyflow.psd import (
     austin_breakage,
     austin_selection,
