@@ -157,6 +157,13 @@ class Flowsheet:
         self._into.setdefault((du, dp), []).append(name)
         self.graph.add_edge(su, du, key=name, spec=spec)
 
+    def drop_orphan_products(self) -> list[str]:
+        """Remove product units that no stream reaches (a rerouted stream's old end)."""
+        orphans = [n for n, u in self.units.items()
+                   if u.role == "product" and not self._into.get((n, "in"))]
+        self.graph.remove_nodes_from(orphans)
+        return orphans
+
     def _err(self, err: PolyflowError, where: str | None = None) -> PolyflowError:
         """Place ``err`` at the file and line where the faulty item is written."""
         keys = [where] if where else []

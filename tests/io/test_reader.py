@@ -211,3 +211,41 @@ def test_a_variant_file_includes_a_base_and_overrides_parameters(tmp_path):
     r = polyflow.load(write(tmp_path, variant, "option_b.toml")).solve()
     assert r.flowsheet.name == "option B"
     assert r.recovery["Cu"]["pls"] == pytest.approx(0.6, rel=1e-12)
+
+
+def test_two_plants_included_under_prefixes_and_joined_by_reroutes(tmp_path):
+    """A refinery is built from single-line files: each is included under a prefix
+    (its names become 'a/NAME'), and reroutes send chosen streams to shared units; the
+    products they used to reach are dropped."""
+    write(tmp_path, GOOD, "line.toml")
+    top = """\
+    [flowsheet]
+    name = "two lines"
+    include = [{file = "line.toml", prefix = "a"}, {file = "line.toml", prefix = "b"}]
+
+    [flowsheet.reroute]
+    "a/s5" = "combined"
+    "b/s5" = "combined.in"
+
+    [units.combined]
+    model = "mixer"
+
+    [products.all_pls]
+
+    [streams]
+    joined = "combined -> all_pls"
+    """
+    r = polyflow.load(write(tmp_path, top, "top.toml")).solve()
+    assert "a/pls" not in r.flowsheet.units and "b/tails" in r.flowsheet.units
+    assert r.recovery["Cu"]["all_pls"] == pytest.approx(0.7, rel=1e-12)
+    assert r.flow_kg_h("a/s1")["H2O(l)"] == pytest.approx(2500.0)
+    assert r.closed
+
+
+def test_reroute_of_an_unknown_stream_is_named(tmp_path):
+    write(tmp_path, GOOD, "line.toml")
+    top = ('[flowsheet]\ninclude = [{file = "line.toml", prefix = "a"}]\n'
+           '[flowsheet.reroute]\n"a/s9" = "a/tank"\n')
+    with pytest.raises(InputError, match=r"reroute 'a/s9': no stream of that name; did you "
+                                         r"mean 'a/s5'"):
+        polyflow.load(write(tmp_path, top, "top.toml"))

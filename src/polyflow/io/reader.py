@@ -16,6 +16,7 @@ from polyflow.chem.species import load_database
 from polyflow.errors import InputError, PolyflowError, did_you_mean
 from polyflow.flowsheet import Flowsheet
 from polyflow.io.feeds import feed_flows
+from polyflow.io.namespace import PrefixedIndex, prefixed
 from polyflow.psd import read_size_classes
 from polyflow.quantity import parse_quantity
 from polyflow.units.base import model_registry
@@ -26,7 +27,7 @@ __all__ = ["LineIndex", "load", "read_document"]
 
 TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams")
 FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides",
-                  "size_classes", "sieves", "sized")
+                  "size_classes", "sieves", "sized", "reroute")
 OPTION_KEYS = ("solution_density", "organic_density")
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -105,11 +106,23 @@ def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, d
                              line=index.line("flowsheet", key),
                              hint=did_you_mean(key, FLOWSHEET_KEYS))
     includes = head.get("include", [])
-    if isinstance(includes, str):
+    if isinstance(includes, str | Mapping):
         includes = [includes]
     docs: list[tuple[Path, dict, LineIndex]] = []
     for inc in includes:
-        docs.extend(read_document(path.parent / inc, (*seen, path)))
+        if isinstance(inc, Mapping):
+            if set(inc) - {"file", "prefix"} or "file" not in inc:
+                raise InputError("an include is a file name or {file = '...', prefix = '...'}",
+                                 file=str(path), line=index.line("flowsheet", "include"),
+                                 value=dict(inc))
+            sub_docs = read_document(path.parent / inc["file"], (*seen, path))
+            prefix = str(inc.get("prefix", ""))
+            if prefix:
+                sub_docs = [(f, prefixed(d, prefix), PrefixedIndex(i, prefix))
+                            for f, d, i in sub_docs]
+            docs.extend(sub_docs)
+        else:
+            docs.extend(read_document(path.parent / inc, (*seen, path)))
     docs.append((path, doc, index))
     return docs
 
@@ -283,6 +296,9 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
         key = next(iter(overrides))
         raise InputError(f"override {key}: no unit {key.partition('.')[0]!r} in the flowsheet",
                          hint=did_you_mean(key.partition(".")[0], fs.units))
+    reroute: dict[str, str] = {}
+    for _file, doc, _index in docs:
+        reroute.update(doc.get("flowsheet", {}).get("reroute", {}))
     for file, doc, index in docs:
         for name, spec in doc.get("streams", {}).items():
             fs.where[f"stream:{name}"] = (str(file), index.line("streams", name) or 0)
@@ -299,5 +315,11 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                                  line=index.line("streams", name),
                                  hint="write name = {from = 'a.out', to = 'b.in'} or "
                                       "name = 'a.out -> b.in'")
-            fs.connect(name, src.strip(), dst.strip())
+            fs.connect(name, src.strip(), reroute.pop(name, dst).strip())
+    if reroute:
+        key = next(iter(reroute))
+        raise InputError(f"reroute {key!r}: no stream of that name",
+                         file=str(main_path), line=main_index.line("flowsheet", "reroute"),
+                         hint=did_you_mean(key, [s.name for s in fs.streams]))
+    fs.drop_orphan_products()
     return fs
