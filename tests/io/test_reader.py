@@ -249,3 +249,9 @@ def test_reroute_of_an_unknown_stream_is_named(tmp_path):
     with pytest.raises(InputError, match=r"reroute 'a/s9': no stream of that name; did you "
                                          r"mean 'a/s5'"):
         polyflow.load(write(tmp_path, top, "top.toml"))
+
+
+def test_feed_fields_can_be_overridden_like_parameters(tmp_path):
+    """An option may change a feed (throughput, grade, reagent rate), not only a unit."""
+    r = polyflow.load(write(tmp_path, GOOD), {"slurry.solids": "20 t/h"}).solve()
+    assert r.flow_kg_h("s1")["H2O(l)"] == pytest.approx(5000.0)   # 20 % moisture of 20 t/h

@@ -159,6 +159,15 @@ def _sized_species(species_set, docs: list[tuple[Path, dict, LineIndex]]):
         raise _located(err.located(field="sized"), file, index, "flowsheet", "sized") from None
 
 
+def _take_overrides(overrides: dict[str, Any], name: str) -> dict[str, Any]:
+    """Remove and return the overrides ``"NAME.param" = value`` of one feed or unit
+    (a feed's fields such as ``solids`` or ``flows`` can be overridden like parameters)."""
+    mine = {}
+    for key in [k for k in overrides if k.rpartition(".")[0] == name]:
+        mine[key.rpartition(".")[2]] = overrides.pop(key)
+    return mine
+
+
 def _solved_feed(name: str, spec: Mapping, registry, file: Path, index: LineIndex):
     """A feed given by a model whose rate is solved (``model = "lime_dose"``)."""
     model = spec["model"]
@@ -238,6 +247,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
             if not isinstance(spec, Mapping):
                 raise InputError("a feed is a table", file=str(file),
                                  line=index.line("feeds", name), unit=name)
+            spec = {**spec, **_take_overrides(overrides, name)}
             try:
                 if "model" in spec:     # a feed whose rate the plant solves (lime_dose)
                     unit = _solved_feed(name, spec, registry, file, index)
@@ -267,11 +277,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                                      model, [m for m, c in registry.items()
                                              if c.role == "process"]))
             params = {k: v for k, v in spec.items() if k not in ("model", "area")}
-            for key, value in list(overrides.items()):
-                uname, _, pname = key.partition(".")
-                if uname == name:
-                    params[pname] = value
-                    overrides.pop(key)
+            params.update(_take_overrides(overrides, name))
             for pname in params:
                 fs.where[f"unit:{name}:{pname}"] = (str(file),
                                                     index.line("units", name, pname) or 0)
