@@ -189,7 +189,8 @@ KINDS = ("crusher", "mill", "cyclone", "screen", "flotation", "separator")
 def random_sized_plant(draw) -> Flowsheet:
     """A ball mill then a line of 0-5 sized units; each two-outlet unit's second outlet
     goes back to the mill's feed mixer (a recycle: through the mill, so that nothing
-    can circulate for ever without breaking) or to a product."""
+    can circulate for ever without breaking) or to a product (always, for a flotation
+    concentrate)."""
     sp = load_database().subset(["H2O", "CuFeS2", "FeS2", "SiO2"]).sized(
         sieve_series(4e-3, 20e-6, 2.0))
     fs = Flowsheet(sp, name="random sized plant")
@@ -241,13 +242,16 @@ def random_sized_plant(draw) -> Flowsheet:
         fs.connect(f"in{i}", f"m{i}", name)
         ports.append(main)
         if kind in ("cyclone", "screen", "flotation", "separator"):
-            second.append((i, port))
+            second.append((i, port, kind))
     fs.add(Product("end"))
     fs.connect("s_feed", "feed", "m0")
     for i, main in enumerate(ports):
         fs.connect(f"s{i}", main, f"m{i + 1}" if i + 1 < k else "end")
-    for n, (i, port) in enumerate(second):
-        if draw(st.booleans()):
+    for n, (i, port, kind) in enumerate(second):
+        # a concentrate is a product: sent back to the mill it can trap a mineral in a
+        # loop with a circulating load of 1e7 times its feed, whose closure then cannot
+        # be better than round-off times that load (about 1e-9)
+        if kind == "flotation" or draw(st.booleans()):
             fs.add(Product(f"p{n}"))
             fs.connect(f"r{n}", f"u{i}.{port}", f"p{n}")
         else:

@@ -32,6 +32,7 @@ MAX_HALVINGS = 10  # backtracking steps of the line search
 #: round-off: quadratic convergence makes it nearly free of risk and cheap
 POLISH_TOL = 1e-13
 TAU = 0.99       # fraction to the boundary
+NEAR_ROOT = 1e-6  # below this scaled residual norm, Newton steps are not cut back
 
 
 @dataclass
@@ -188,13 +189,20 @@ def _check_finite(system: EquationSystem, r: np.ndarray, it: int) -> None:
 
 
 def _to_boundary(system: EquationSystem, x: np.ndarray, dx: np.ndarray) -> float:
-    """Largest step in (0, 1] that keeps bounded unknowns strictly inside their bounds
-    (fraction to the boundary, τ = 0.99); unknowns already at a bound do not limit it."""
-    b = system.bounded
+    """Largest step in (0, 1] that keeps bounded stream flows strictly inside their bounds
+    (fraction to the boundary, τ = 0.99); flows already at a bound do not limit it.
+    Bounded internal unknowns do not limit the step: they are projected onto their bound
+    instead, so a root that lies on the bound (a complete strip) is reached exactly."""
+    b = system.free_bounded
     if not len(b):
         return 1.0
     gap = x[b] - system.lower[b]
-    moving = (dx[b] < 0) & (gap > 0)
+    # a flow already within round-off of its bound (relative to that species' scale)
+    # counts as on it: waiting for it would only crawl
+    N, _ = system.stream_view(x)
+    species_scale = np.maximum(np.abs(N).max(axis=0, initial=0.0), system.species_ref)
+    tiny = 1e-9 * species_scale[b % system.stride]
+    moving = (dx[b] < 0) & (gap > tiny)
     if not np.any(moving):
         return 1.0
     return float(min(1.0, np.min(TAU * gap[moving] / -dx[b][moving])))
@@ -220,7 +228,9 @@ def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: f
                 break
             alpha *= 0.5
             continue
-        if float(np.linalg.norm(scaled(r, scale))) <= (1.0 - 1e-4 * alpha) * norm0:
+        rel_trial = scaled(r, scale)
+        # near the root the norm is round-off and need not fall: take the full step
+        if norm0 < NEAR_ROOT or float(np.linalg.norm(rel_trial)) <= (1.0 - 1e-4 * alpha) * norm0:
             break
         alpha *= 0.5
     return trial, r, scale

@@ -400,6 +400,7 @@ class EquationSystem:
         #: (stream flows are only kept from crossing while positive, since a held flow
         #: would break the linear balances it appears in)
         self.held = self.bounded[self.bounded >= n_flows]
+        self.free_bounded = self.bounded[self.bounded < n_flows]
 
     # ---------------------------------------------------------------------------------
     def stream_view(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
