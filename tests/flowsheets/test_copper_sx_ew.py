@@ -10,6 +10,7 @@ import polyflow
 from polyflow.report.water import water_balance
 
 PLANT = Path(__file__).parents[2] / "flowsheets" / "copper_sx_ew.toml"
+M_CU, M_S, M_ACID = 63.546, 32.06, 98.0785
 
 
 @pytest.fixture(scope="module")
@@ -17,23 +18,66 @@ def plant():
     return polyflow.load(PLANT).solve()
 
 
+def acid_g_L(plant, stream: str) -> float:
+    """Free H2SO4 [g/L] of a stream: its sulfur less the copper sulfate's."""
+    g = plant.solution_g_L(stream)
+    return (g.get("S", 0.0) - g.get("Cu", 0.0) * M_S / M_CU) * M_ACID / M_S
+
+
 def test_converges_and_closes(plant):
     assert plant.converged
+    assert plant.iterations <= 15
     assert max(plant.closure.values()) < 1e-9
 
 
+def test_sx_uses_the_hydroxyoxime_isotherm():
+    fs = polyflow.load(PLANT)
+    assert fs.units["sx"].p["isotherm"] == "hydroxyoxime"
+    assert fs.units["lime"].model == "lime_dose"
+
+
 def test_copper_to_cathode_is_fixed_by_the_tankhouse_current(plant):
-    """Faraday: 72 cells × 300 A/m2 × 110 m2 × 92 % / (2F) of copper."""
-    cu = 72 * 300 * 110 * 0.92 / (2 * 96485.33212) * 3.6 * 63.546      # kg/h
+    """Faraday: 77 cells × 300 A/m2 × 110 m2 × 92 % / (2F) of copper."""
+    cu = 77 * 300 * 110 * 0.92 / (2 * 96485.33212) * 3.6 * M_CU      # kg/h
     assert plant.flow_kg_h("cathode_copper")["Cu(s)"] == pytest.approx(cu, rel=1e-6)
     rec = plant.recovery["Cu"]
     assert rec["cathode"] == pytest.approx(cu / 3000.0, rel=1e-6)
     assert sum(rec.values()) == pytest.approx(1.0, abs=1e-9)
 
 
+def test_solution_concentrations_in_plant_ranges(plant):
+    """Schlesinger et al. (2011) ch. 15-17 and the plant data cited in
+    docs/copper-sx-ew.md: strong electrolyte ~45-50 g/L Cu, spent ~35-40 g/L Cu and
+    ~160-200 g/L H2SO4, raffinate below ~1 g/L Cu."""
+    cu = {s: plant.solution_g_L(s)["Cu"] for s in
+          ("pls", "raffinate", "loaded_electrolyte", "spent_electrolyte")}
+    assert 3.0 < cu["pls"] < 10.0
+    assert 0.1 < cu["raffinate"] < 1.0
+    assert 40.0 < cu["loaded_electrolyte"] < 52.0
+    assert 30.0 < cu["spent_electrolyte"] < 42.0
+    assert 160.0 < acid_g_L(plant, "spent_electrolyte") < 200.0
+    sx = plant.energy["sx"]
+    assert sx["stripped_organic_g_L"] < sx["loaded_organic_g_L"] \
+        < 0.8 * 25 * 0.5                       # below 80 % of the maximum loading
+
+
+def test_lime_is_solved_to_the_free_acid_target(plant):
+    assert plant.energy["neutraliser"]["residual_free_acid_g/L"] == pytest.approx(1.0,
+                                                                                 rel=1e-8)
+    sp = plant.species
+    mw = {k: sp.mw[sp.idx(k)] for k in ("Ca(OH)2(s)", "H2SO4(aq)")}
+    lime = plant.reagents["lime"]["Ca(OH)2(s) [kg/h]"] / mw["Ca(OH)2(s)"]     # kmol/h
+    # Ca(OH)2 + H2SO4 -> CaSO4.2H2O: the acid removed, mole for mole, down to 1 g/L of the
+    # liquor (its mass over 1000 kg/m3)
+    acid_in = plant.energy["neutraliser"]["free_acid_in_kg/h"] / mw["H2SO4(aq)"]
+    liquor_m3_h = sum(v for k, v in plant.flow_kg_h("neutralised").items()
+                      if not k.endswith(("(s)", "(g)"))) / 1000.0
+    assert lime == pytest.approx(acid_in - 1.0 * liquor_m3_h / mw["H2SO4(aq)"], rel=1e-6)
+
+
 def test_report_figures(plant):
     ew = plant.energy["ew"]
-    assert ew["specific_energy_kWh/t"] == pytest.approx(2.0 * 2 * 96485.33 / (0.92 * 63.546)
+    assert ew["specific_energy_kWh/t"] == pytest.approx(2.0 * 2 * 96485.33 / (0.92 * M_CU)
                                                         / 3.6, rel=1e-5)
     acid = sum(v for feed in plant.reagents.values() for k, v in feed.items()
                if k == "H2SO4(aq) [kg/t ore]")

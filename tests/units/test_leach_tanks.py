@@ -105,3 +105,22 @@ def test_kinetics_need_a_residence_time():
     with pytest.raises(InputError, match="need the residence time"):
         LeachTanks("leach", reactions=[{"equation": RX, "key": "CuO",
                                         "kinetics": "chemical", "k": "0.2 1/h"}])
+
+
+def test_first_guess_of_the_conversions_is_the_closed_form():
+    """Under chemical or diffusion control with a given residence time the conversions do
+    not depend on the liquor (Levenspiel (1999) ch. 25), so the unit's initial guess is
+    the answer: the start-up Newton step leaches what the plant will leach (a tankhouse
+    downstream whose current is fixed then starts feasible)."""
+    lt = LeachTanks("leach", tanks=3, residence_time="6 h", temperature="40 degC",
+                    reactions=[{"equation": RX, "key": "CuO", "kinetics": "diffusion",
+                                "k": "0.2 1/h"}])
+    it = {"kinetics": "diffusion", "k": 0.2, "Ea": 0.0}
+    lt._tau = 2.0
+    guess = lt._conversion_guess(it, 3, 313.15)
+    assert guess == pytest.approx([shrinking_core_cstr_series(0.2, 2.0, n, "diffusion")
+                                   for n in (1, 2, 3)], rel=1e-12)
+    r = leach({"kinetics": "diffusion", "k": "0.2 1/h"}, tanks=3, residence_time="6 h")
+    last = r.energy["leach"]["X_CuO_tank3_%"] / 100
+    assert last == pytest.approx(guess[-1], rel=1e-9)
+    assert r.iterations <= 4

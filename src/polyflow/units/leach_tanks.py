@@ -307,7 +307,7 @@ class LeachTanks(Unit):
         for it in self.kin:
             key = eq.species.ids[it["key_i"]].split("(")[0]
             it["X"] = eq.internal([f"X_{key}_tank{k + 1}" for k in range(N)],
-                                  [0.5 * (k + 1) / N for k in range(N)])
+                                  self._conversion_guess(it, N, T_fixed))
             it["xi"] = eq.internal([f"extent_{key}"], [0.0])[0]
         for it in self.kin:
             self._conversion_rows(eq, it, in_cols, tau_col, T_col, T_fixed, dis)
@@ -332,6 +332,18 @@ class LeachTanks(Unit):
         reaction_rows(eq, eq.flows(vent), in_cols, self.M, nus, xis, vent, mask=gas)
         split_energy(eq, [dis, vent], duty_kW=self.p["duty"] or 0.0, temperature=T_fixed,
                      reactive=True)
+
+    def _conversion_guess(self, it: dict, N: int, T_fixed: float | None) -> list[float]:
+        """Initial conversions per tank. Under chemical or diffusion control with a known
+        residence time they do not depend on the liquor, so the guess is the answer
+        (at the fixed temperature, or 25 °C): the start-up Newton step then leaches as
+        much as the plant will, and a downstream unit that needs the metal (a tankhouse
+        whose current is fixed) starts feasible. Otherwise half the feed by the last tank."""
+        if it["kinetics"] in ("chemical", "diffusion") and self._tau is not None:
+            kc = self.rate_constant(it, T_fixed if T_fixed is not None else T_REF)
+            return [float(shrinking_core_cstr_series(kc, self._tau, k + 1, it["kinetics"]))
+                    for k in range(N)]
+        return [0.5 * (k + 1) / N for k in range(N)]
 
     def _conversion_rows(self, eq, it, in_cols, tau_col, T_col, T_fixed, dis) -> None:
         N = self.p["tanks"]

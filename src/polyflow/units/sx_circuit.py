@@ -20,6 +20,7 @@ from polyflow.units.sx_stage import phase_weights
 __all__ = ["SXCircuit"]
 
 
+
 def _stages(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) \
             or not 0 <= value <= 50:
@@ -175,7 +176,15 @@ class SXCircuit(Unit):
         for k in self.names:
             names += [f"{k}.aqueous.{sid}" for sid in self.species.ids]
             names += [f"{k}.complex", f"{k}.complex_at_equilibrium"]
-        z = eq.internal(names, [0.0] * len(names)).reshape(N, S + 2)
+        # the settled aqueous phases are kept ≥ 0 by Newton (fraction to the boundary),
+        # and so are the complex flows with the hydroxyoxime isotherm: this keeps the
+        # mass-action law on its physical branch (a negative copper or acid flow makes it
+        # meaningless). The complex is left free with the constant and pH isotherms, whose
+        # root is exactly 0 for a complete strip (strip_D = 0): Newton reaches a bound
+        # only by steps of 99 % of the remaining distance, so a root on it is not reached.
+        bound_complex = 0.0 if p["isotherm"] == "hydroxyoxime" else -np.inf
+        lower = ([0.0] * S + [bound_complex] * 2) * N
+        z = eq.internal(names, [0.0] * len(names), lower=lower).reshape(N, S + 2)
         A, C, Y = z[:, :S], z[:, S], z[:, S + 1]
         self.z = z
         pls = eq.inlets["pls"][0]
@@ -209,7 +218,7 @@ class SXCircuit(Unit):
             bcols = np.concatenate([A[k], [Y[k]], eq.flows(pls)])
             eq.nonlinear(bcols, 1, self._residual(D), jac=None,
                          labels=[f"{p['isotherm']} isotherm in stage {self.names[k]}"],
-                         start=(self._start, None))
+                         start=(self._starter(self.section[k]), None))
         raff, le = eq.outlets["raffinate"], eq.outlets["loaded_electrolyte"]
         for out, k in ((raff, E - 1), (le, E + W)):
             eq.linear_rows(S, out, k_idx, np.tile(k_idx, 2),
@@ -244,16 +253,25 @@ class SXCircuit(Unit):
             return np.atleast_1d(r), np.atleast_1d(s)
         return func
 
-    def _start(self, x: np.ndarray):
-        """First iteration: the organic half loaded (hydroxyoxime), or as much metal in
-        the organic as in the aqueous phase (constant and pH isotherms)."""
-        A, y, Vo = self._parts(x)
-        c = self.chem
-        if self.p["isotherm"] == "hydroxyoxime":
-            t = 0.5 * self.c_HR * Vo / c.q
-        else:
-            t = c.a_metal * A[c.metal] / c.a_complex
-        return np.atleast_1d(y - t), np.atleast_1d(abs(y) + abs(t))
+    #: start-up ratio of the metal in a stage's organic to that in its aqueous (kmol/h
+    #: over kmol/h) for the hydroxyoxime isotherm: high in extraction and scrub, low in
+    #: the strip, so that the start-up step already carries metal from the PLS to the
+    #: electrolyte, and every stage starts with as much aqueous metal as the balance gives
+    START_RATIO = {"E": 3.0, "W": 3.0, "S": 0.15}
+
+    def _starter(self, section: str):
+        """First iteration only: a linear split of the metal between the phases (the
+        ratio of ``START_RATIO`` for the hydroxyoxime isotherm, whose Jacobian vanishes at
+        the all-zero start; as much metal in the organic as in the aqueous phase for the
+        constant and pH isotherms)."""
+        ratio = self.START_RATIO[section] if self.p["isotherm"] == "hydroxyoxime" else 1.0
+
+        def start(x: np.ndarray):
+            A, y, _ = self._parts(x)
+            c = self.chem
+            t = ratio * c.a_metal * A[c.metal] / c.a_complex
+            return np.atleast_1d(y - t), np.atleast_1d(abs(y) + abs(t))
+        return start
 
     # -- results --------------------------------------------------------------------
     def stage_profile(self, sol) -> list[dict[str, float]]:
