@@ -255,3 +255,14 @@ def test_feed_fields_can_be_overridden_like_parameters(tmp_path):
     """An option may change a feed (throughput, grade, reagent rate), not only a unit."""
     r = polyflow.load(write(tmp_path, GOOD), {"slurry.solids": "20 t/h"}).solve()
     assert r.flow_kg_h("s1")["H2O(l)"] == pytest.approx(5000.0)   # 20 % moisture of 20 t/h
+
+
+def test_prefix_renames_stream_references_only(tmp_path):
+    """A product's kind = "residue" stays a kind when the included file also has a
+    stream called 'residue'; only parameters that name streams are renamed."""
+    text = GOOD.replace("s4 = ", "residue = ")
+    write(tmp_path, text, "line.toml")
+    top = '[flowsheet]\ninclude = [{file = "line.toml", prefix = "a"}]\n'
+    r = polyflow.load(write(tmp_path, top, "top.toml")).solve()
+    assert r.flowsheet.units["a/tails"].p["kind"] == "residue"
+    assert "a/residue" in r.stream_names

@@ -4,7 +4,8 @@
 feed, unit, product and stream renamed ``au/NAME``; a stream reference ``leach.out``
 becomes ``au/leach.out``. Unit parameters that name a stream of the included file (a
 lime dose's ``target_stream``, a mill's ``bond_feed``) are renamed with it, and so are
-its overrides and reroutes. Species are shared, not prefixed.
+its overrides and reroutes (parameters declared ``Param(stream=True)``). Species are shared,
+not prefixed.
 """
 
 from __future__ import annotations
@@ -26,10 +27,21 @@ def _ref(prefix: str, ref: str) -> str:
     return _name(prefix, ref.strip())
 
 
-def _rename_values(value: Any, streams: set[str], prefix: str) -> Any:
-    if isinstance(value, str) and value in streams:
-        return _name(prefix, value)
-    return value
+def _stream_params(spec: Mapping) -> set[str]:
+    """Parameters of this unit's model that name a stream (``Param(stream=True)``)."""
+    from polyflow.units.base import model_registry
+
+    cls = model_registry().get(str(spec.get("model", "")))
+    return {k for k, p in cls.params.items() if p.stream} if cls else set()
+
+
+def _renamed(spec: Any, streams: set[str], prefix: str) -> Any:
+    """A unit or feed table with its stream-naming parameters under ``prefix``."""
+    if not isinstance(spec, Mapping):
+        return spec
+    keys = _stream_params(spec)
+    return {k: (_name(prefix, v) if k in keys and isinstance(v, str) and v in streams else v)
+            for k, v in spec.items()}
 
 
 def prefixed(doc: Mapping, prefix: str) -> dict:
@@ -38,11 +50,8 @@ def prefixed(doc: Mapping, prefix: str) -> dict:
     streams = set(doc.get("streams", {}))
     for section in ("feeds", "units", "products"):
         if section in doc:
-            out[section] = {
-                _name(prefix, n): ({k: _rename_values(v, streams, prefix)
-                                    for k, v in spec.items()}
-                                   if isinstance(spec, Mapping) else spec)
-                for n, spec in doc[section].items()}
+            out[section] = {_name(prefix, n): _renamed(spec, streams, prefix)
+                            for n, spec in doc[section].items()}
     if "streams" in doc:
         new: dict[str, Any] = {}
         for n, spec in doc["streams"].items():

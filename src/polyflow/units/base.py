@@ -51,6 +51,9 @@ class Param:
     bounds: tuple[float, float] | None = None
     required: bool = False
     parse: Callable[[Any], Any] | None = None
+    #: the value names a stream of the plant (renamed with it when its file is
+    #: included under a prefix)
+    stream: bool = False
 
     def read(self, value: Any) -> Any:
         if self.parse is not None:

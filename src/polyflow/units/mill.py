@@ -124,9 +124,10 @@ class BallMill(Unit):
                        bounds=(0.0, 1e6)),
         "bond_feed": Param(None, "stream whose F80 and solids rate are the Bond basis "
                                  "(circuit fresh feed; default the mill feed)",
-                           parse=_stream_name),
+                           parse=_stream_name, stream=True),
         "bond_product": Param(None, "stream whose P80 is the Bond basis (circuit product; "
-                                    "default the mill discharge)", parse=_stream_name),
+                                    "default the mill discharge)", parse=_stream_name,
+                              stream=True),
         "heat_fraction": Param("fraction", "share of the power that heats the slurry",
                                default=1.0, bounds=(0.0, 1.0)),
     }

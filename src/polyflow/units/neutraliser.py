@@ -219,7 +219,7 @@ class LimeDose(Unit):
         "agent": Param(None, "neutralising agent: CaO, Ca(OH)2 or CaCO3", default="Ca(OH)2(s)",
                        parse=_agent),
         "target_stream": Param(None, "the stream whose free acid is held at the target",
-                               required=True),
+                               required=True, stream=True),
         "target_free_acid": Param("concentration", "free acid in the target stream",
                                   bounds=(0.0, 500.0)),
         "target_pH": Param("ratio", "pH proxy of the target", bounds=(-1.0, 3.0)),
