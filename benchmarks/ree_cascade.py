@@ -21,7 +21,8 @@ def build(n_stages: int, beta: float, model: str) -> Flowsheet:
     E = len(els)
     fs = Flowsheet(["H2O", "HCl", "P507", "kerosene", *[f"{e}Cl3" for e in els],
                     *[complex_id(e) for e in els]])
-    fs.add(Feed("pls", flows={"H2O": "1000 kg/h",
+    acid = {"HCl": "1 kmol/h"} if model == "pH" else {}
+    fs.add(Feed("pls", flows={"H2O": "1000 kg/h", **acid,
                               **{f"{e}Cl3": f"{1.0 / E} kmol/h" for e in els}}))
     heavy = els[E // 2:]
     fs.add(Feed("reflux", flows={"H2O": "300 kg/h",
@@ -33,6 +34,11 @@ def build(n_stages: int, beta: float, model: str) -> Flowsheet:
     betas = {e: beta ** i for i, e in enumerate(els)}
     if model == "separation_factor":
         kw = {"separation_factors": betas}
+    elif model == "pH":
+        # log D = 3 pH + b: D_i = β^i/β^((E-1)/2) at 1 mol/L acid (the feed acidity)
+        mid = beta ** ((E - 1) / 2)
+        kw = {"pH_intercept": {e: float(np.log10(b / mid)) for e, b in betas.items()},
+              "pH_slope": 3.0}
     else:
         mid = beta ** ((E - 1) / 2)
         kw = {"distribution": {e: b / mid for e, b in betas.items()}}
@@ -53,7 +59,7 @@ def build(n_stages: int, beta: float, model: str) -> Flowsheet:
 def main() -> None:
     print("| model | stages | β adjacent | unknowns | solve s | Newton iter. | closure |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for model in ("distribution", "separation_factor"):
+    for model in ("distribution", "pH", "separation_factor"):
         for n_stages in (50, 200, 500):
             for beta in (1.2, 2.0, 10.0):
                 fs = build(n_stages, beta, model)

@@ -28,6 +28,28 @@ def test_minimum_flows_reach_the_pure_product_limit(f_A, beta):
     assert pytest.approx(1 / (beta - 1), rel=1e-6) == W
 
 
+@pytest.mark.parametrize(("f_A", "beta", "P"), [(0.3, 1.5, 0.99), (0.5, 2.0, 0.995),
+                                               (0.75, 4.0, 0.999), (0.15, 2.14, 0.995)])
+def test_minimum_flow_is_the_pinch_of_the_stage_model(f_A, beta, P):
+    """Independent of the closed form: the smallest S at which stepping the stages of the
+    constant-β model from the products reaches the feed composition (bisection on
+    ``stage_numbers``) is S_min. This checks the derived finite-purity formula; the
+    pure-product limit (β f_A + f_B)/(β − 1) is checked above (Xu's theory as restated by
+    Cheng et al., Adv. Mater. Phys. Chem. 4 (2014) 275, for a single aqueous feed)."""
+    S_min, _ = minimum_flows(f_A, beta, P, P)
+    lo, hi = 0.5 * S_min, 2.0 * S_min
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        try:
+            stage_numbers(f_A, beta, P, P, mid, max_stages=20000)
+            hi = mid
+        except InputError:
+            lo = mid
+    assert hi == pytest.approx(S_min, rel=1e-3)
+    assert pytest.approx((beta * f_A + (1 - f_A)) / (beta - 1), rel=1e-6) == \
+        minimum_flows(f_A, beta, 1 - 1e-9, 1 - 1e-9)[0]
+
+
 def test_stages_diverge_at_minimum_and_tend_to_fenske_at_total_reflux():
     f_A, beta, P = 0.4, 2.0, 0.995
     S_min, _ = minimum_flows(f_A, beta, P, P)

@@ -18,12 +18,30 @@ raffinate); flows are kmol/h of rare earths per kmol/h of feed (F = 1), aqueous 
 * Stage numbers at the chosen S = k·S_min: stage-by-stage from both ends to the feed
   stage (the McCabe-Thiele construction of the same model).
 
-Sources: Xu Guangxian, *Rare Earths*, 2nd ed. (Metallurgical Industry Press, 1995),
-vol. 1, ch. 9; the feed-stage-composition hypothesis and S_min/W_min as re-derived by
-Cheng, Wu, Liu, Wang, Zhang, Liao & Yan, Adv. Mater. Phys. Chem. 4 (2014) 275-283;
-Fenske, Ind. Eng. Chem. 24 (1932) 482 (total-reflux stages at constant relative
-volatility, the same algebra); Yan, Jia, Liao, Wu & Xu, Tsinghua Sci. Technol. 11 (2006)
-241-247 (design and simulation practice).
+Provenance (checked against what could be found, November 2026):
+
+* From the sources: the quantities themselves — the minimum extraction amount S_min and
+  minimum scrubbing amount W_min of a two-component separation as the theoretical minimum
+  chemical use, the constant-mixed-extraction-ratio model with constant separation
+  factor, and the feed-stage-composition hypothesis of Xu's theory of counter-current
+  extraction (1970s; Xu Guangxian, *Rare Earths*, 2nd ed., 1995, vol. 1, ch. 9). Cheng,
+  Wu, Liu, Wang, Zhang, Liao & Yan, Adv. Mater. Phys. Chem. 4 (2014) 275-283
+  (doi:10.4236/ampc.2014.412030) re-derive S_min and W_min from the "adjacent stage
+  impurity ratio" without the feed-stage hypothesis and state (abstract) that for a single
+  aqueous or organic feed the equations are *exactly* those of the 1970s theory; Yan, Jia,
+  Liao, Wu & Xu, Tsinghua Sci. Technol. 11 (2006) 241-247 review the theory and its
+  industrial use (one-step scale-up of designed cascades).
+* Derived here, not checked term by term (the full texts were not available; only the
+  abstracts): the finite-purity expression S_min = f'_A (P_A − f_A)/(y*(f_A) − f_A) (the
+  pinch of the scrub-section balance at the feed stage, aqueous feed), its pure-product
+  limit S_min = (β f_A + f_B)/(β − 1) = f_A + 1/(β − 1), W_min = S_min − f'_A (overall
+  balance, S − W = f'_A), and the organic-feed counterpart β f_A/(β − 1) (same pinch on the
+  organic side; not implemented). To our recollection these limits are the forms in which
+  Xu's minimum amounts are quoted, but that was not verified against a text here; what is
+  verified (tests/design) is that S_min is the pinch of the stage model itself: below it
+  the stepped cascade never reaches the feed composition. The Fenske count is the
+  total-reflux limit of the same constant-β stage model (Fenske's algebra); the stage
+  numbers are stepped exactly for that model, not from Xu's closed-form stage equations.
 
 >>> d = design_cascade(f_A=0.5, beta=2.0, P_A=0.99, P_B=0.99, multiplier=1.2)
 >>> round(d.S_min, 4), round(d.W_min, 4), round(d.N_min, 2)

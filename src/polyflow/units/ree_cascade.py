@@ -12,6 +12,9 @@ from polyflow.quantity import parse_quantity
 from polyflow.solve.system import SPECIES_FLOOR
 from polyflow.units.base import Param, Unit
 
+#: guard of the logarithms of the acid and volume flows (pH model)
+TINY = 1e-300
+
 __all__ = ["EQUILIBRIA", "REECascade", "complex_id"]
 
 #: equilibrium models: constant separation factors near loading capacity, pH-dependent
@@ -335,7 +338,11 @@ class REECascade(Unit):
         names += [f"ln_free_fraction[{j + 1}]" for j in range(N)] if use_u else []
         names += [f"ln_acid_molarity[{j + 1}]" for j in range(N)] if use_v else []
         guess = [0.0] * (2 * N * E + 2 * N + 5) + [self.u0] * (N * use_u) + [self.v0] * (N * use_v)
-        z = eq.internal(names, guess)
+        # the pH model reads ln(h/W): its stage acid is kept ≥ 0 by Newton (fraction to
+        # the boundary); elsewhere the acid is free, so that a shortfall shows as such
+        lower = [None] * (2 * N * E) + [0.0 if use_v else None] * N
+        lower += [None] * (len(names) - len(lower))
+        z = eq.internal(names, guess, lower=lower)
         ia = z[:N * E].reshape(N, E)
         io = z[N * E:2 * N * E].reshape(N, E)
         ih = z[2 * N * E:2 * N * E + N]
@@ -483,7 +490,12 @@ class REECascade(Unit):
 
         * E×N rows  (o_ij − (1−η) o_i,j−1)·W_j − η·K_ij·a_ij·V·exp(n_ij u_j − m_ij v_j) = 0
         * N rows    F_j − T_A·exp(u_j) = 0      (when the loading enters the equilibrium)
-        * N rows    h_j − W_j·exp(v_j) = 0      (pH model)
+        * N rows    v_j − ln(h_j/W_j) = 0       (pH model; h_j ≥ 0 kept by Newton)
+
+        The acidity row is written for v from the logarithm of the acid, not as
+        h = W·exp(v): Newton's step on exp(v) overshoots by orders of magnitude when the
+        acid of a stage changes much (the strip section), and that stalled the pH model
+        from the default start; on ln(h/W) the step is the relative change of the acid.
         """
         N, E, ns = self._layout()
         iWfs, iWs, iWt, iV, iT = vol
@@ -573,9 +585,10 @@ class REECascade(Unit):
                 res.append(x[2 * ne + N + stage] - t)
                 scale.append(np.abs(x[2 * ne + N + stage]) + np.abs(t))
             if use_v:
-                t = x[lW_stage] * np.exp(np.clip(x[vb + stage], -700.0, 700.0))
-                res.append(x[2 * ne + stage] - t)
-                scale.append(np.abs(x[2 * ne + stage]) + np.abs(t))
+                lc = np.log(np.maximum(x[2 * ne + stage], TINY)) - np.log(
+                    np.maximum(x[lW_stage], TINY))
+                res.append(x[vb + stage] - lc)
+                scale.append(np.maximum(np.abs(x[vb + stage]) + np.abs(lc), 1.0))
             return np.concatenate(res), np.concatenate(scale)
 
         def jac(x):
@@ -594,8 +607,8 @@ class REECascade(Unit):
                 eu = np.exp(np.clip(x[ub + stage], -700.0, 700.0))
                 out += [np.ones(N), -eu, -x[base + 4] * eu]
             if use_v:
-                ev = np.exp(np.clip(x[vb + stage], -700.0, 700.0))
-                out += [np.ones(N), -ev, -x[lW_stage] * ev]
+                out += [-1.0 / np.maximum(x[2 * ne + stage], TINY),
+                        1.0 / np.maximum(x[lW_stage], TINY), np.ones(N)]
             return np.concatenate(out)
 
         # first iteration (all flows zero): a fixed organic/aqueous split per element and
