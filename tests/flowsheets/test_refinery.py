@@ -1,0 +1,81 @@
+"""The integrated refinery (flowsheets/refinery.toml): the single-line plants included
+under prefixes, at refinery throughputs, with shared effluent neutralisation. It must
+solve, close, and recover each metal to its product about as well as the line does alone.
+(Its solve time is a benchmark figure, in docs/refinery.md, not a test.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import polyflow
+
+PLANT = Path(__file__).parents[2] / "flowsheets" / "refinery.toml"
+
+# (line feed stream, product inlet stream, element, minimum recovery). Minimums sit just
+# below the single-line results (polyflow run flowsheets/<line>.toml): Cu cathode 92.4 %,
+# Cu-Au concentrate Cu 93.7 % / Au 86.7 % at 500 t/h (92.7 % / 85.9 % at the refinery's
+# 250 t/h: the flotation cells keep their residence time, classification shifts), Au
+# doré 91.1 %, Sb cathode 89.2 %, WO3 97.2 %, REE oxides 98.9-99.5 %.
+RECOVERIES = [
+    ("cu/ore_feed", "cu/cathode_copper", "Cu", 0.92),
+    ("cuau/ore_feed", "cuau/final_conc", "Cu", 0.92),
+    ("cuau/ore_feed", "cuau/final_conc", "Au", 0.85),
+    ("au/ore_feed", "au/gold_cathode", "Au", 0.90),
+    ("sb/concentrate_feed", "sb/cathode", "Sb", 0.88),
+    ("w/concentrate_feed", "w/wo3", "W", 0.96),
+    ("ree/sx1_feed", "ree/LaCe_oxide_out", "La", 0.98),
+    ("ree/sx1_feed", "ree/Pr_oxide_out", "Pr", 0.98),
+    ("ree/sx1_feed", "ree/Nd_oxide_out", "Nd", 0.98),
+]
+
+
+@pytest.fixture(scope="module")
+def plant():
+    return polyflow.load(PLANT).solve()
+
+
+def test_converges_and_closes(plant):
+    assert plant.converged
+    assert max(plant.closure.values()) < 1e-9
+
+
+def test_lines_are_included_under_their_prefixes(plant):
+    prefixes = {u.partition("/")[0] for u in plant.flowsheet.units if "/" in u}
+    assert prefixes == {"cu", "cuau", "au", "sb", "w", "ree"}
+
+
+def test_throughputs_are_the_refinery_basis(plant):
+    """250 t/h oxide Cu ore, 250 t/h Cu-Au ore, 150 t/h gold ore (dry solids)."""
+    def solids_t_h(stream):
+        return sum(v for k, v in plant.flow_kg_h(stream).items()
+                   if "(s)" in k or k in ("CuFeS2", "FeS2")) / 1000
+    assert solids_t_h("cu/ore_feed") == pytest.approx(250, rel=1e-6)
+    assert solids_t_h("cuau/ore_feed") == pytest.approx(250, rel=1e-6)
+    assert solids_t_h("au/ore_feed") == pytest.approx(150, rel=1e-6)
+
+
+@pytest.mark.parametrize(("feed", "product", "element", "minimum"), RECOVERIES,
+                         ids=[f"{e}-{p}" for _, p, e, _ in RECOVERIES])
+def test_recovery_to_product(plant, feed, product, element, minimum):
+    rec = plant.elements_kg_h(product)[element] / plant.elements_kg_h(feed)[element]
+    assert minimum < rec <= 1.0
+
+
+def test_cyanide_bearing_barren_eluate_goes_to_the_gold_detox(plant):
+    into = {s.name: s for s in plant.flowsheet.streams}
+    assert into["au/barren_eluate_out"].dst == "au/detox"
+    assert "au/barren_eluate" not in plant.flowsheet.units       # orphan product dropped
+
+
+def test_shared_neutraliser_receives_the_rerouted_effluents(plant):
+    feeds = {s.name for s in plant.flowsheet.streams
+             if s.dst == "cu/neutraliser" and s.dst_port == "feed"}
+    assert {"cu/raffinate_bleed", "sb/bleed", "w/sx_raffinate", "w/ml_bleed"} <= feeds
+    for old in ("sb/electrolyte_bleed", "w/raffinate", "w/mother_liquor_bleed"):
+        assert old not in plant.flowsheet.units
+    # the lime dose is still solved to the 1 g/L free-acid target on the combined stream
+    acid = plant.flow_kg_h("cu/neutralised").get("H2SO4(aq)", 0.0)
+    assert acid > 0
