@@ -88,16 +88,28 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def _report_options(set_help: str):
+    """The options `run` and `compare` share: format, output file, overrides, quiet."""
+    def decorate(fn):
+        for option in reversed([
+            click.option("--format", "fmt",
+                         type=click.Choice(["text", "csv", "json", "md", "xlsx"]),
+                         default="text", show_default=True,
+                         help="Output format (xlsx needs -o: one sheet per table)."),
+            click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                         help="Write to this file (atomically) instead of standard output."),
+            click.option("--set", "sets", multiple=True, metavar="UNIT.PARAM=VALUE",
+                         help=set_help),
+            click.option("-q", "--quiet", is_flag=True, help="No progress output."),
+        ]):
+            fn = option(fn)
+        return fn
+    return decorate
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "md", "xlsx"]),
-              default="text", show_default=True,
-              help="Output format (xlsx needs -o: one sheet per table).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (atomically) instead of standard output.")
-@click.option("--set", "sets", multiple=True, metavar="UNIT.PARAM=VALUE",
-              help="Override a unit parameter, e.g. --set leach.temperature='50 degC'.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@_report_options("Override a unit or feed parameter, e.g. --set leach.temperature='50 degC'.")
 @click.pass_context
 def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
         quiet: bool) -> None:
@@ -186,14 +198,7 @@ def _write_or_echo(output: Path | None, content: str | bytes, quiet: bool) -> No
 @main.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "md", "json", "xlsx"]),
-              default="text", show_default=True,
-              help="Output format (xlsx needs -o: one sheet per table).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (atomically) instead of standard output.")
-@click.option("--set", "sets", multiple=True, metavar="UNIT.PARAM=VALUE",
-              help="Override a unit parameter in every file.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@_report_options("Override a unit or feed parameter in every file.")
 @click.pass_context
 def compare(ctx, files: tuple[Path, ...], fmt: str, output: Path | None,
             sets: tuple[str, ...], quiet: bool) -> None:
