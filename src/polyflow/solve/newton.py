@@ -135,11 +135,10 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         if it == max_iter:
             break
         polished = err < tol and not first   # converged: one more step to round-off
-        J = system.jacobian(x, ref_flow, first)
+        J = system.jacobian(x, ref_flow, first)      # a fresh matrix: scaled in place
         row_s, col_s = _equilibrate(system, x, scale, ref_flow)
-        Js = J.copy()
-        Js.data *= row_s[Js.indices] * col_s[system.csc_columns]
-        lu = _factor(Js, system)
+        J.data *= row_s[J.indices] * col_s[system.csc_columns]
+        lu = _factor(J, system)
         dx = col_s * lu.solve(-row_s * r)
         if not np.all(np.isfinite(dx)):
             raise SingularSystemError("the Newton step is not finite (singular Jacobian)",
