@@ -31,7 +31,7 @@ from polyflow.errors import InputError, PolyflowError
 from polyflow.quantity import parse_quantity
 from polyflow.solve.system import ROW_INTERNAL
 
-__all__ = ["FARADAY", "liquor_mask", "liquor_split", "nu_vector", "phase_masks",
+__all__ = ["FARADAY", "fixed_split_rows", "liquor_mask", "liquor_split", "nu_vector", "phase_masks",
            "reaction_rows", "resolve_reaction", "solids_ratio", "split_energy"]
 
 #: Faraday constant [C/mol], CODATA 2018 (exact since the 2019 SI)
@@ -96,6 +96,19 @@ def read_table_list(value, what: str) -> list[Mapping]:
         if not isinstance(r, Mapping):
             raise InputError(f"{what} {k} must be a table", value=r)
     return list(value)
+
+
+def fixed_split_rows(eq, out: int, ins: Sequence[int], keep: np.ndarray,
+                     species: np.ndarray) -> None:
+    """Linear rows ``n_out,i = keep_i · Σ_k n_in_k,i`` for the given species only (the
+    solids and gas of a thickener underflow or a filter cake)."""
+    n = len(species)
+    rl, cl, vl = [np.arange(n)], [eq.flows(out)[species]], [np.ones(n)]
+    for s in ins:
+        rl.append(np.arange(n))
+        cl.append(eq.flows(s)[species])
+        vl.append(-keep[species])
+    eq.linear_rows(n, out, species, np.concatenate(rl), np.concatenate(cl), np.concatenate(vl))
 
 
 def liquor_split(eq, groups: Sequence[tuple[Sequence[np.ndarray], int, float]],

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from polyflow.units._hydro_common import liquor_split, phase_masks, solids_ratio, split_energy
+from polyflow.units._hydro_common import (
+    fixed_split_rows,
+    liquor_split,
+    phase_masks,
+    solids_ratio,
+    split_energy,
+)
 from polyflow.units.base import Param, Unit
 
 __all__ = ["Filter"]
@@ -75,14 +81,7 @@ class Filter(Unit):
         cake, filtrate = eq.outlets["cake"], eq.outlets["filtrate"]
         ins = eq.all_inlets
         keep = np.where(self.solids, 1.0 - self.p["filtrate_solids"], 0.0)
-        fixed = np.nonzero(~self.liquor)[0]
-        rl, cl, vl = [np.arange(len(fixed))], [eq.flows(cake)[fixed]], [np.ones(len(fixed))]
-        for s in ins:
-            rl.append(np.arange(len(fixed)))
-            cl.append(eq.flows(s)[fixed])
-            vl.append(-keep[fixed])
-        eq.linear_rows(len(fixed), cake, fixed, np.concatenate(rl), np.concatenate(cl),
-                       np.concatenate(vl))
+        fixed_split_rows(eq, cake, ins, keep, np.nonzero(~self.liquor)[0])
         c = solids_ratio(1.0 - self.p["cake_moisture"])
         E = self.p["wash_efficiency"]
         feeds = [eq.flows(s) for s in eq.inlets["feed"]]

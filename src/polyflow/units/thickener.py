@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from polyflow.units._hydro_common import liquor_split, phase_masks, solids_ratio, split_energy
+from polyflow.units._hydro_common import (
+    fixed_split_rows,
+    liquor_split,
+    phase_masks,
+    solids_ratio,
+    split_energy,
+)
 from polyflow.units.base import Param, Unit
 
 __all__ = ["Thickener"]
@@ -72,14 +78,7 @@ class Thickener(Unit):
         loss = self.p["overflow_solids"]
         # solids and gas rows of the underflow (linear)
         keep = np.where(self.solids, 1.0 - loss, 0.0)
-        fixed = np.nonzero(~self.liquor)[0]
-        rl, cl, vl = [np.arange(len(fixed))], [eq.flows(uf)[fixed]], [np.ones(len(fixed))]
-        for s in ins:
-            rl.append(np.arange(len(fixed)))
-            cl.append(eq.flows(s)[fixed])
-            vl.append(-keep[fixed])
-        eq.linear_rows(len(fixed), uf, fixed, np.concatenate(rl), np.concatenate(cl),
-                       np.concatenate(vl))
+        fixed_split_rows(eq, uf, ins, keep, np.nonzero(~self.liquor)[0])
         # liquor rows of the underflow (nonlinear: split in proportion to the solids)
         f = eq.internal(["liquor_split"], [0.5])[0]
         liquor_split(eq, [([eq.flows(s) for s in ins], f,
