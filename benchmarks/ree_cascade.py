@@ -9,7 +9,8 @@ import time
 import numpy as np
 
 from polyflow import Flowsheet
-from polyflow.units import Feed, Product
+from polyflow.design.ree import connect_cascade
+from polyflow.units import Feed
 from polyflow.units.ree_cascade import REECascade, complex_id
 
 ELEMENTS = ["La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb",
@@ -44,15 +45,7 @@ def build(n_stages: int, beta: float, model: str) -> Flowsheet:
         kw = {"distribution": {e: b / mid for e, b in betas.items()}}
     fs.add(REECascade("sx", elements=els, equilibrium=model, extraction_stages=n,
                       scrub_stages=m, strip_stages=k, **kw))
-    for p in ("raffinate", "liquor", "stripped"):
-        fs.add(Product(p))
-    fs.connect("f", "pls", "sx.feed")
-    fs.connect("w", "reflux", "sx.scrub")
-    fs.connect("s", "acid", "sx.strip")
-    fs.connect("o", "solvent", "sx.organic")
-    fs.connect("r", "sx.raffinate", "raffinate")
-    fs.connect("l", "sx.strip_liquor", "liquor")
-    fs.connect("b", "sx.organic", "stripped")
+    connect_cascade(fs, "sx", feed="pls", scrub="reflux")
     return fs
 
 

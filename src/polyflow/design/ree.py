@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 
 from polyflow.errors import InputError
 
-__all__ = ["CascadeDesign", "design_cascade", "fenske_stages", "minimum_flows",
+__all__ = ["CascadeDesign", "connect_cascade", "design_cascade", "fenske_stages", "minimum_flows",
            "product_split", "reo_purity", "stage_numbers", "verify_design"]
 
 #: oxide of each rare earth as sold (Ce as CeO2, Pr as Pr6O11, Tb as Tb4O7, others Ln2O3):
@@ -202,7 +202,7 @@ def verify_design(d: CascadeDesign, A: str = "Nd", B: str = "Pr", feed_kmol_h: f
     purities and recoveries. The scrub liquor is a reflux of W at the A-product purity
     (part of the strip liquor, as plants run it); A's recovery is net of that reflux."""
     from polyflow import Flowsheet
-    from polyflow.units import Feed, Product
+    from polyflow.units import Feed
     from polyflow.units.ree_cascade import REECascade, complex_id
 
     F = feed_kmol_h
@@ -226,15 +226,7 @@ def verify_design(d: CascadeDesign, A: str = "Nd", B: str = "Pr", feed_kmol_h: f
                       extraction_stages=d.extraction_stages, scrub_stages=d.scrub_stages,
                       strip_stages=4, strip_distribution=1e-4, equilibrium="separation_factor",
                       **kw))
-    for p in ("raffinate", "strip_liquor", "organic"):
-        fs.add(Product(p))
-    fs.connect("f", "feed", "cascade.feed")
-    fs.connect("w", "scrub", "cascade.scrub")
-    fs.connect("s", "acid", "cascade.strip")
-    fs.connect("o", "solvent", "cascade.organic")
-    fs.connect("raf", "cascade.raffinate", "raffinate")
-    fs.connect("liq", "cascade.strip_liquor", "strip_liquor")
-    fs.connect("org", "cascade.organic", "organic")
+    connect_cascade(fs, "cascade")
     r = fs.solve()
     raf = r.elements_kg_h("raf")
     liq = r.elements_kg_h("liq")
@@ -248,6 +240,22 @@ def verify_design(d: CascadeDesign, A: str = "Nd", B: str = "Pr", feed_kmol_h: f
            "closure": max(r.closure.values()), "iterations": r.iterations}
     d.verification = out
     return out
+
+
+def connect_cascade(fs, unit: str, feed: str = "feed", scrub: str = "scrub",
+                    strip: str = "acid", organic: str = "solvent") -> None:
+    """Join a cascade unit to its four feeds (``scrub=None`` when it has no scrub
+    section) and to three products ``raffinate``, ``strip_liquor`` and ``organic``,
+    through streams ``f``, ``w``, ``s``, ``o`` in and ``raf``, ``liq``, ``org`` out."""
+    from polyflow.units import Product
+
+    for stream, source, port in (("f", feed, "feed"), ("w", scrub, "scrub"),
+                                 ("s", strip, "strip"), ("o", organic, "organic")):
+        if source is not None:
+            fs.connect(stream, source, f"{unit}.{port}")
+    for stream, port in (("raf", "raffinate"), ("liq", "strip_liquor"), ("org", "organic")):
+        fs.add(Product(port))
+        fs.connect(stream, f"{unit}.{port}", port)
 
 
 def reo_purity(result, stream: str, phase: str | None = None) -> dict[str, float]:
