@@ -33,6 +33,9 @@ MAX_HALVINGS = 10  # backtracking steps of the line search
 POLISH_TOL = 1e-13
 TAU = 0.99       # fraction to the boundary
 NEAR_ROOT = 1e-6  # below this scaled residual norm, Newton steps are not cut back
+#: units' start profiles are computed after this many first Newton steps (each from the
+#: inlet flows of that iterate: in a recycle the inlets settle over the first steps)
+INIT_STEPS = 2
 
 
 @dataclass
@@ -148,6 +151,8 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         if dT > MAX_DT:
             alpha = MAX_DT / dT
         x, r, scale = _line_search(system, x, dx, alpha, rel, first, ref_flow, T_idx)
+        if it < INIT_STEPS and not warm and system.initialisers:
+            x, r, scale = _initialise(system, x, r, scale, ref_flow, always=it == 0)
     rel = scaled(r, scale)
     worst = [(float(rel[w]), *system.row_label(int(w))) for w in np.argsort(-rel)[:10]]
     cold = [system.var_label(int(j))[0] for j in T_idx[x[T_idx] <= T_MIN]]
@@ -160,6 +165,22 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         f"Newton did not converge in {max_iter} iterations (largest scaled residual "
         f"{err:.2e}, target {tol:.0e})", worst=worst, iterations=max_iter,
         hint="check the named units' parameters; a nonlinear unit may need a better start")
+
+
+def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.ndarray,
+                ref_flow: float, always: bool):
+    """Units' start profiles (see ``UnitEquations.initialiser``) for the inlet flows of
+    the current iterate; after the first step, kept only where they lower the residual."""
+    trial = x.copy()
+    for read, write, func in system.initialisers:
+        new = np.asarray(func(trial[read]), dtype=float)
+        if np.all(np.isfinite(new)):
+            trial[write] = new
+    r_t, scale_t = system.residual(trial, ref_flow)
+    if always or (np.all(np.isfinite(r_t)) and np.linalg.norm(scaled(r_t, scale_t))
+                  < np.linalg.norm(scaled(r, scale))):
+        return trial, r_t, scale_t
+    return x, r, scale
 
 
 def _equilibrate(system: EquationSystem, x: np.ndarray, scale: np.ndarray, ref_flow: float
@@ -221,6 +242,8 @@ def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: f
         trial = x + alpha * dx
         trial[T_idx] = np.maximum(trial[T_idx], T_MIN)
         trial[held] = np.maximum(trial[held], system.lower[held])
+        capped = system.capped
+        trial[capped] = np.minimum(trial[capped], system.upper[capped])
         r, scale = system.residual(trial, ref_flow)
         if first or not np.all(np.isfinite(r)):
             if first:

@@ -124,11 +124,14 @@ class SystemBuilder:
         self.var_names: list[str] = []  # internal variable names
         self.var_guess: list[float] = []
         self.var_lower: list[float] = []
+        self.var_upper: list[float] = []
         self.n_rows = 0
         self._lin: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rhs: list[tuple[np.ndarray, np.ndarray]] = []
         self._energy: list[tuple[int, np.ndarray, np.ndarray, float, int]] = []
         self.blocks: list[Block] = []
+        #: start profiles: (read columns, written internal columns, function)
+        self.initialisers: list[tuple[np.ndarray, np.ndarray, Callable]] = []
         self.row_unit: list[int] = []
         self.row_stream: list[int] = []
         self.row_var: list[int] = []
@@ -147,12 +150,16 @@ class SystemBuilder:
         return rows
 
     def new_internal(self, names: Sequence[str], guess: Sequence[float],
-                     lower: float | Sequence[float] | None = None) -> np.ndarray:
+                     lower: float | Sequence[float] | None = None,
+                     upper: float | Sequence[float] | None = None) -> np.ndarray:
         start = self.n_vars + len(self.var_names)
         self.var_names.extend(names)
         self.var_guess.extend(guess)
-        lo = -np.inf if lower is None else lower
-        self.var_lower.extend(np.broadcast_to(np.asarray(lo, dtype=float), (len(names),)))
+        for dest, value, default in ((self.var_lower, lower, -np.inf),
+                                     (self.var_upper, upper, np.inf)):
+            v = np.asarray(default if value is None else value, dtype=float)
+            dest.extend(np.where(np.isnan(v), default, v)
+                        if v.ndim else np.broadcast_to(v, (len(names),)))
         return np.arange(start, start + len(names))
 
     def freeze(self) -> EquationSystem:
@@ -282,15 +289,18 @@ class UnitEquations:
 
     # -- nonlinear ------------------------------------------------------------------
     def internal(self, names: Sequence[str], guess: Sequence[float],
-                 lower: float | Sequence[float] | None = None) -> np.ndarray:
+                 lower: float | Sequence[float] | None = None,
+                 upper: float | Sequence[float] | None = None) -> np.ndarray:
         """Add internal unknowns of this unit; returns their global indices.
 
-        ``lower`` (a number or one per unknown; ``None`` for unbounded) is a bound that
-        Newton keeps: steps are cut before they cross it (fraction to the boundary), and
-        a value that crosses anyway is held at it. Give ``0.0`` for flows, concentrations
-        and extents that cannot be negative."""
+        ``lower`` (a number or one per unknown; ``None`` or NaN for unbounded) is a bound
+        that Newton keeps: steps are cut before they cross it (fraction to the boundary),
+        and a value that crosses anyway is held at it. Give ``0.0`` for flows,
+        concentrations and extents that cannot be negative. ``upper`` is held the same
+        way (a logarithm of a fraction is at most 0)."""
         self.internal_added += len(names)
-        return self.b.new_internal([f"{self.unit_name}.{n}" for n in names], guess, lower)
+        return self.b.new_internal([f"{self.unit_name}.{n}" for n in names], guess, lower,
+                                   upper)
 
     def nonlinear(self, cols: Sequence[int], n_rows: int, func, jac=None,
                   stream: int | np.ndarray = -1, var: int | np.ndarray = ROW_INTERNAL,
@@ -312,6 +322,18 @@ class UnitEquations:
         self.b.blocks.append(Block(rows, np.asarray(cols, dtype=int), func, jac,
                                    pattern=pattern, start=start))
         return rows
+
+    def initialiser(self, read: Sequence[int], write: Sequence[int],
+                    func: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Register a start profile: after the plant's first Newton step (when this
+        unit's inlet flows are known), ``x[write] = func(x[read])``. ``write`` must be
+        internal unknowns of this unit. For units whose equations Newton cannot solve
+        from a flat guess (a long cascade): ``func`` computes a consistent profile for
+        the inlets it reads, and Newton finishes from there."""
+        write = np.asarray(write, dtype=int)
+        if np.any(write < self.b.n_vars):
+            raise ValueError("an initialiser may only write its unit's internal unknowns")
+        self.b.initialisers.append((np.asarray(read, dtype=int), write, func))
 
 
 @dataclass
@@ -379,6 +401,7 @@ class EquationSystem:
         #: column of each stored entry of the CSC Jacobian (for column scaling)
         self.csc_columns = cols_u.astype(np.int64)
         self.blocks = b.blocks
+        self.initialisers = b.initialisers
         self._species_rows = np.nonzero((self.row_var >= 0) & (self.row_var < self.S))[0]
         self._species_of_row = self.row_var[self._species_rows]
         self.x_guess_internal = np.array(b.var_guess, dtype=float)
@@ -390,6 +413,9 @@ class EquationSystem:
         #: an infeasible specification shows as a negative flow and is reported as such.
         self.lower = np.full(self.n, -np.inf)
         self.lower[b.n_vars:] = np.array(b.var_lower, dtype=float)
+        self.upper = np.full(self.n, np.inf)
+        self.upper[b.n_vars:] = np.array(b.var_upper, dtype=float)
+        self.capped = np.nonzero(np.isfinite(self.upper))[0]
         n_flows = self.n_streams * self.stride
         for bk in b.blocks:
             c = bk.cols[bk.cols < n_flows]

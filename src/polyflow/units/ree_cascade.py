@@ -10,6 +10,7 @@ import numpy as np
 from polyflow.errors import InputError
 from polyflow.quantity import parse_quantity
 from polyflow.solve.system import SPECIES_FLOOR
+from polyflow.units._ree_profile import start_profile
 from polyflow.units.base import Param, Unit
 
 #: guard of the logarithms of the acid and volume flows (pH model)
@@ -342,7 +343,10 @@ class REECascade(Unit):
         # the boundary); elsewhere the acid is free, so that a shortfall shows as such
         lower = [None] * (2 * N * E) + [0.0 if use_v else None] * N
         lower += [None] * (len(names) - len(lower))
-        z = eq.internal(names, guess, lower=lower)
+        # ln(free-extractant fraction) ≤ 0
+        n_plain = 2 * N * E + 2 * N + 5
+        upper = [None] * n_plain + [0.0] * (N * use_u) + [None] * (N * use_v)
+        z = eq.internal(names, guess, lower=lower, upper=upper)
         ia = z[:N * E].reshape(N, E)
         io = z[N * E:2 * N * E].reshape(N, E)
         ih = z[2 * N * E:2 * N * E + N]
@@ -428,6 +432,9 @@ class REECascade(Unit):
         # equilibrium: one nonlinear block of E×N rows -------------------------------
         self._equilibrium_block(eq, ia, io, ih, iF, (iWfs, iWs, iWt, iV, iT), iu, iv,
                                 org_in_LnA3, f)
+        if not len(iu):
+            self._initialiser(eq, inlet_at, org_in_LnA3, (iWfs, iWs, iWt, iV, iT), iv,
+                              np.concatenate([ia.ravel(), io.ravel(), ih, iF, iv]))
 
         # outlets ------------------------------------------------------------------------
         active_aq = np.zeros(S, bool)
@@ -644,6 +651,51 @@ class REECascade(Unit):
         labels += [f"acidity of stage {k + 1}" for k in range(N)] if use_v else []
         eq.nonlinear(cols, n_rows, func, jac, labels=labels, pattern=pattern,
                      start=(func0, jac0))
+
+    def _initialiser(self, eq, inlet_at, org_in_LnA3, vol, iv, write) -> None:
+        """Start profile once the inlets are known (:mod:`polyflow.units._ree_profile`),
+        for the models whose equilibrium does not depend on the loading (distribution;
+        pH without an extractant order): reads the inlet element and acid flows, the
+        phase volumes and the acidity logarithms; writes every stage's flows, acid,
+        free extractant and acidity logarithm."""
+        N, E, ns = self._layout()
+        f = self.p["feed_stage"] - 1
+        use_v = len(iv) > 0
+        read = [*vol, *iv]
+        stage_of = []
+        for s, j in inlet_at:
+            read += [*eq.flows(s)[self.aq], eq.flows(s)[self.acid]]
+            stage_of.append(j)
+        for cols in org_in_LnA3:
+            read += list(cols)
+        strip = (np.arange(N) >= ns)[:, None]
+        K = np.where(strip, self.K_str, self.K_ext)
+        m = np.where(strip, self.m_str, self.m_ext)
+        n = np.where(strip, self.n_str, self.n_ext)
+        wsel = np.where(np.arange(N) <= f, 0, np.where(np.arange(N) < ns, 1, 2))
+        eta, nu = self.p["efficiency"], self.p["extractant_per_metal"]
+
+        def func(x):
+            Wfs, Ws, Wt, V, T = x[:5]
+            v = x[5:5 + len(iv)] if use_v else np.zeros(N)
+            k = 5 + len(iv)
+            aq_in = np.zeros((N, E))
+            acid_in = np.zeros(N)
+            for j in stage_of:
+                aq_in[j] += x[k:k + E]
+                acid_in[j] += x[k + E]
+                k += E + 1
+            org_in = np.zeros(E)
+            for _ in org_in_LnA3:
+                org_in += x[k:k + E]
+                k += E
+            W = np.array([Wfs, Ws, Wt])[wsel]
+            a, o, h, F, v = start_profile(K, m, n, eta, ns, np.maximum(aq_in, 0.0),
+                                          np.maximum(org_in, 0.0), acid_in, W, V, T, nu,
+                                          np.zeros(N), v, use_v)
+            return np.concatenate([a.ravel(), o.ravel(), h, F, v if use_v else []])
+
+        eq.initialiser(read, write, func)
 
     def _start_split(self, strip: np.ndarray, e: np.ndarray, n: np.ndarray, m: np.ndarray
                      ) -> np.ndarray:
