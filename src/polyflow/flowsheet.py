@@ -20,7 +20,7 @@ functions of the flowsheet (``assemble``, ``solve``), following networkx.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -161,6 +161,16 @@ class Flowsheet:
         """Remove product units that no stream reaches (a rerouted stream's old end)."""
         orphans = [n for n, u in self.units.items()
                    if u.role == "product" and not self._into.get((n, "in"))]
+        self.graph.remove_nodes_from(orphans)
+        return orphans
+
+    def drop_orphan_feeds(self, names: Iterable[str]) -> list[str]:
+        """Remove the feeds among ``names`` that no stream leaves any more (the old
+        source of a stream rerouted ``from`` another unit, e.g. a fresh-water feed
+        replaced by a process-water tank)."""
+        orphans = [n for n in dict.fromkeys(names) if n in self.graph
+                   and self.units[n].role == "feed"
+                   and not any(u == n for u, _ in self._from)]
         self.graph.remove_nodes_from(orphans)
         return orphans
 

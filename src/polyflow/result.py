@@ -328,6 +328,8 @@ class Result:
         if sized:
             extra = {"size_classes_um": (self.species.size_classes * 1e6).tolist(),
                      "components": list(self.species.ids)}
+        from polyflow.report.water import water_balance
+
         return {
             "flowsheet": self.flowsheet.name, "source": self.flowsheet.source,
             "converged": bool(self.converged), "closed": self.closed,
@@ -336,6 +338,7 @@ class Result:
             "closure": self.closure, "species": list(self.species.base_ids),
             "streams": streams, "recovery": self.recovery, "energy": self.energy,
             "ore_t_h": self.ore_t_h, "reagents": self.reagents, "water_kg_h": self.water,
+            "water_balance": water_balance(self),
             "power_by_area": self.power_by_area,
             "timings_s": self.timings, **extra,
         }

@@ -85,3 +85,33 @@ def test_report_figures(plant):
     w = water_balance(plant)
     assert w["fresh_water_m3_per_t_ore"] == pytest.approx(1.0, rel=1e-9)   # 250 m3/h wash
     assert w["recycled_t_h"] > 100
+
+
+def test_water_balance_table_closes_and_gives_the_recycle_ratio(plant):
+    """The report's water balance: in (fresh + with ore and reagents) + made by
+    reactions = out, and the recycle ratio is recycled / (recycled + fresh)."""
+    from polyflow.report.export import render_text
+    from polyflow.report.tables import water_summary_rows
+
+    rows = {r["quantity"]: r["value"] for r in water_summary_rows(plant)}
+    fresh = rows["fresh water (feeds of category water)"]
+    assert fresh == pytest.approx(250.0, rel=1e-9)                   # the CCD wash
+    # water made by the reactions, counted from their extents: malachite leaching
+    # releases 3 H2O, tenorite 1; calcite → gypsum takes 1; EW takes 1 per Cu
+    # (CuSO4 + H2O → Cu + H2SO4 + ½O2); lime → gypsum in the neutraliser is neutral
+    mw = dict(zip(plant.species.ids, plant.species.mw, strict=True))
+
+    def kmol(stream, sid):
+        return plant.flow_kg_h(stream).get(sid, 0.0) / mw[sid]
+
+    def reacted(sid):
+        return kmol("ore_feed", sid) - kmol("washed_residue", sid)
+
+    made_kmol = (3 * reacted("Cu2(OH)2CO3(s)") + reacted("CuO(s)") - reacted("CaCO3(s)")
+                 - kmol("cathode_copper", "Cu(s)"))
+    assert rows["made (+) or used (-) by reactions"] == pytest.approx(
+        made_kmol * mw["H2O(l)"] / 1000, rel=1e-8)
+    rec = rows["recycled inside the plant"]
+    assert rows["recycle ratio, recycled / (recycled + fresh)"] == pytest.approx(
+        100 * rec / (rec + fresh))
+    assert "Water balance" in render_text(plant)

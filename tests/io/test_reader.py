@@ -242,6 +242,45 @@ def test_two_plants_included_under_prefixes_and_joined_by_reroutes(tmp_path):
     assert r.closed
 
 
+def test_reroute_from_takes_a_stream_from_another_unit_and_drops_the_old_feed(tmp_path):
+    """A reroute table {from = ...} gives a stream a new source: here the wash water
+    comes from the thickener overflow (half returned, half bled) instead of its fresh
+    feed, which is dropped. Solution balance over the loop: the thickener receives
+    S = L0 + 0.5·0.7·S, so the underflow (30 % of S) carries 0.3/0.65 of the copper."""
+    write(tmp_path, GOOD, "line.toml")
+    top = """\
+    [flowsheet]
+    include = [{file = "line.toml", prefix = "a"}]
+
+    [flowsheet.reroute]
+    "a/s5" = "overflow_split"
+    "a/s2" = { from = "overflow_split.back" }
+
+    [units.overflow_split]
+    model = "splitter"
+    fractions = { back = "50 %", bleed = "rest" }
+
+    [products.effluent]
+    kind = "effluent"
+
+    [streams]
+    bled = "overflow_split.bleed -> effluent"
+    """
+    r = polyflow.load(write(tmp_path, top, "top.toml")).solve()
+    assert "a/water" not in r.flowsheet.units and "a/pls" not in r.flowsheet.units
+    assert r.recovery["Cu"]["a/tails"] == pytest.approx(0.3 / 0.65, rel=1e-10)
+    assert r.closed
+
+
+def test_reroute_table_with_an_unknown_key_is_named(tmp_path):
+    write(tmp_path, GOOD, "line.toml")
+    top = ('[flowsheet]\ninclude = [{file = "line.toml", prefix = "a"}]\n'
+           '[flowsheet.reroute]\n"a/s2" = { source = "a/tank" }\n')
+    with pytest.raises(InputError, match=r"reroute 'a/s2' must be 'unit.port' .* or a "
+                                         r"table with 'from' and/or 'to'"):
+        polyflow.load(write(tmp_path, top, "top.toml"))
+
+
 def test_reroute_of_an_unknown_stream_is_named(tmp_path):
     write(tmp_path, GOOD, "line.toml")
     top = ('[flowsheet]\ninclude = [{file = "line.toml", prefix = "a"}]\n'

@@ -67,8 +67,10 @@ def prefixed(doc: Mapping, prefix: str) -> dict:
     if "overrides" in head:
         head["overrides"] = {_name(prefix, k): v for k, v in head["overrides"].items()}
     if "reroute" in head:
-        head["reroute"] = {_name(prefix, k): _ref(prefix, v)
-                           for k, v in head["reroute"].items()}
+        head["reroute"] = {
+            _name(prefix, k): ({e: _ref(prefix, str(r)) for e, r in v.items()}
+                               if isinstance(v, Mapping) else _ref(prefix, v))
+            for k, v in head["reroute"].items()}
     out["flowsheet"] = head
     return out
 

@@ -302,7 +302,8 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
         key = next(iter(overrides))
         raise InputError(f"override {key}: no unit {key.partition('.')[0]!r} in the flowsheet",
                          hint=did_you_mean(key.partition(".")[0], fs.units))
-    reroute: dict[str, str] = {}
+    reroute: dict[str, Any] = {}
+    moved_from: list[str] = []      # units a rerouted stream no longer leaves
     for _file, doc, _index in docs:
         reroute.update(doc.get("flowsheet", {}).get("reroute", {}))
     for file, doc, index in docs:
@@ -321,11 +322,32 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                                  line=index.line("streams", name),
                                  hint="write name = {from = 'a.out', to = 'b.in'} or "
                                       "name = 'a.out -> b.in'")
-            fs.connect(name, src.strip(), reroute.pop(name, dst).strip())
+            if name in reroute:
+                src, dst = _rerouted(name, reroute.pop(name), src, dst, main_path,
+                                     main_index, moved_from)
+            fs.connect(name, src.strip(), dst.strip())
     if reroute:
         key = next(iter(reroute))
         raise InputError(f"reroute {key!r}: no stream of that name",
                          file=str(main_path), line=main_index.line("flowsheet", "reroute"),
                          hint=did_you_mean(key, [s.name for s in fs.streams]))
     fs.drop_orphan_products()
+    fs.drop_orphan_feeds(moved_from)
     return fs
+
+
+def _rerouted(name: str, new: Any, src: str, dst: str, file: Path, index: LineIndex,
+              moved_from: list[str]) -> tuple[str, str]:
+    """A reroute: ``"unit.port"`` (the stream's new destination) or a table
+    ``{from = "unit.port", to = "unit.port"}`` with either key or both."""
+    if isinstance(new, str):
+        return src, new
+    if not isinstance(new, Mapping) or not new or set(new) - {"from", "to"}:
+        raise InputError(f"reroute {name!r} must be 'unit.port' (the new destination) or "
+                         "a table with 'from' and/or 'to'", file=str(file),
+                         line=index.line("flowsheet", "reroute", name), value=new,
+                         hint=f'write "{name}" = {{from = "tank.out"}} to take the stream '
+                              "from another unit")
+    if "from" in new:
+        moved_from.append(src.strip().partition(".")[0])
+    return str(new.get("from", src)), str(new.get("to", dst))

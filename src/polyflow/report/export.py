@@ -60,7 +60,8 @@ def render_text(result: Result) -> str:
         parts += ["", f"Reagents (ore {result.ore_t_h:,.1f} t/h dry)", text_table(reagents)]
     water = tables.water_rows(result)
     if water:
-        parts += ["", "Water", text_table(water)]
+        parts += ["", "Water", text_table(water), "",
+                  "Water balance", text_table(tables.water_summary_rows(result))]
     return "\n".join(parts) + "\n"
 
 
@@ -75,7 +76,8 @@ def render_markdown(result: Result) -> str:
     for title, rows in comminution.sections(result):
         parts += ["", f"## {title}", "", markdown_table(rows)]
     for title, rows in (("Reagents", tables.reagent_rows(result)),
-                        ("Water", tables.water_rows(result))):
+                        ("Water", tables.water_rows(result)),
+                        ("Water balance", tables.water_summary_rows(result))):
         if rows:
             parts += ["", f"## {title}", "", markdown_table(rows)]
     return "\n".join(parts) + "\n"

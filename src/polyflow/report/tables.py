@@ -21,6 +21,7 @@ __all__ = [
     "species_rows",
     "stream_rows",
     "water_rows",
+    "water_summary_rows",
 ]
 
 #: elements assayed in g/t (solids) and mg/L (solution)
@@ -125,6 +126,37 @@ def water_rows(result: Result) -> list[dict[str, Any]]:
             for f, v in w["in"].items() if v > 0]
     rows += [{"stream": p, "direction": "out", "water [t/h]": v / 1000.0}
              for p, v in w["out"].items() if v > 0]
+    return rows
+
+
+def water_summary_rows(result: Result) -> list[dict[str, Any]]:
+    """Plant water totals (:func:`polyflow.report.water.water_balance`): fresh water,
+    water with ore and reagents, water out, water recycled inside the plant (the streams
+    of a loop whose name says "recycle"), fresh water per tonne of dry ore, and the
+    recycle ratio: recycled / (recycled + fresh), the share of the water the units
+    receive from loops rather than from fresh make-up."""
+    from polyflow.report.water import water_balance
+
+    w = water_balance(result)
+    if not w:
+        return []
+    fresh = w.get("in_water_t_h", 0.0)
+    other_in = sum(v for k, v in w.items() if k.startswith("in_") and k != "in_water_t_h")
+    out = sum(v for k, v in w.items() if k.startswith("out_"))
+    rec = w.get("recycled_t_h", 0.0)
+    rows = [{"quantity": "fresh water (feeds of category water)", "value": fresh,
+             "unit": "t/h"},
+            {"quantity": "water with ore and reagents", "value": other_in, "unit": "t/h"},
+            {"quantity": "water out with products, residues, effluents, gases",
+             "value": out, "unit": "t/h"},
+            {"quantity": "made (+) or used (-) by reactions",
+             "value": w.get("made_by_reactions_t_h", 0.0), "unit": "t/h"},
+            {"quantity": "recycled inside the plant", "value": rec, "unit": "t/h"},
+            {"quantity": "recycle ratio, recycled / (recycled + fresh)",
+             "value": 100.0 * rec / (rec + fresh) if rec + fresh > 0 else 0.0, "unit": "%"}]
+    if "fresh_water_m3_per_t_ore" in w:
+        rows.append({"quantity": "fresh water per tonne of dry ore",
+                     "value": w["fresh_water_m3_per_t_ore"], "unit": "m3/t"})
     return rows
 
 

@@ -98,7 +98,8 @@ def result_workbook(result: Result) -> bytes:
                  "Recovery": tables.recovery_rows(result),
                  "Energy": tables.energy_rows(result),
                  "Reagents": tables.reagent_rows(result),
-                 "Water": tables.water_rows(result)})
+                 "Water": tables.water_rows(result),
+                 "Water balance": tables.water_summary_rows(result)})
     return _to_bytes(wb)
 
 
