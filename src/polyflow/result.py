@@ -328,6 +328,12 @@ class Result:
         if sized:
             extra = {"size_classes_um": (self.species.size_classes * 1e6).tolist(),
                      "components": list(self.species.ids)}
+        from polyflow.report.lines import (
+            has_lines,
+            line_reagent_rows,
+            line_recovery_rows,
+            line_rows,
+        )
         from polyflow.report.water import water_balance
 
         return {
@@ -339,6 +345,8 @@ class Result:
             "streams": streams, "recovery": self.recovery, "energy": self.energy,
             "ore_t_h": self.ore_t_h, "reagents": self.reagents, "water_kg_h": self.water,
             "water_balance": water_balance(self),
+            "by_line": {"lines": line_rows(self), "recovery": line_recovery_rows(self),
+                        "reagents": line_reagent_rows(self)} if has_lines(self) else {},
             "power_by_area": self.power_by_area,
             "timings_s": self.timings, **extra,
         }

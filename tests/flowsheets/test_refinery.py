@@ -100,3 +100,27 @@ def test_process_water_is_reclaimed_and_topped_up_to_the_design_demand(plant):
         assert 0 < plant.flow_kg_h(makeup)["H2O(l)"] / 1000 < 0.5 * demand
     w = water_balance(plant)
     assert w["fresh_water_m3_per_t_ore"] < 0.7
+
+
+def test_report_by_line_gives_each_line_its_own_recovery_power_and_water(plant):
+    """Per line, recovery is what the line's product takes of the line's own feed: for
+    the copper line it equals the single-line plant's (copper_sx_ew.toml alone), while
+    the plant-wide figure divides by all the copper fed, the Cu-Au ore's included. The
+    lines' power and fresh water add up to the plant's."""
+    from polyflow.report.lines import line_recovery_rows, line_rows
+    from polyflow.report.water import water_balance
+
+    alone = polyflow.load(PLANT.parent / "copper_sx_ew.toml").solve()
+    rec = {(r["product"], r["element"]): r["recovery [% of line feed]"]
+           for r in line_recovery_rows(plant)}
+    assert rec["cu/cathode", "Cu"] == pytest.approx(100 * alone.recovery["Cu"]["cathode"],
+                                                    rel=1e-9)
+    assert 100 * plant.recovery["Cu"]["cu/cathode"] < 0.7 * rec["cu/cathode", "Cu"]
+    assert {("sb/cathode_antimony", "Sb"), ("w/tungsten_trioxide", "W"), ("au/gold", "Au"),
+            ("ree/Pr_oxide", "Pr"), ("ree/Nd_oxide", "Nd")} <= set(rec)
+    rows = {r["line"]: r for r in line_rows(plant)}
+    assert sum(r["power [kW]"] for r in rows.values()) == pytest.approx(
+        sum(t["power_kW"] for t in plant.energy.values()))
+    assert sum(r["fresh water [t/h]"] for r in rows.values()) == pytest.approx(
+        water_balance(plant)["in_water_t_h"])
+    assert rows["cu"]["power [kWh/t]"] == pytest.approx(rows["cu"]["power [kW]"] / 250.0)

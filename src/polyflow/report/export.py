@@ -10,13 +10,14 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from polyflow.report import comminution, tables
+from polyflow.report import comminution, lines, tables
+from polyflow.report.compare import shown
 from polyflow.report.text import markdown_table, text_table
 
 if TYPE_CHECKING:
     from polyflow.result import Result
 
-__all__ = ["FORMATS", "render", "write_atomic"]
+__all__ = ["FORMATS", "line_sections", "render", "write_atomic"]
 
 FORMATS = ("text", "csv", "json", "md")
 
@@ -33,6 +34,16 @@ def _summary_lines(result: Result) -> list[str]:
         f"{len(result.flowsheet.units)} units, {len(result.species)} species",
         f"Element balance: {closed}, worst relative imbalance {worst:.1e} (target < 1e-9)",
     ]
+
+
+def line_sections(result: Result) -> list[tuple[str, list[dict]]]:
+    """The per-line tables of a plant of several prefixed lines (else none)."""
+    if not lines.has_lines(result):
+        return []
+    return [("By line: feed, power, reagents, fresh water", lines.line_rows(result)),
+            ("By line: recovery to saleable products and grade",
+             lines.line_recovery_rows(result)),
+            ("By line: reagents", lines.line_reagent_rows(result))]
 
 
 def render_text(result: Result) -> str:
@@ -62,6 +73,8 @@ def render_text(result: Result) -> str:
     if water:
         parts += ["", "Water", text_table(water), "",
                   "Water balance", text_table(tables.water_summary_rows(result))]
+    for title, rows in line_sections(result):
+        parts += ["", title, text_table(shown(rows))]
     return "\n".join(parts) + "\n"
 
 
@@ -77,9 +90,10 @@ def render_markdown(result: Result) -> str:
         parts += ["", f"## {title}", "", markdown_table(rows)]
     for title, rows in (("Reagents", tables.reagent_rows(result)),
                         ("Water", tables.water_rows(result)),
-                        ("Water balance", tables.water_summary_rows(result))):
+                        ("Water balance", tables.water_summary_rows(result)),
+                        *line_sections(result)):
         if rows:
-            parts += ["", f"## {title}", "", markdown_table(rows)]
+            parts += ["", f"## {title}", "", markdown_table(shown(rows))]
     return "\n".join(parts) + "\n"
 
 

@@ -92,6 +92,8 @@ def result_workbook(result: Result) -> bytes:
                {"item": "worst element imbalance",
                 "value": max(result.closure.values(), default=0.0)},
                {"item": "ore (dry) [t/h]", "value": result.ore_t_h}]
+    from polyflow.report.export import line_sections
+
     wb = Workbook()
     _sheets(wb, {"Summary": summary, "Streams": streams,
                  "Element balance": tables.closure_rows(result),
@@ -99,7 +101,9 @@ def result_workbook(result: Result) -> bytes:
                  "Energy": tables.energy_rows(result),
                  "Reagents": tables.reagent_rows(result),
                  "Water": tables.water_rows(result),
-                 "Water balance": tables.water_summary_rows(result)})
+                 "Water balance": tables.water_summary_rows(result),
+                 **dict(zip(("Lines", "Line recovery", "Line reagents"),
+                            (rows for _, rows in line_sections(result)), strict=False))})
     return _to_bytes(wb)
 
 
