@@ -78,17 +78,42 @@ def check_structure(system: EquationSystem) -> None:
 
 
 def _null_direction(J: sp.csc_matrix, system: EquationSystem) -> list[tuple[str, str]]:
-    """Unknowns along which a numerically singular J does not change: solve the
-    slightly shifted system and read the largest components (inverse iteration)."""
+    """Unknowns along which a numerically singular J does not change, by inverse
+    iteration on a slightly shifted matrix (Golub & Van Loan, *Matrix Computations*,
+    4th ed., §7.6.1), with the largest components read.
+
+    The columns are first permuted so that every row's matched unknown sits on the
+    diagonal (the structural check guarantees a perfect matching): the shift then adds
+    no new nonzeros and the factorisation costs what a Newton step does (a shift of the
+    unpermuted diagonal filled the LU of a 150-unit plant for 30 s). The shift is
+    relative to the median entry (J is equilibrated, so ~1), not to the largest: rows of
+    units at zero flow can hold outliers of 1e30 that would swamp the direction. The
+    smallest of 1e-12, 1e-9, 1e-6 (× the median) that the factorisation resolves is used.
+    """
     n = J.shape[0]
-    shift = 1e-9 * max(abs(J).max(), 1.0)
-    rng = np.random.default_rng(0)
-    try:
-        lu = spla.splu((J + shift * sp.identity(n, format="csc")).tocsc())
-        z = lu.solve(rng.standard_normal(n))
-        z = lu.solve(z / np.linalg.norm(z))
-    except RuntimeError:
+    mag = np.abs(J.data[J.data != 0.0])
+    typical = float(np.median(mag)) if len(mag) else 1.0
+    match = maximum_bipartite_matching(J.tocsr(), perm_type="column")
+    if np.any(match < 0):
         return []
+    Jm = J[:, match]
+    y = np.random.default_rng(0).standard_normal(n)
+    # the smallest shift the factorisation resolves: the smaller, the more the null
+    # direction stands out from merely ill-conditioned ones
+    for rel in (1e-12, 1e-9, 1e-6):
+        try:
+            lu = spla.splu((Jm + rel * typical * sp.identity(n, format="csc")).tocsc(),
+                           permc_spec="COLAMD")
+            break
+        except RuntimeError:
+            continue
+    else:
+        return []
+    for _ in range(3):
+        y = lu.solve(y)
+        y /= np.linalg.norm(y)
+    z = np.empty(n)
+    z[match] = y
     big = np.argsort(-np.abs(z))
     keep = big[np.abs(z[big]) > 1e-3 * np.abs(z[big[0]])][:12]
     return [system.var_label(int(j)) for j in keep]
