@@ -150,9 +150,9 @@ def _one_component_start(Kg: np.ndarray, eta: float, inlet: np.ndarray, org_in: 
                          W: np.ndarray, V: float, T_A: float, nu: float):
     """ln(F/T_A) of the extraction and scrub stages when every element has the same
     constant ``Kg`` (t = 0 of the continuation): the metal then behaves as one
-    component, solved by :func:`_loading_newton` with E = 1. Its start: first the
-    fixed point on the organic metal flows G_j (the "vapour" of a column with constant
-    molar overflow, G_max = T_A/ν at capacity),
+    component, solved by :func:`_loading_newton` (:func:`_murphree_newton` when
+    η < 1) with E = 1. Its start: first the fixed point on the organic metal flows G_j
+    (the "vapour" of a column with constant molar overflow, G_max = T_A/ν at capacity),
     e^u_j = (G_max − (1−η)·G_j−1)/(G_max + η·K·(V/W_j)·L_j), G_j = G_max·(1 − e^u_j),
     with the aqueous L_j = G_j−1 − G_top + (metal entering at j and above) from the
     balance of the stages above j — a contraction when the organic is near capacity;
