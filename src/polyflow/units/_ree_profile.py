@@ -400,7 +400,8 @@ def loaded_profile(K: np.ndarray, eta: float, ns: int, aq_in: np.ndarray,
     then switched on by continuation, K_ij(t) = K̄_j·(K_ij/K̄_j)^t, i.e. β^t (homotopy
     continuation for hard separation problems: T. L. Wayburn & J. D. Seader, Comput.
     Chem. Eng. 11 (1987) 7-25), with t going straight to 1 when Newton converges there
-    (all the benchmark cascades) and in halved steps when it does not. The strip section
+    (every benchmark cascade of benchmarks/ree_cascade.py but 500 stages at β = 1.2,
+    which takes one halved step) and in halved steps when it does not. The strip section
     (constant D, downstream of the loaded organic) follows from one tridiagonal solve.
     With η < 1 the Murphree term is kept exact (:func:`_murphree_newton`, the organic
     flows unknowns too): lagging it over rounds, as :func:`start_profile` does,
