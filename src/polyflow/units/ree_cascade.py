@@ -10,7 +10,7 @@ import numpy as np
 from polyflow.errors import InputError
 from polyflow.quantity import parse_quantity
 from polyflow.solve.system import SPECIES_FLOOR
-from polyflow.units._ree_profile import start_profile
+from polyflow.units._ree_profile import loaded_profile, start_profile
 from polyflow.units.base import Param, Unit
 
 #: guard of the logarithms of the acid and volume flows (pH model)
@@ -155,9 +155,6 @@ class REECascade(Unit):
     """
 
     model = "ree_cascade"
-    #: experimental: write the separation-factor loading row from the aqueous side
-    #: (explicit Langmuir); off, it converged worse in the benchmark
-    aqueous_side_loading = False
     inlets = ("feed", "scrub", "strip", "organic")
     outlets = ("raffinate", "strip_liquor", "organic")
     params = {
@@ -435,6 +432,10 @@ class REECascade(Unit):
         if not len(iu):
             self._initialiser(eq, inlet_at, org_in_LnA3, (iWfs, iWs, iWt, iV, iT), iv,
                               np.concatenate([ia.ravel(), io.ravel(), ih, iF, iv]))
+        elif p["equilibrium"] == "separation_factor":
+            self._initialiser(eq, inlet_at, org_in_LnA3, (iWfs, iWs, iWt, iV, iT), iv,
+                              np.concatenate([ia.ravel(), io.ravel(), ih, iF, iu]),
+                              loaded=True)
 
         # outlets ------------------------------------------------------------------------
         active_aq = np.zeros(S, bool)
@@ -539,17 +540,7 @@ class REECascade(Unit):
         ri = [np.tile(r, 7)]
         ci = [np.concatenate([lo, lprev, la, lW, lV, lu, lv])]
         row = ne
-        # separation-factor model: the free fraction from the aqueous side (Langmuir),
-        # W·T_A·(e^−u − 1) = ν·V·Σ_i κβ_i a_i, solvable for any a ≥ 0
-        langmuir = self.aqueous_side_loading and self.p["equilibrium"] == "separation_factor"
-        nu = self.p["extractant_per_metal"]
-        Kx = np.where(strip, self.K_ext[e], K)
-        if use_u and langmuir:
-            ru = row + stage
-            ri += [ru, ru, ru, ru, row + j]
-            ci += [lW_stage, np.full(N, base + 4), ub + stage, np.full(N, base + 3), la]
-            row += N
-        elif use_u:
+        if use_u:
             ru = row + stage
             ri.append(np.tile(ru, 3))
             ci.append(np.concatenate([2 * ne + N + stage, np.full(N, base + 4), ub + stage]))
@@ -582,12 +573,7 @@ class REECascade(Unit):
             # core judges species rows), not against their own round-off
             floor = SPECIES_FLOOR * sc.reshape(N, E).max(axis=0)
             scale = [np.maximum(sc, floor[e])]
-            if use_u and langmuir:
-                t1 = x[lW_stage] * x[base + 4] * np.expm1(-np.clip(x[ub + stage], -700, 700))
-                t2 = np.bincount(j, weights=nu * Kx * x[la], minlength=N) * x[base + 3]
-                res.append(t1 - t2)
-                scale.append(np.abs(t1) + np.abs(t2))
-            elif use_u:
+            if use_u:
                 t = x[base + 4] * np.exp(np.clip(x[ub + stage], -700.0, 700.0))
                 res.append(x[2 * ne + N + stage] - t)
                 scale.append(np.abs(x[2 * ne + N + stage]) + np.abs(t))
@@ -605,12 +591,7 @@ class REECascade(Unit):
             W = x[lW]
             out = [W, -keep_prev * W, -eta * K * x[lV] * X, P, -eta * K * x[la] * X,
                    -H * nu_, H * mu_]
-            if use_u and langmuir:
-                em = np.exp(-np.clip(x[ub + stage], -700.0, 700.0))
-                sa = np.bincount(j, weights=nu * Kx * x[la], minlength=N)
-                out += [x[base + 4] * (em - 1.0), x[lW_stage] * (em - 1.0),
-                        -x[lW_stage] * x[base + 4] * em, -sa, -nu * Kx * x[base + 3]]
-            elif use_u:
+            if use_u:
                 eu = np.exp(np.clip(x[ub + stage], -700.0, 700.0))
                 out += [np.ones(N), -eu, -x[base + 4] * eu]
             if use_v:
@@ -636,9 +617,7 @@ class REECascade(Unit):
 
         def jac0(x):
             out = [np.ones(ne), zero, -s0, zero, zero, zero, zero]
-            if use_u and langmuir:
-                out += [np.zeros(N), np.zeros(N), np.ones(N), np.zeros(N), zero]
-            elif use_u:
+            if use_u:
                 out += [np.zeros(N), np.zeros(N), np.ones(N)]
             if use_v:
                 out += [np.zeros(N), np.zeros(N), np.ones(N)]
@@ -652,12 +631,20 @@ class REECascade(Unit):
         eq.nonlinear(cols, n_rows, func, jac, labels=labels, pattern=pattern,
                      start=(func0, jac0))
 
-    def _initialiser(self, eq, inlet_at, org_in_LnA3, vol, iv, write) -> None:
+    def _initialiser(self, eq, inlet_at, org_in_LnA3, vol, iv, write,
+                     loaded: bool = False) -> None:
         """Start profile once the inlets are known (:mod:`polyflow.units._ree_profile`),
         for the models whose equilibrium does not depend on the loading (distribution;
         pH without an extractant order): reads the inlet element and acid flows, the
         phase volumes and the acidity logarithms; writes every stage's flows, acid,
-        free extractant and acidity logarithm."""
+        free extractant and acidity logarithm. With ``loaded`` (the separation-factor
+        model) the loading logarithms u are written instead of the acidity's, from
+        :func:`~polyflow.units._ree_profile.loaded_profile` (Newton on the stage
+        loadings with the element flows eliminated, continued in the separation
+        factors); the loadings of the previous call are its first guess. When that
+        profile fails the initialiser returns NaN and Newton keeps its own iterate.
+        The pH model with an extractant order (loading and acidity both unknown) keeps
+        the plain start."""
         N, E, ns = self._layout()
         f = self.p["feed_stage"] - 1
         use_v = len(iv) > 0
@@ -674,6 +661,7 @@ class REECascade(Unit):
         n = np.where(strip, self.n_str, self.n_ext)
         wsel = np.where(np.arange(N) <= f, 0, np.where(np.arange(N) < ns, 1, 2))
         eta, nu = self.p["efficiency"], self.p["extractant_per_metal"]
+        last: dict[str, np.ndarray] = {}     # loadings of the previous call (warm start)
 
         def func(x):
             Wfs, Ws, Wt, V, T = x[:5]
@@ -690,6 +678,15 @@ class REECascade(Unit):
                 org_in += x[k:k + E]
                 k += E
             W = np.array([Wfs, Ws, Wt])[wsel]
+            if loaded:
+                out = loaded_profile(K, eta, ns, np.maximum(aq_in, 0.0),
+                                     np.maximum(org_in, 0.0), acid_in, W, V, T, nu,
+                                     u_start=last.get("u"))
+                if out is None:
+                    return np.full(len(write), np.nan)   # not applied
+                a, o, h, F, u = out
+                last["u"] = u[:ns]
+                return np.concatenate([a.ravel(), o.ravel(), h, F, u])
             a, o, h, F, v = start_profile(K, m, n, eta, ns, np.maximum(aq_in, 0.0),
                                           np.maximum(org_in, 0.0), acid_in, W, V, T, nu,
                                           np.zeros(N), v, use_v)
