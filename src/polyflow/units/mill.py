@@ -184,10 +184,16 @@ class BallMill(Unit):
         feeds = [self._stream(eq, self.p["bond_feed"])] if self.p["bond_feed"] else ins
         prod = self._stream(eq, self.p["bond_product"]) if self.p["bond_product"] else out
         nf = len(feeds)
-        cols = np.concatenate([z, *[eq.flows(s) for s in feeds], eq.flows(prod)])
+        # the Bond terms depend on the sized species only: the block reads just those
+        # (its finite-difference Jacobian then costs one evaluation per sized flow)
+        sized = np.nonzero(sp.size_index >= 0)[0]
+        ns = len(sized)
+        cols = np.concatenate([z, *[eq.flows(s)[sized] for s in feeds],
+                               eq.flows(prod)[sized]])
 
         def bond(xloc):
-            flows = xloc[4:].reshape(nf + 1, S)
+            flows = np.zeros((nf + 1, S))
+            flows[:, sized] = xloc[4:].reshape(nf + 1, ns)
             g = self.bond_values(flows[:nf].sum(axis=0), flows[nf])
             return xloc[:4] - g, np.abs(xloc[:4]) + np.abs(g)
 
