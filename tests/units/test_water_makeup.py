@@ -56,3 +56,17 @@ def test_salt_builds_up_in_the_loop_to_what_the_underflow_can_carry():
     pw = r.flow_kg_h("reclaim_recycle")
     assert pw["Na2SO4(aq)"] / (pw["Na2SO4(aq)"] + pw["H2O(l)"]) == pytest.approx(
         1000.0 / (100_000.0 * 0.4 / 0.6), rel=1e-9)
+
+
+def test_a_target_that_is_not_a_stream_is_named_with_the_fix():
+    from polyflow.errors import InputError
+
+    fs = Flowsheet(["H2O", "SiO2(s)"])
+    fs.add(WaterMakeup("fresh", target_stream="mill_watr", target_water="10 m3/h"))
+    fs.add(Mixer("tank"))
+    fs.add(Product("mill"))
+    fs.connect("m", "fresh", "tank")
+    fs.connect("mill_water", "tank", "mill")
+    with pytest.raises(InputError, match=r"target_stream 'mill_watr' is not a stream of the "
+                                         r"plant.*did you mean 'mill_water'"):
+        fs.solve()

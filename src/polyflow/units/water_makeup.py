@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from polyflow.errors import InputError
 from polyflow.solve.system import ROW_INTERNAL
 from polyflow.units.base import Param, Unit
 from polyflow.units.feed import _category
@@ -67,11 +68,10 @@ class WaterMakeup(Unit):
 
     def bind(self, species) -> None:
         self._species = species
-        try:
-            self.water = species.idx("H2O")
-        except Exception as err:
-            raise self.fail(str(err), "target_stream",
-                            hint="add 'H2O' to the flowsheet's species") from None
+        if "H2O(l)" not in species.index:
+            raise self.fail("a water make-up needs liquid water among the species",
+                            hint="add 'H2O' to the flowsheet's species list")
+        self.water = species.idx("H2O(l)")
 
     def feed_flows(self) -> np.ndarray:
         """Unknown before the solve: zeros (used only as a scale by the solver)."""
@@ -82,9 +82,9 @@ class WaterMakeup(Unit):
         target = self.p["target_stream"]
         try:
             t = eq.stream(target)
-        except Exception as err:
+        except InputError as err:
             raise self.fail(f"target_stream {target!r} is not a stream of the plant",
-                            "target_stream", hint=getattr(err, "hint", None)) from None
+                            "target_stream", hint=err.hint) from None
         S = eq.S
         q = eq.internal(["makeup_kmol_h"], [0.0])[0]
         e = np.zeros(S)
