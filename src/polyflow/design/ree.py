@@ -196,11 +196,19 @@ def design_cascade(f_A: float, beta: float, P_A: float, P_B: float,
 
 
 def verify_design(d: CascadeDesign, A: str = "Nd", B: str = "Pr", feed_kmol_h: float = 1.0,
-                  reference_distribution: float = 50.0) -> dict[str, float]:
+                  reference_distribution: float = 1e4) -> dict[str, float]:
     """Simulate the designed cascade with the rigorous ``ree_cascade`` unit (constant
-    separation factor model, organic near its capacity S) and return the achieved
+    separation factor model, organic at its capacity S) and return the achieved
     purities and recoveries. The scrub liquor is a reflux of W at the A-product purity
-    (part of the strip liquor, as plants run it); A's recovery is net of that reflux."""
+    (part of the strip liquor, as plants run it); A's recovery is net of that reflux.
+
+    Xu's theory assumes the organic saturated in every stage (the mixed extraction ratio
+    constant); ``reference_distribution`` κ (D_i = κβ_i·F/T_A) large makes the rigorous
+    unit's organic saturated too, and then the simulation reproduces the design to the
+    rounding of the stage numbers (0.75 Nd, β 1.5, targets 99.9 / 99 %: 99.90 / 98.92 %
+    achieved, Nd recovery 99.65 % against 99.66 % designed). At κ = 50 the organic stays
+    below capacity, the extraction section is weaker than the theory's, and the same
+    design achieves only 91.4 % Pr purity."""
     from polyflow import Flowsheet
     from polyflow.units import Feed
     from polyflow.units.ree_cascade import REECascade, complex_id
