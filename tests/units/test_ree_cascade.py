@@ -163,7 +163,7 @@ def test_start_profile_is_kremser_for_each_element():
     assert (a[0] + o[-1]) == pytest.approx(aq_in[-1], rel=1e-12)
 
 
-def _long_pH_cascade(n_stages, beta, els):
+def _long_pH_cascade(n_stages, beta, els, extractant="4.8 kmol/h", **kw):
     """15-element pH cascade with a heavy-element reflux scrub (the benchmark's)."""
     E = len(els)
     fs = Flowsheet(["H2O", "HCl", "P507", "kerosene", *[f"{e}Cl3" for e in els],
@@ -174,13 +174,13 @@ def _long_pH_cascade(n_stages, beta, els):
     fs.add(Feed("reflux", flows={"H2O": "300 kg/h",
                                  **{f"{e}Cl3": f"{0.3 / len(heavy)} kmol/h" for e in heavy}}))
     fs.add(Feed("acid", flows={"H2O": "1000 kg/h", "HCl": "6 kmol/h"}))
-    fs.add(Feed("solvent", flows={"kerosene": "600 kg/h", "P507": "4.8 kmol/h"}))
+    fs.add(Feed("solvent", flows={"kerosene": "600 kg/h", "P507": extractant}))
     n = m = 2 * n_stages // 5
     mid = beta ** ((E - 1) / 2)
     fs.add(REECascade("sx", elements=els, equilibrium="pH", extraction_stages=n,
                       scrub_stages=m, strip_stages=n_stages - n - m, pH_slope=3.0,
                       pH_intercept={e: float(np.log10(beta ** i / mid))
-                                    for i, e in enumerate(els)}))
+                                    for i, e in enumerate(els)}, **kw))
     from polyflow.design.ree import connect_cascade
     connect_cascade(fs, "sx", feed="pls", scrub="reflux")
     return fs
@@ -196,6 +196,57 @@ def test_pH_cascade_of_200_stages_and_15_elements_converges_from_the_file(beta):
     r = _long_pH_cascade(200, beta, els).solve(max_iter=30)
     assert r.iterations <= 15
     assert max(r.closure.values()) < 1e-12
+
+
+@pytest.mark.parametrize("beta", [2.0, 10.0])
+def test_pH_cascade_with_extractant_order_converges(beta):
+    """pH model with D ∝ (F/T_A)^3 (acidity and loading both unknown), 15 elements on
+    200 stages, 9.6 kmol/h of extractant (capacity 1.6 kmol/h of metal for 1.3 fed):
+    without the acidity-and-loading start profile Newton failed here (a NaN residual
+    from an overflowed equilibrium row, or a singular Jacobian)."""
+    els = ["La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb",
+           "Lu", "Y"]
+    fs = _long_pH_cascade(200, beta, els, extractant="9.6 kmol/h", extractant_order=3.0)
+    r = fs.solve(max_iter=30)
+    assert max(r.closure.values()) < 1e-12
+    prof = fs.units["sx"].stage_profile(r.unit_solution("sx"))
+    assert np.all(prof["free_extractant"] > 0) and np.all(prof["acid"] > 0)
+
+
+@pytest.mark.parametrize("eta", [1.0, 0.7])
+def test_acid_loading_profile_solves_the_pH_cascade_with_order(eta):
+    """The start profile of the pH model with an extractant order solves the whole
+    cascade exactly: element balances, the Murphree equilibrium with
+    D = K·c_H^−3·(F/T_A)^2, the acid balance (3 H+ per REE3+) with c_H = h/W, and
+    F = T_A − ν Σ o = T_A·e^u, to round-off, for elements spanning 10^4."""
+    from polyflow.units._ree_profile import acid_loading_profile
+    n_, m_, k, E = 6, 6, 4, 5
+    N, ns = n_ + m_ + k, n_ + m_
+    K = np.tile(0.3 * 10.0 ** np.arange(E), (N, 1))
+    mm, nn = np.full((N, E), 3.0), np.full((N, E), 2.0)
+    aq_in = np.zeros((N, E))
+    aq_in[n_ - 1] = 0.2
+    aq_in[ns - 1, 3:] = 0.1
+    acid_in = np.zeros(N)
+    acid_in[n_ - 1], acid_in[N - 1] = 0.5, 6.0
+    W = np.array([1.3] * n_ + [0.3] * m_ + [1.0] * k)
+    V, T_A, nu = 2.0, 9.6, 6.0
+    a, o, h, free, u, v = acid_loading_profile(K, mm, nn, eta, ns, aq_in, np.zeros(E),
+                                               acid_in, W, V, T_A, nu, np.zeros(N))
+    prev = np.vstack([np.zeros(E), o[:-1]])
+    nxt = np.vstack([a[1:], np.zeros(E)])
+    nxt[ns - 1] = 0.0
+    assert a + o == pytest.approx(nxt + prev + aq_in, rel=1e-10, abs=1e-14)
+    D = K * np.exp(-3.0 * v[:, None] + 2.0 * u[:, None])
+    assert o - (1 - eta) * prev == pytest.approx(eta * D * a * V / W[:, None], rel=1e-9,
+                                                 abs=1e-14)
+    h_next = np.append(h[1:], 0.0)
+    h_next[ns - 1] = 0.0
+    assert h == pytest.approx(h_next + acid_in + 3.0 * (o - prev).sum(axis=1), rel=1e-10)
+    assert h == pytest.approx(W * np.exp(v), rel=1e-9)
+    assert free == pytest.approx(T_A - nu * o.sum(axis=1), rel=1e-12)
+    assert free == pytest.approx(T_A * np.exp(u), rel=1e-9)
+    assert np.all(u < 0) and np.all(a >= 0) and np.all(h > 0)
 
 
 def _long_sf_cascade(n_stages, beta, els):

@@ -36,6 +36,11 @@ NEAR_ROOT = 1e-6  # below this scaled residual norm, Newton steps are not cut ba
 #: units' start profiles are computed after this many first Newton steps (each from the
 #: inlet flows of that iterate: in a recycle the inlets settle over the first steps)
 INIT_STEPS = 2
+#: rows of the equilibrated Jacobian with an entry beyond this (~ the square root of the
+#: largest double) are divided by their largest entry before the LU: SuperLU's
+#: elimination otherwise overflows to NaN (its BLAS calls then print "On entry to DGEMV
+#: parameter number 2 had an illegal value")
+HUGE_ENTRY = 1e150
 
 
 @dataclass
@@ -89,8 +94,11 @@ def _null_direction(J: sp.csc_matrix, system: EquationSystem) -> list[tuple[str,
     relative to the median entry (J is equilibrated, so ~1), not to the largest: rows of
     units at zero flow can hold outliers of 1e30 that would swamp the direction. The
     smallest of 1e-12, 1e-9, 1e-6 (× the median) that the factorisation resolves is used.
+    No direction is given (an empty list) when an entry exceeds HUGE_ENTRY.
     """
     n = J.shape[0]
+    if not np.all(np.abs(J.data) <= HUGE_ENTRY):      # also catches NaN
+        return []
     mag = np.abs(J.data[J.data != 0.0])
     typical = float(np.median(mag)) if len(mag) else 1.0
     match = maximum_bipartite_matching(J.tocsr(), perm_type="column")
@@ -111,7 +119,10 @@ def _null_direction(J: sp.csc_matrix, system: EquationSystem) -> list[tuple[str,
         return []
     for _ in range(3):
         y = lu.solve(y)
+        y /= np.max(np.abs(y))           # before the norm, which would overflow
         y /= np.linalg.norm(y)
+        if not np.all(np.isfinite(y)):
+            return []
     z = np.empty(n)
     z[match] = y
     big = np.argsort(-np.abs(z))
@@ -165,7 +176,10 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         polished = err < tol and not first   # converged: one more step to round-off
         J = system.jacobian(x, ref_flow, first)      # a fresh matrix: scaled in place
         row_s, col_s = _equilibrate(system, x, scale, ref_flow)
-        J.data *= row_s[J.indices] * col_s[system.csc_columns]
+        with np.errstate(over="ignore", invalid="ignore"):
+            J.data *= row_s[J.indices] * col_s[system.csc_columns]
+        _check_finite_jacobian(system, J, it)
+        _tame_huge_rows(J, row_s)
         lu = _factor(J, system)
         dx = col_s * lu.solve(-row_s * r)
         if not np.all(np.isfinite(dx)):
@@ -231,6 +245,37 @@ def _check_finite(system: EquationSystem, r: np.ndarray, it: int) -> None:
         raise ConvergenceError("a unit returned a residual that is not a number",
                                worst=[(float("nan"), *system.row_label(int(b))) for b in bad],
                                iterations=it)
+
+
+def _check_finite_jacobian(system: EquationSystem, J: sp.csc_matrix, it: int) -> None:
+    """An equilibrated Jacobian entry that is not finite (a unit's derivative, or its
+    product with the equilibration scales, beyond the floating-point range: an iterate
+    far from any physical state) is reported as non-convergence naming its rows,
+    rather than given to SuperLU."""
+    bad = ~np.isfinite(J.data)
+    if np.any(bad):
+        rows = np.unique(J.indices[bad])[:8]
+        raise ConvergenceError("a unit returned a derivative that is not a finite number "
+                               "(the Newton iterate is far from any physical state)",
+                               worst=[(float("nan"), *system.row_label(int(r))) for r in rows],
+                               iterations=it,
+                               hint="a nonlinear unit may need a better start")
+
+
+def _tame_huge_rows(J: sp.csc_matrix, row_s: np.ndarray) -> None:
+    """Divide the rows of the equilibrated ``J`` that hold an entry beyond HUGE_ENTRY by
+    their largest entry, in place, and fold the factor into ``row_s`` (the step is
+    unchanged in exact arithmetic). Such entries come from a derivative at a guard (for
+    example 1/max(h, 1e-300) where a logarithm's argument reaches zero); left as they
+    are, their products in the LU overflow. Rows of ordinary size are not touched."""
+    mag = np.abs(J.data)
+    if not len(mag) or float(mag.max()) <= HUGE_ENTRY:
+        return
+    row_max = np.zeros(J.shape[0])
+    np.maximum.at(row_max, J.indices, mag)
+    fix = np.where(row_max > HUGE_ENTRY, 1.0 / np.maximum(row_max, HUGE_ENTRY), 1.0)
+    J.data *= fix[J.indices]
+    row_s *= fix
 
 
 def _to_boundary(system: EquationSystem, x: np.ndarray, dx: np.ndarray) -> float:

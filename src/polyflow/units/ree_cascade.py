@@ -10,11 +10,13 @@ import numpy as np
 from polyflow.errors import InputError
 from polyflow.quantity import parse_quantity
 from polyflow.solve.system import SPECIES_FLOOR
-from polyflow.units._ree_profile import loaded_profile, start_profile
+from polyflow.units._ree_profile import acid_loading_profile, loaded_profile, start_profile
 from polyflow.units.base import Param, Unit
 
 #: guard of the logarithms of the acid and volume flows (pH model)
 TINY = 1e-300
+#: bound of the exponent of D = K·exp(n·u − m·v) in the equilibrium rows
+EXP_CLIP = 300.0
 
 __all__ = ["EQUILIBRIA", "REECascade", "complex_id"]
 
@@ -436,6 +438,10 @@ class REECascade(Unit):
             self._initialiser(eq, inlet_at, org_in_LnA3, (iWfs, iWs, iWt, iV, iT), iv,
                               np.concatenate([ia.ravel(), io.ravel(), ih, iF, iu]),
                               loaded=True)
+        else:       # pH model with an extractant order: loading and acidity unknown
+            self._initialiser(eq, inlet_at, org_in_LnA3, (iWfs, iWs, iWt, iV, iT), iv,
+                              np.concatenate([ia.ravel(), io.ravel(), ih, iF, iu, iv]),
+                              loaded=True)
 
         # outlets ------------------------------------------------------------------------
         active_aq = np.zeros(S, bool)
@@ -561,7 +567,9 @@ class REECascade(Unit):
                 arg = arg + nu_ * x[ub + j]
             if use_v:
                 arg = arg - mu_ * x[vb + j]
-            return np.exp(np.clip(arg, -700.0, 700.0))
+            # ±300: D = K·e^arg and its products with flows and volumes stay finite (at
+            # ±700 a far iterate overflowed the equilibrium rows to inf and NaN)
+            return np.exp(np.clip(arg, -EXP_CLIP, EXP_CLIP))
 
         def func(x):
             X = expo(x)
@@ -641,10 +649,13 @@ class REECascade(Unit):
         model) the loading logarithms u are written instead of the acidity's, from
         :func:`~polyflow.units._ree_profile.loaded_profile` (Newton on the stage
         loadings with the element flows eliminated, continued in the separation
-        factors); the loadings of the previous call are its first guess. When that
-        profile fails the initialiser returns NaN and Newton keeps its own iterate.
-        The pH model with an extractant order (loading and acidity both unknown) keeps
-        the plain start."""
+        factors); the loadings of the previous call are its first guess. With
+        ``loaded`` and the pH model (an extractant order: loading and acidity both
+        unknown) the loading and acidity logarithms are both written, from
+        :func:`~polyflow.units._ree_profile.acid_loading_profile` (Newton on both stage
+        variables, continued in the order from the order-0 profile), warm-started from
+        the previous call's. When a profile fails the initialiser returns NaN and
+        Newton keeps its own iterate."""
         N, E, ns = self._layout()
         f = self.p["feed_stage"] - 1
         use_v = len(iv) > 0
@@ -678,6 +689,15 @@ class REECascade(Unit):
                 org_in += x[k:k + E]
                 k += E
             W = np.array([Wfs, Ws, Wt])[wsel]
+            if loaded and use_v:
+                out = acid_loading_profile(K, m, n, eta, ns, np.maximum(aq_in, 0.0),
+                                           np.maximum(org_in, 0.0), acid_in, W, V, T, nu,
+                                           v, start=last.get("uv"))
+                if out is None:
+                    return np.full(len(write), np.nan)   # not applied
+                a, o, h, F, u, v = out
+                last["uv"] = (u, v)
+                return np.concatenate([a.ravel(), o.ravel(), h, F, u, v])
             if loaded:
                 out = loaded_profile(K, eta, ns, np.maximum(aq_in, 0.0),
                                      np.maximum(org_in, 0.0), acid_in, W, V, T, nu,
