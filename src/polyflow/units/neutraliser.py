@@ -13,6 +13,7 @@ from polyflow.units._hydro_common import (
     resolve_reaction,
     split_energy,
 )
+from polyflow.units._solved_feed import SolvedFeed
 from polyflow.units.base import Param, Unit
 from polyflow.units.feed import _category
 from polyflow.units.reactor import conversion_matrix, read_reactions
@@ -175,7 +176,7 @@ class Neutraliser(Unit):
         return out
 
 
-class LimeDose(Unit):
+class LimeDose(SolvedFeed):
     """A reagent feed whose rate the plant solves: the agent flow (an internal unknown,
     kmol/h) is such that the free acid in ``target_stream`` equals ``target_free_acid``
     (or the ``target_pH`` proxy). It is a plant feed (a boundary: the reagent enters
@@ -212,9 +213,6 @@ class LimeDose(Unit):
     """
 
     model = "lime_dose"
-    role = "feed"
-    inlets = ()
-    outlets = ("out",)
     params = {
         "agent": Param(None, "neutralising agent: CaO, Ca(OH)2 or CaCO3", default="Ca(OH)2(s)",
                        parse=_agent),
@@ -246,26 +244,8 @@ class LimeDose(Unit):
             raise self.fail(str(err), "agent") from None
         self.liquor = phase_masks(species)[2]
 
-    def feed_flows(self) -> np.ndarray:
-        """Unknown before the solve: zeros (used only as a scale by the solver)."""
-        return np.zeros(len(self._species))
-
     def equations(self, eq) -> None:
-        out = eq.outlets["out"]
-        target = self.p["target_stream"]
-        try:
-            t = eq.stream(target)
-        except InputError as err:
-            raise self.fail(f"target_stream {target!r} is not a stream of the plant",
-                            "target_stream", hint=err.hint) from None
-        S = eq.S
-        q = eq.internal(["agent_kmol_h"], [0.0])[0]
-        e = np.zeros(S)
-        e[self.agent_i] = 1.0
-        eq.linear_rows(S, out, np.arange(S), np.concatenate([np.arange(S), [self.agent_i]]),
-                       np.concatenate([eq.flows(out), [q]]),
-                       np.concatenate([np.ones(S), [-1.0]]))
-        eq.temperature_fixed(out, self.p["temperature"])
+        out, t = self.solved_feed_rows(eq, self.agent_i, "agent_kmol_h")
         C = free_acid_g_L(self.p["target_free_acid"], self.p["target_pH"])
         mw = eq.species.mw
         a = np.where(self.liquor, -C / self.p["solution_density"] * mw, 0.0)

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from polyflow.errors import InputError
 from polyflow.solve.system import ROW_INTERNAL
-from polyflow.units.base import Param, Unit
+from polyflow.units._solved_feed import SolvedFeed
+from polyflow.units.base import Param
 from polyflow.units.feed import _category
 
 __all__ = ["WaterMakeup"]
 
 
-class WaterMakeup(Unit):
+class WaterMakeup(SolvedFeed):
     """Fresh water whose rate is solved: the liquid water in ``target_stream`` equals
     ``target_water``. Put it on a process-water tank (a mixer) with the reclaim water
     (thickener overflows, tailings return) and name the tank's outlet, or the consumer's
@@ -50,9 +50,6 @@ class WaterMakeup(Unit):
     """
 
     model = "water_makeup"
-    role = "feed"
-    inlets = ()
-    outlets = ("out",)
     params = {
         "target_stream": Param(None, "the stream whose water flow is held at the target",
                                required=True, stream=True),
@@ -73,26 +70,8 @@ class WaterMakeup(Unit):
                             hint="add 'H2O' to the flowsheet's species list")
         self.water = species.idx("H2O(l)")
 
-    def feed_flows(self) -> np.ndarray:
-        """Unknown before the solve: zeros (used only as a scale by the solver)."""
-        return np.zeros(len(self._species))
-
     def equations(self, eq) -> None:
-        out = eq.outlets["out"]
-        target = self.p["target_stream"]
-        try:
-            t = eq.stream(target)
-        except InputError as err:
-            raise self.fail(f"target_stream {target!r} is not a stream of the plant",
-                            "target_stream", hint=err.hint) from None
-        S = eq.S
-        q = eq.internal(["makeup_kmol_h"], [0.0])[0]
-        e = np.zeros(S)
-        e[self.water] = 1.0
-        eq.linear_rows(S, out, np.arange(S), np.concatenate([np.arange(S), [self.water]]),
-                       np.concatenate([eq.flows(out), [q]]),
-                       np.concatenate([np.ones(S), [-1.0]]))
-        eq.temperature_fixed(out, self.p["temperature"])
+        out, t = self.solved_feed_rows(eq, self.water, "makeup_kmol_h")
         mw = float(eq.species.mw[self.water])
         eq.linear_rows(1, out, ROW_INTERNAL, np.zeros(1, int),
                        np.array([eq.flows(t)[self.water]]), np.array([mw]),
