@@ -262,26 +262,34 @@ def _loading_newton(K: np.ndarray, eta: float, inlet: np.ndarray, c: np.ndarray,
             step = solve_banded((bw, bw), ab, b, check_finite=False)
         except np.linalg.LinAlgError:
             return u, a, False
-        du = step[pos[n_a:]]
-        big = float(np.abs(du).max())
-        if not np.isfinite(big):
+        taken = _damped_loading_step(u, step[pos[n_a:]], r, solve, 2)
+        if taken is None:
             return u, a, False
-        if big > MAX_DU:
-            du = du * (MAX_DU / big)
-        norm0 = float(np.linalg.norm(r))
-        alpha = 1.0
-        for _ in range(20):
-            trial = u + alpha * du
-            trial = np.where(trial > 0.0, 0.5 * u, trial)
-            out = solve(trial)
-            if float(np.linalg.norm(out[2])) < (1.0 - 1e-4 * alpha) * norm0:
-                break
-            alpha *= 0.5
-        else:
-            return u, a, False
-        u = trial
+        u, out = taken
         a, P, r, load = out
     return u, a, bool(float(np.abs(r).max()) < tol)
+
+
+def _damped_loading_step(u: np.ndarray, du: np.ndarray, r: np.ndarray, solve, k: int):
+    """One Newton step on the stage loadings u: scaled to MAX_DU, kept at u < 0 (a
+    component that would cross 0 is halved instead), and halved until the residual
+    norm (``solve(u)[k]``) falls by the Armijo fraction. Returns (u, solve(u)) or None
+    when the step is not finite or 20 halvings do not decrease the residual."""
+    big = float(np.abs(du).max())
+    if not np.isfinite(big):
+        return None
+    if big > MAX_DU:
+        du = du * (MAX_DU / big)
+    norm0 = float(np.linalg.norm(r))
+    alpha = 1.0
+    for _ in range(20):
+        trial = u + alpha * du
+        trial = np.where(trial > 0.0, 0.5 * u, trial)
+        out = solve(trial)
+        if float(np.linalg.norm(out[k])) < (1.0 - 1e-4 * alpha) * norm0:
+            return trial, out
+        alpha *= 0.5
+    return None
 
 
 def _murphree_newton(K: np.ndarray, eta: float, inlet: np.ndarray, org_in: np.ndarray,
@@ -360,24 +368,10 @@ def _murphree_newton(K: np.ndarray, eta: float, inlet: np.ndarray, org_in: np.nd
             step = solve_banded((lo_bw, up_bw), ab, b, check_finite=False)
         except np.linalg.LinAlgError:
             return u, a, o, False
-        du = step[pu]
-        big = float(np.abs(du).max())
-        if not np.isfinite(big):
+        taken = _damped_loading_step(u, step[pu], r, solve, 3)
+        if taken is None:
             return u, a, o, False
-        if big > MAX_DU:
-            du = du * (MAX_DU / big)
-        norm0 = float(np.linalg.norm(r))
-        alpha = 1.0
-        for _ in range(20):
-            trial = u + alpha * du
-            trial = np.where(trial > 0.0, 0.5 * u, trial)
-            out = solve(trial)
-            if float(np.linalg.norm(out[3])) < (1.0 - 1e-4 * alpha) * norm0:
-                break
-            alpha *= 0.5
-        else:
-            return u, a, o, False
-        u = trial
+        u, out = taken
         a, o, P, r, load, room = out
     return u, a, o, bool(float(np.abs(r).max()) < tol)
 
