@@ -14,7 +14,8 @@ decided only by an exceedance, unless ``dissolved_as_total`` (a clarified liquid
 suspended solids, whose dissolved and total values coincide). A ``dissolved`` limit compares
 the dissolved value; a total at or below it passes it too. An ``unstated`` basis (the source
 does not say) compares the total if given, else the dissolved value, and says which in the
-row's note. Radionuclides are given as total activity in Bq/L.
+row's note; ``n/a`` (TSS, COD, ...) does the same without a note. Radionuclides are given as
+total activity in Bq/L.
 
 Example: a neutralised, clarified effluent at pH 8.2 against the US EPA BAT limits for
 flotation mills (40 CFR 440.103(b)) and Canada's MDMER Schedule 4, the more stringent value
@@ -165,6 +166,10 @@ def _compare(lim: Limit, dissolved: dict[str, float], total: dict[str, float],
             return t, "total", "pass", "the total is within it, so the dissolved value is"
         if t is not None:
             return None, "", "not-assessed", "only the total is given"
+    elif lim.basis == "n/a":   # a parameter without a basis (TSS, COD, ...)
+        v = t if t is not None else d
+        if v is not None:
+            return v, "total" if t is not None else "dissolved", _status(v, lim), ""
     else:   # unstated
         if t is not None:
             return t, "total", _status(t, lim), "basis not stated by the source: total compared"

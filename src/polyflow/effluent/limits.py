@@ -64,10 +64,13 @@ PARAMETERS = {
     "CN_free": ("mg/L", "free cyanide (HCN + CN-) as CN"),
     "Cr(VI)": ("mg/L", "hexavalent chromium as Cr"),
     "Ra-226": ("Bq/L", "radium-226 activity"),
+    "COD": ("mg/L", "chemical oxygen demand"),
+    "BOD5": ("mg/L", "5-day biochemical oxygen demand"),
+    "oil_and_grease": ("mg/L", "oil and grease"),
+    "phenols": ("mg/L", "phenols"),
 }
 #: Tables asked for but not shipped, with the reason (see docs/effluent-limits.md).
 NOT_TRANSCRIBED = (
-    ("wbg_mining_2007", "the World Bank Group EHS Guidelines for Mining (2007) Table 1"),
     ("pak_neqs_2000", "Pakistan's NEQS for municipal and liquid industrial effluents "
                       "(SRO 549(I)/2000)"),
 )
@@ -150,7 +153,7 @@ def list_tables() -> list[str]:
     """Names of the discharge-limit tables shipped with polyflow, sorted.
 
     >>> list_tables()
-    ['canada_mdmer_sch4', 'us_epa_440j_bat_mill', 'us_epa_440j_bat_mine']
+    ['canada_mdmer_sch4', 'us_epa_440j_bat_mill', 'us_epa_440j_bat_mine', 'wbg_mining_2007']
     """
     return sorted(p.name[len(PREFIX):-4] for p in _data_folder().iterdir()
                   if p.name.startswith(PREFIX) and p.name.endswith(".csv"))
