@@ -7,6 +7,9 @@ Published values checked here, each against the text of its source:
   Hg 0.002/0.001, Cd 0.10/0.05 in both.
 * Canada MDMER (SOR/2002-222) Schedule 4: monthly mean / composite / grab, total values,
   e.g. As 0.50/0.75/1.00 mg/L, TSS 15.00/22.50/30.00 mg/L, Ra-226 0.37/0.74/1.11 Bq/L.
+* 40 CFR 440.102(a) (BPT) and 440.104(a) (NSPS), mine drainage, Subpart J: TSS 30 / 20,
+  pH within 6.0 to 9.0; NSPS adds Cd 0.10 / 0.05, BPT has no Cd. 440.64(a) (NSPS, tungsten
+  mine drainage): Cd 0.10/0.05, Cu 0.30/0.15, Zn 1.0/0.5, TSS 30/20, pH 6.0 to 9.0.
 * World Bank Group EHS Guidelines for Mining (2007), Table 1 "Effluent Guidelines" (total
   metals, 95 % of operating hours): TSS 50, pH 6-9, As 0.1, Cd 0.05, Cr(VI) 0.1, Cu 0.3,
   cyanide 1 / free 0.1 / WAD 0.5, Fe 2.0, Pb 0.2, Hg 0.002, Ni 0.5, Zn 0.5 mg/L,
@@ -35,6 +38,9 @@ CHECKSUMS = {
     "us_epa_440j_bat_mill": (10, 3.003),
     "us_epa_440j_bat_mine": (10, 3.753),
     "wbg_mining_2007": (19, 277.852),
+    "us_epa_440j_bpt_mine": (11, 62.603),
+    "us_epa_440j_nsps_mine": (13, 62.753),
+    "us_epa_440f_nsps_mine": (9, 61.1),
 }
 
 
@@ -93,6 +99,20 @@ def test_published_values():
     ra = load_limits("canada_mdmer_sch4").limits_for("Ra-226")
     assert [(lim.maximum, lim.unit) for lim in ra] == [(0.37, "Bq/L"), (0.74, "Bq/L"),
                                                        (1.11, "Bq/L")]
+
+
+def test_us_epa_conventional_pollutants_and_new_sources():
+    """40 CFR 440.102(a), 440.104(a), 440.64(a) (values in the module docstring)."""
+    def maxima(name, p):
+        return [lim.maximum for lim in load_limits(name).limits_for(p)]
+    for name in ("us_epa_440j_bpt_mine", "us_epa_440j_nsps_mine", "us_epa_440f_nsps_mine"):
+        assert maxima(name, "TSS") == [30.0, 20.0]
+        (ph,) = load_limits(name).limits_for("pH")
+        assert (ph.minimum, ph.maximum) == (6.0, 9.0)
+    assert maxima("us_epa_440j_bpt_mine", "Cd") == []
+    assert maxima("us_epa_440j_nsps_mine", "Cd") == [0.10, 0.05]
+    assert maxima("us_epa_440f_nsps_mine", "Zn") == [1.0, 0.5]
+    assert maxima("us_epa_440f_nsps_mine", "Pb") == []
 
 
 def test_wbg_mining_table_1():

@@ -11,7 +11,9 @@ The tables, their sources and what could not be verified are described in
 ``docs/effluent-limits.md``.
 
 >>> list_tables()
-['canada_mdmer_sch4', 'us_epa_440j_bat_mill', 'us_epa_440j_bat_mine', 'wbg_mining_2007']
+['canada_mdmer_sch4', 'us_epa_440f_nsps_mine', 'us_epa_440j_bat_mill',
+     'us_epa_440j_bat_mine', 'us_epa_440j_bpt_mine', 'us_epa_440j_nsps_mine',
+     'wbg_mining_2007']
 >>> check_effluent("canada_mdmer_sch4", total_mg_L={"Cu": 0.2}).count("pass")
 3
 """

@@ -153,7 +153,9 @@ def list_tables() -> list[str]:
     """Names of the discharge-limit tables shipped with polyflow, sorted.
 
     >>> list_tables()
-    ['canada_mdmer_sch4', 'us_epa_440j_bat_mill', 'us_epa_440j_bat_mine', 'wbg_mining_2007']
+    ['canada_mdmer_sch4', 'us_epa_440f_nsps_mine', 'us_epa_440j_bat_mill',
+     'us_epa_440j_bat_mine', 'us_epa_440j_bpt_mine', 'us_epa_440j_nsps_mine',
+     'wbg_mining_2007']
     """
     return sorted(p.name[len(PREFIX):-4] for p in _data_folder().iterdir()
                   if p.name.startswith(PREFIX) and p.name.endswith(".csv"))
