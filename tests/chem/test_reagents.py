@@ -93,21 +93,38 @@ def test_98_percent_acid_into_a_dilute_liquor_releases_its_heat_to_20_h2o():
     assert 8.5 < r.temperature_C("mixed") - 25.0 < 9.5
 
 
-def test_pure_liquid_acid_dissolves_to_the_ai_state():
-    """H2SO4(l) in a dissolving mixer becomes H2SO4(aq); into a dilute liquor it releases
-    −813.989 + 909.27 = 95.28 kJ/mol (NBS82, to infinite dilution; see chem.dilution on
-    this basis)."""
+def test_pure_liquid_acid_into_a_liquor_releases_the_nbs_heat_to_20_h2o():
+    """H2SO4(l) in a dissolving mixer becomes H2SO4(aq); into a process liquor it gives
+    off −813.989 + 884.92 = 70.93 kJ/mol (NBS82, pure liquid to 20 H2O): the liquid
+    carries −phiL(20) so that it sits on the reference of the liquor (chem.dilution)."""
     r = dilute({"H2SO4(l)": "1 kmol/h"}, 300.0, ["H2O", "H2SO4", "H2SO4(l)"])
     assert kmol_h(r, "mixed")["H2SO4(aq)"] == pytest.approx(1.0, rel=1e-12)
     assert kmol_h(r, "mixed")["H2SO4(l)"] == pytest.approx(0.0, abs=1e-12)
-    dT = 95.281e3 / (300.0 * CP_WATER + CP_H2SO4_AI)
+    dT = (-813.989 + 884.92) * 1e3 / (300.0 * CP_WATER + CP_H2SO4_AI)
     assert r.temperature_C("mixed") - 25.0 == pytest.approx(dT, rel=1e-6)
+
+
+def test_98_percent_acid_as_liquid_or_as_solution_differs_by_its_mixing_heat():
+    """98 % acid (1 mol H2SO4 with 0.111 mol water) into 100 mol water, fed as
+    H2SO4(l) + H2O or as H2SO4(aq) + H2O: the first also gives off the heat of mixing the
+    liquid with its 0.111 mol of water, phiL(0) − phiL(0.111) (4.6 kJ/mol by the
+    table), and nothing else differs."""
+    species = ["H2O", "H2SO4", "H2SO4(l)"]
+    as_liquid = dilute({"H2SO4(l)": "1 kmol/h", "H2O": "0.111 kmol/h"}, 99.889, species)
+    as_sol = dilute({"H2SO4(aq)": "1 kmol/h", "H2O": "0.111 kmol/h"}, 99.889, species)
+    cp = 100.0 * CP_WATER + CP_H2SO4_AI
+    mixing = float(phi_L("H2SO4(aq)", 0.0) - phi_L("H2SO4(aq)", 0.111))
+    assert 3.0 < mixing < 6.0
+    dT_liq = as_liquid.temperature_C("mixed") - 25.0
+    dT_sol = as_sol.temperature_C("mixed") - 25.0
+    assert dT_liq - dT_sol == pytest.approx(mixing * 1e3 / cp, rel=1e-6)
 
 
 def test_no_dissolution_when_switched_off():
     r = dilute({"H2SO4(l)": "1 kmol/h"}, 100.0, ["H2O", "H2SO4", "H2SO4(l)"],
                dissolve=False)
     assert kmol_h(r, "mixed")["H2SO4(l)"] == pytest.approx(1.0)
+    # the liquid's constant reference shift cancels between inlet and outlet
     assert r.temperature_C("mixed") == pytest.approx(25.0, abs=1e-9)
 
 

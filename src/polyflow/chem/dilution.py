@@ -47,13 +47,18 @@ diluted to a process liquor: for 98 % acid φL(0.111) − φL(20) = 66.4 kJ/mol,
 2.7 kJ/mol (4 %) of the NBS82 integral heat to 100 H2O and by 24 kJ/mol of the heat to
 infinite dilution (that rest is the dilute-liquor enthalpy, mostly bisulphate
 association, which a speciation model forming HSO4- carries itself; such a model must
-then use a φL without it). A delivered solid or pure liquid that dissolves to its "ai"
-form in a dilute liquor releases its heat of solution to infinite dilution: for
-H2SO4(l) 95.28 kJ/mol, 24.4 kJ/mol more than 98 % acid fed as H2SO4(aq) + water on
-this basis; the shipped flowsheets feed concentrated acid the second way (98 %: 0.111
-H2O per H2SO4). The heat capacity of a solution stays the sum of the species' (ai)
-values, too small below about 20 H2O per H2SO4 (negative below 4): a unit whose outlet
-is that concentrated has no trustworthy temperature.
+then use a φL without it).
+
+A delivered solid or pure liquid that dissolves to such a solute (H2SO4(l)) carries the
+constant excess −φL(N_REF) per mole, which puts it on the same reference: pure acid
+diluted into a process liquor gives off ΔfH(l) − ΔfH(in 20 H2O) = 70.9 kJ/mol (NBS82),
+and H2SO4(l) + water at 98 % and H2SO4(aq) + water at 98 % differ by the acid's heat of
+mixing with that water only (4.6 kJ/mol). The shipped flowsheets feed concentrated acid
+as H2SO4(aq) + water (98 %: 0.111 H2O per H2SO4).
+
+The heat capacity of a solution stays the sum of the species' (ai) values, too small
+below about 20 H2O per H2SO4 (negative below 4): a unit whose outlet is that
+concentrated has no trustworthy temperature.
 
 Each solute is treated against the water alone (Young's rule for mixed electrolytes
 with the binary φL of each); φL is the 298.15 K value at every temperature.
@@ -162,29 +167,44 @@ class ApparentEnthalpy:
     """The excess enthalpy of the solutes of one species set (see the module text).
 
     ``solutes`` are the positions of the species with φL data, ``water`` the position of
-    H2O(l).
+    H2O(l) (−1 when absent). ``shifted``/``shift`` are the positions of delivered
+    reagents that dissolve to such a solute (H2SO4(l)) and their constant excess
+    −φL(N_REF) [kJ/mol], which puts them on the same reference as the liquor they
+    dissolve in.
     """
 
     solutes: tuple[int, ...]
     ids: tuple[str, ...]
     water: int
+    shifted: tuple[int, ...] = ()
+    shift: tuple[float, ...] = ()
 
     @classmethod
-    def of(cls, ids: list[str]) -> ApparentEnthalpy | None:
-        """For a flowsheet's species ids (in order), or ``None`` when it needs none."""
+    def of(cls, species) -> ApparentEnthalpy | None:
+        """For a flowsheet's :class:`~polyflow.chem.species.SpeciesSet`, or ``None``
+        when it needs none."""
         table = apparent_enthalpy_table()
-        if WATER not in ids:
+        ids = list(species.ids)
+        water = ids.index(WATER) if WATER in ids else -1
+        pos = [(i, s) for i, s in enumerate(ids) if s in table] if water >= 0 else []
+        shifted = [(i, -float(phi_L(sp.dissolves_to, N_REF)))
+                   for i, sp in enumerate(species.species) if sp.dissolves_to in table]
+        shifted = [(i, c) for i, c in shifted if c != 0.0]
+        if not pos and not shifted:
             return None
-        pos = [(i, s) for i, s in enumerate(ids) if s in table]
-        if not pos:
-            return None
-        return cls(tuple(i for i, _ in pos), tuple(s for _, s in pos), ids.index(WATER))
+        return cls(tuple(i for i, _ in pos), tuple(s for _, s in pos), water,
+                   tuple(i for i, _ in shifted), tuple(c for _, c in shifted))
 
     def enthalpy(self, N: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(H_ex[s] [MJ/h], ∂H_ex/∂n[s, i] [MJ/kmol]) for flows ``N[s, i]`` [kmol/h]."""
         N = np.atleast_2d(N)
         H = np.zeros(N.shape[0])
         dH = np.zeros_like(N, dtype=float)
+        for i, c in zip(self.shifted, self.shift, strict=True):
+            H += N[:, i] * c
+            dH[:, i] += c
+        if not self.solutes:
+            return H, dH
         nw = np.maximum(N[:, self.water], 0.0)
         for i, sid in zip(self.solutes, self.ids, strict=True):
             f, df, lo, hi = _interpolator(sid)

@@ -312,7 +312,7 @@ class SpeciesSet:
         (:class:`~polyflow.chem.dilution.ApparentEnthalpy`), or ``None``."""
         from polyflow.chem.dilution import ApparentEnthalpy
 
-        return ApparentEnthalpy.of(self.ids)
+        return ApparentEnthalpy.of(self)
 
     def H_excess(self, N: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(H_ex[s] [MJ/h], ∂H_ex/∂n[s, i] [MJ/kmol]) of streams with flows ``N[s, i]``:
