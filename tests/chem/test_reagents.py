@@ -165,3 +165,24 @@ def test_a_dissolved_form_missing_from_the_flowsheet_is_named():
     sp = load_database().subset(["H2O", "H2SO4(l)"])
     with pytest.raises(DataError, match="H2SO4\\(aq\\)"):
         dissolution_matrix(sp)
+
+
+def test_oxide_leach_acid_carries_its_heat_of_dilution():
+    """The shipped oxide copper leach feeds 9.0 t/h H2SO4 as 98 % acid (0.184 t/h water):
+    its stream carries 91.77 kmol/h × [phiL(0.111) − phiL(20)] = 1.69 MW more than the
+    ai state, given off in the adiabatic feed box (docs/reagents.md)."""
+    from pathlib import Path
+
+    import polyflow
+
+    path = Path(__file__).parents[2] / "flowsheets" / "copper_oxide_leach.toml"
+    r = polyflow.load(path).solve()
+    sp = r.species
+    n = r.flows_kmol_h[r.stream_names.index("acid_addition")]
+    ideal = float(n @ sp.h_molar(np.array([298.15]))[0]) / 3.6
+    n_acid = 9000.0 / sp.mw[sp.idx("H2SO4")]
+    n_water = n[sp.idx("H2O")] / n_acid
+    assert n_water == pytest.approx(0.111, abs=1e-3)
+    expected = n_acid * float(phi_L("H2SO4(aq)", n_water) - phi_L("H2SO4(aq)", 20.0)) / 3.6
+    assert r.enthalpy_kW("acid_addition") - ideal == pytest.approx(expected, rel=1e-9)
+    assert 1650.0 < expected < 1720.0
