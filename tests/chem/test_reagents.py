@@ -186,3 +186,12 @@ def test_oxide_leach_acid_carries_its_heat_of_dilution():
     expected = n_acid * float(phi_L("H2SO4(aq)", n_water) - phi_L("H2SO4(aq)", 20.0)) / 3.6
     assert r.enthalpy_kW("acid_addition") - ideal == pytest.approx(expected, rel=1e-9)
     assert 1650.0 < expected < 1720.0
+
+
+def test_a_mixer_names_the_missing_dissolved_form():
+    from polyflow.errors import InputError
+
+    fs = Flowsheet(["H2O", "NaOH(s)"])
+    fs.add(Feed("reagent", flows={"NaOH(s)": "1 kmol/h", "H2O": "10 kmol/h"}))
+    with pytest.raises(InputError, match=r"unit 'tank'.*NaOH\(aq\)"):
+        fs.add(Mixer("tank"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from polyflow.chem.dilution import dissolution_matrix
+from polyflow.errors import DataError, InputError
 from polyflow.units.base import Param, Unit
 
 __all__ = ["Mixer"]
@@ -55,7 +56,11 @@ class Mixer(Unit):
     }
 
     def bind(self, species) -> None:
-        self.D = dissolution_matrix(species) if self.p["dissolve"] else None
+        try:
+            self.D = dissolution_matrix(species) if self.p["dissolve"] else None
+        except DataError as err:
+            raise self.fail(err.message, field="dissolve",
+                            hint=f"{err.hint}, or set dissolve = false") from None
         if self.D is not None and "H2O(l)" not in species.index:
             raise self.fail("a mixer that dissolves reagents needs water (H2O) in the "
                             "flowsheet's species", field="dissolve",
@@ -72,6 +77,4 @@ class Mixer(Unit):
 def _flag(value, field: str) -> bool:
     if isinstance(value, bool):
         return value
-    from polyflow.errors import InputError
-
     raise InputError(f"{field} must be true or false", value=value)
