@@ -22,8 +22,8 @@ ROWS = read_data_csv("species_base.csv")
 BY_ID = {r["id"]: r for r in ROWS}
 
 #: Guard against a truncated or corrupted table: update both numbers on a deliberate edit.
-N_ROWS = 121
-DHF_SUM = -95135.92
+N_ROWS = 122
+DHF_SUM = -96690.13
 
 
 def _ai_terms(note: str) -> list[tuple[float, str]]:
@@ -134,3 +134,37 @@ def test_cp_at_298_close_to_tabulated():
     for sid, cp in [("CuO(s)", 42.30), ("SiO2(s)", 44.43), ("CaCO3(s)", 81.88),
                     ("O2(g)", 29.355), ("CO2(g)", 37.11), ("CaSO4(s)", 99.66)]:
         assert db[sid].cp_at(298.15) == pytest.approx(cp, rel=0.01), sid
+
+
+def test_pyrite_takes_the_robie_hemingway_1995_value():
+    """RH95 (USGS Bulletin 2131): pyrite ΔfH = −171.5 kJ/mol (Cemic & Kleppa 1988)."""
+    assert load_database()["FeS2(s)"].dHf == pytest.approx(-171.5)
+
+
+def test_apt_dissolves_with_a_plausible_heat_and_decomposes_above_evaporation():
+    """APT(s) = 10 NH4+ + H2W12O42(10-) + 4 H2O(l) with NBS82 NH4+ −132.51, H2O −285.83
+    and the calorimetric paratungstate B ion −11653.5 kJ/mol: the dissolution enthalpy of
+    the table's APT is the +100 kJ/mol stated in its note (a sparingly soluble salt), and
+    its decomposition to 12 WO3 + 10 NH3(g) + 10 H2O(g) costs more than evaporating its
+    10 H2O (10 × 44.0 kJ/mol, NBS82 H2O(g) − H2O(l)), which the old −13423.7 did not."""
+    db = load_database()
+    apt = db["APT"].dHf
+    dissolution = 10 * -132.51 - 11653.5 + 4 * -285.83 - apt
+    assert dissolution == pytest.approx(100.0, abs=1e-6)
+    decomposition = (12 * db["WO3"].dHf + 10 * db["NH3(g)"].dHf + 10 * db["H2O(g)"].dHf
+                     - apt)
+    evaporation = 10 * (db["H2O(g)"].dHf - db["H2O(l)"].dHf)
+    assert decomposition > evaporation
+    assert 12 * db["WO3"].dHf + 10 * db["NH3(g)"].dHf + 10 * db["H2O(g)"].dHf \
+        + 13423.7 < evaporation          # the replaced value: an impossible decomposition
+
+
+def test_stibnite_and_the_thioantimonite_estimate_built_on_it():
+    """Stibnite ΔfH −157.8 kJ/mol, Cp 123.32 J/(mol K) (secondary source, see SB2S3_SEC;
+    NBS82's −174.9 replaced). SbS3-3 is estimated from Sb2S3 + 3 S-2 = 2 SbS3-3 with a
+    zero reaction enthalpy, so the alkaline sulphide leach stays thermoneutral at 25 °C."""
+    db = load_database()
+    assert db["Sb2S3"].dHf == pytest.approx(-157.8)
+    assert db["Sb2S3"].cp_at(298.15) == pytest.approx(123.32)
+    leach = 2 * db["Na3SbS3"].dHf - db["Sb2S3"].dHf - 3 * db["Na2S"].dHf
+    assert leach == pytest.approx(0.0, abs=1e-6)

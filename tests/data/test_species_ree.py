@@ -166,3 +166,19 @@ def test_oxide_cp_fits_reasonable(by_id):
         cp298, cp1300 = (A + B * 1e-3 * T + C * 1e5 / T**2 + D * 1e-6 * T**2
                          for T in (298.15, 1300.0))
         assert 0 < cp298 < cp1300 < 1.4 * cp298, r["id"]
+
+
+def test_ln3_heat_capacities_are_joule_values_of_nbs82(by_id):
+    """NBS82 (Wagman et al. 1982) standard partial molar Cp at 298.15 K: La+3 −13,
+    Nd+3 −21 J/(mol K). The table once held −40 for every Ln+3, the size of the SH88
+    values in cal/(mol K) (La+3 −37.2, Nd+3 −43.2; Shock & Helgeson 1988) entered as J.
+    The chloride solutions (ai) carry the sum of their ions' Cp (Cl− −136.4, NBS82) and
+    the P507 complexes LnA3 Cp(Ln+3) + 3 Cp(HA)."""
+    assert float(by_id["La+3(aq)"]["Cp_A"]) == -13.0
+    assert float(by_id["Nd+3(aq)"]["Cp_A"]) == -21.0
+    for el in LANTHANIDES_Y:
+        ion = float(by_id[f"{el}+3(aq)"]["Cp_A"])
+        assert -25.0 <= ion <= -10.0, el          # J/(mol K), not a calorie-sized value
+        assert float(by_id[f"{el}Cl3(aq)"]["Cp_A"]) == pytest.approx(ion + 3 * -136.4)
+        assert float(by_id[f"{el}(C16H34O3P)3(org)"]["Cp_A"]) == pytest.approx(
+            ion + 3 * float(by_id["C16H35O3P(org)"]["Cp_A"]))

@@ -47,7 +47,7 @@ def test_product_is_wo3_from_apt(plant):
 
 def test_reagent_figures(plant):
     r = plant.reagents
-    assert r["soda_ash"]["Na2CO3(aq) [kg/t ore]"] == pytest.approx(650.0)
+    assert r["soda_ash"]["Na2CO3(s) [kg/t ore]"] == pytest.approx(650.0)   # solid soda ash
     assert r["acid"]["H2SO4(aq) [kg/t ore]"] == pytest.approx(900.0)
     # the SX feed keeps free acid and the strip liquor free ammonia
     sx = plant.energy["sx"]

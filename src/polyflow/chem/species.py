@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import numpy as np
@@ -67,6 +67,9 @@ class Species:
     base: str = ""
     #: index of its size class (coarsest 0), or -1 for a species without sizes
     size_class: int = -1
+    #: the aqueous species a delivered reagent (solid or pure liquid) dissolves to in a
+    #: unit that dissolves reagents ("" for none); see :mod:`polyflow.chem.dilution`
+    dissolves_to: str = ""
 
     def __post_init__(self) -> None:
         if not self.base:
@@ -303,6 +306,22 @@ class SpeciesSet:
         return np.isin(self.phase, list(phases))
 
     # Enthalpy on the formation basis, vectorised over streams --------------------------
+    @cached_property
+    def apparent(self):
+        """The excess enthalpy of concentrated electrolytes in this set
+        (:class:`~polyflow.chem.dilution.ApparentEnthalpy`), or ``None``."""
+        from polyflow.chem.dilution import ApparentEnthalpy
+
+        return ApparentEnthalpy.of(self)
+
+    def H_excess(self, N: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(H_ex[s] [MJ/h], ∂H_ex/∂n[s, i] [MJ/kmol]) of streams with flows ``N[s, i]``:
+        the heat of dilution that the ideal (infinite-dilution) enthalpy leaves out."""
+        N = np.atleast_2d(np.asarray(N, dtype=float))
+        if self.apparent is None:
+            return np.zeros(N.shape[0]), np.zeros_like(N)
+        return self.apparent.enthalpy(N)
+
     def h_molar(self, T: np.ndarray) -> np.ndarray:
         """h[s, i] [kJ/mol = MJ/kmol] at stream temperatures ``T[s]``."""
         T = np.asarray(T, dtype=float)[..., None]
@@ -344,6 +363,7 @@ def _species_from_row(row: dict[str, str], fname: str, lineno: int) -> Species:
         T_range=(num("Tmin_K", 298.15), num("Tmax_K", 298.15)),
         sources=((row.get("source_H") or "").strip(), (row.get("source_Cp") or "").strip()),
         note=(row.get("note") or "").strip(),
+        dissolves_to=(row.get("dissolves_to") or "").strip(),
     )
 
 
@@ -369,4 +389,10 @@ def load_database() -> SpeciesDatabase:
                     raise DataError(f"{fname}: species {sp.id!r} cites unknown source {key!r}",
                                     hint="add it to a sources*.csv file")
             species.append(sp)
-    return SpeciesDatabase(species, sources)
+    db = SpeciesDatabase(species, sources)
+    for sp in db:
+        if sp.dissolves_to and (sp.dissolves_to not in db._by_id
+                                or db[sp.dissolves_to].phase != "aq"):
+            raise DataError(f"species {sp.id!r} dissolves to {sp.dissolves_to!r}, which is "
+                            f"not an aqueous species id of the tables")
+    return db

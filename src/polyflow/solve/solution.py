@@ -13,8 +13,11 @@ __all__ = ["UnitSolution", "enthalpy_kW"]
 
 
 def enthalpy_kW(species: SpeciesSet, n: np.ndarray, T: float) -> float:
-    """Enthalpy flow of a stream on the formation basis [kW]: Σ n_i h_i(T) / 3.6."""
-    return float(n @ species.h_molar(np.array([T]))[0] / MJ_H_PER_KW)
+    """Enthalpy flow of a stream on the formation basis [kW]: (Σ n_i h_i(T) + H_ex) / 3.6,
+    with ``H_ex`` the heat of dilution of concentrated electrolytes
+    (:mod:`polyflow.chem.dilution`)."""
+    H_ex = species.H_excess(n)[0][0] if species.apparent is not None else 0.0
+    return float((n @ species.h_molar(np.array([T]))[0] + H_ex) / MJ_H_PER_KW)
 
 
 @dataclass

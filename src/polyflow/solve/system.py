@@ -439,6 +439,10 @@ class EquationSystem:
         Ne, Te = N[self.e_streams], np.maximum(T[self.e_streams], 1.0)
         h = self.species.h_molar(Te)                      # MJ/kmol
         H = (Ne * h).sum(axis=1) / MJ_H_PER_KW            # kW
+        if self.species.apparent is not None:             # heat of dilution (chem.dilution)
+            Hx, dHx = self.species.H_excess(Ne)
+            H = H + Hx / MJ_H_PER_KW
+            h = h + dHx                                   # ∂H/∂n for the Jacobian
         dHdT = (Ne * self.species.cp_molar(Te)).sum(axis=1) / MJ_H_PER_KW
         flow = Ne.sum(axis=1)
         return h, H, dHdT, flow, T

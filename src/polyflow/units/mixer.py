@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from polyflow.units.base import Unit
+from polyflow.chem.dilution import dissolution_matrix
+from polyflow.errors import DataError, InputError
+from polyflow.units.base import Param, Unit
 
 __all__ = ["Mixer"]
 
@@ -17,6 +19,13 @@ class Mixer(Unit):
 
         n_{out,i} = \\sum_k n_{k,i}, \\qquad
         \\sum_k \\sum_i n_{k,i}\\, h_i(T_k) = \\sum_i n_{out,i}\\, h_i(T_{out})
+
+    Delivered reagents dissolve in the mixer (``dissolve = true``, the default): a species
+    with a ``dissolves_to`` entry in the species tables (``H2SO4(l)``, ``NaOH(s)``,
+    ``Na2CO3(s)``, ``NaCN(s)``, ``Na2S(s)``) leaves as its aqueous form, ``n_out = D Σ_k
+    n_k`` (:func:`polyflow.chem.dilution.dissolution_matrix`), so its heat of solution,
+    with the finite-dilution correction of :mod:`polyflow.chem.dilution`, is released
+    here and raises the outlet temperature.
 
     Source: Felder & Rousseau, *Elementary Principles of Chemical Processes*, 4th ed.
     (2015), §8.3 (adiabatic mixing).
@@ -37,11 +46,35 @@ class Mixer(Unit):
     """
 
     model = "mixer"
+    D = None
     inlets = ("in*",)
     outlets = ("out",)
+    params = {
+        "dissolve": Param(None, "dissolve delivered reagents (solids and pure liquids with "
+                          "a dissolves_to species) into the aqueous outlet", default=True,
+                          parse=lambda v: _flag(v, "dissolve")),
+    }
+
+    def bind(self, species) -> None:
+        try:
+            self.D = dissolution_matrix(species) if self.p["dissolve"] else None
+        except DataError as err:
+            raise self.fail(err.message, field="dissolve",
+                            hint=f"{err.hint}, or set dissolve = false") from None
+        if self.D is not None and "H2O(l)" not in species.index:
+            raise self.fail("a mixer that dissolves reagents needs water (H2O) in the "
+                            "flowsheet's species", field="dissolve",
+                            hint="add H2O to [flowsheet] species, or set dissolve = false")
 
     def equations(self, eq) -> None:
         out = eq.outlets["out"]
         ins = eq.all_inlets
-        eq.species_map(out, [(s, 1.0) for s in ins])
+        M = 1.0 if self.D is None else self.D
+        eq.species_map(out, [(s, M) for s in ins])
         eq.energy_balance(ins, [out], primary=out)
+
+
+def _flag(value, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise InputError(f"{field} must be true or false", value=value)
