@@ -316,7 +316,8 @@ def test_loaded_profile_solves_the_separation_factor_cascade(eta):
 
 
 def test_errors_name_the_fix():
-    with pytest.raises(InputError, match="unknown equilibrium 'langmuir'"):
+    with pytest.raises(InputError, match=r"field 'equilibrium': must be one of "
+                       r"'separation_factor', 'pH', 'distribution' \(got 'langmuir'\)"):
         REECascade("sx", elements=["La"], extraction_stages=2, equilibrium="langmuir")
     with pytest.raises(InputError, match="needs 'separation_factors'"):
         REECascade("sx", elements=["La"], extraction_stages=2)

@@ -8,7 +8,7 @@ from polyflow.errors import InputError
 from polyflow.quantity import parse_quantity
 
 __all__ = ["ELSNER", "GOLD_EW", "first_order_cstr_series", "kremser_unadsorbed",
-           "read_float", "read_stages"]
+           "read_float"]
 
 #: Elsner's equation, written with the species of the tables (NaAu(CN)2 for Au(CN)2-)
 ELSNER = "4 Au(s) + 8 NaCN + O2(g) + 2 H2O -> 4 NaAu(CN)2 + 4 NaOH"
@@ -56,9 +56,3 @@ def read_float(lo: float, hi: float, what: str):
         return float(value)
 
     return parse
-
-
-def read_stages(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 30:
-        raise InputError("must be a whole number from 1 to 30", value=value)
-    return int(value)

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from polyflow.errors import InputError
 from polyflow.units._hydro_common import liquor_split, phase_masks, solids_ratio, split_energy
 from polyflow.units.base import Param, Unit
 
 __all__ = ["CCD", "ideal_washing_loss"]
-
-
-def _stages(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
-        raise InputError("stages must be a whole number of thickeners from 1 to 20",
-                         value=value)
-    return int(value)
 
 
 def ideal_washing_loss(R: float, n: int) -> float:
@@ -82,8 +74,8 @@ class CCD(Unit):
     inlets = ("feed*", "wash_water*")
     outlets = ("underflow", "overflow")
     params = {
-        "stages": Param(None, "number of thickeners in the train", required=True,
-                        parse=_stages),
+        "stages": Param.integer("number of thickeners in the train", required=True,
+                                bounds=(1, 20)),
         "underflow_solids": Param("fraction", "underflow solids of every thickener, mass "
                                   "fraction of the pulp", required=True, bounds=(0.05, 0.85)),
     }

@@ -20,7 +20,7 @@ from polyflow.units._hydro_common import (
     resolve_reaction,
     split_energy,
 )
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Unit, read_choice
 from polyflow.units.reactor import conversion_matrix
 
 __all__ = ["KINETICS", "LeachTanks", "shrinking_core_cstr_series"]
@@ -64,10 +64,7 @@ def _read_reactions(value: object) -> list[dict]:
             item["conversion"] = read_fraction(r["conversion"], f"reaction {k} conversion")
             out.append(item)
             continue
-        kin = r["kinetics"]
-        if kin not in KINETICS:
-            raise InputError(f"reaction {k}: kinetics must be one of {', '.join(KINETICS)}",
-                             value=kin)
+        kin = read_choice(r["kinetics"], KINETICS, what=f"reaction {k}: kinetics")
         if "k" not in r:
             raise InputError(f"reaction {k}: kinetics {kin!r} needs the rate constant 'k' "
                              "(e.g. k = '0.25 1/h')")
@@ -83,12 +80,6 @@ def _read_reactions(value: object) -> list[dict]:
             item["reagent"] = str(r["reagent"])
         out.append(item)
     return out
-
-
-def _tanks(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 30:
-        raise InputError("tanks must be a whole number from 1 to 30", value=value)
-    return int(value)
 
 
 def shrinking_core_cstr_series(kc: float, tau_tank: float, n: int, control: str) -> float:
@@ -198,7 +189,7 @@ class LeachTanks(Unit):
     params = {
         "reactions": Param(None, "list of {equation, key, conversion} or {equation, key, "
                                  "kinetics, k, ...}", required=True, parse=_read_reactions),
-        "tanks": Param(None, "number of tanks in series", default=1, parse=_tanks),
+        "tanks": Param.integer("number of tanks in series", default=1, bounds=(1, 30)),
         "residence_time": Param("time", "slurry residence time of the whole train",
                                 bounds=(1e-3, 1000.0)),
         "tank_volume": Param("volume", "live volume of each tank", bounds=(1e-3, 1e5)),

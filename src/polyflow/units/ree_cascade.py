@@ -32,15 +32,6 @@ def complex_id(element: str) -> str:
     return f"{element}(C16H34O3P)3(org)"
 
 
-def _count(what: str, low: int):
-    def parse(value: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float) \
-                or value != int(value) or value < low:
-            raise InputError(f"{what} must be a whole number of at least {low}", value=value)
-        return int(value)
-    return parse
-
-
 def _elements(value: object) -> list[str]:
     if isinstance(value, str) or not isinstance(value, Sequence) or not value:
         raise InputError("expected a list of element symbols such as ['La', 'Ce', 'Pr', 'Nd']",
@@ -162,17 +153,17 @@ class REECascade(Unit):
     params = {
         "elements": Param(None, "rare-earth elements separated, e.g. ['La', 'Ce', 'Pr', 'Nd']",
                           required=True, parse=_elements),
-        "extraction_stages": Param(None, "number of extraction stages n", required=True,
-                                   parse=_count("extraction_stages", 1)),
-        "scrub_stages": Param(None, "number of scrubbing stages m (0: no scrub inlet)",
-                              default=0, parse=_count("scrub_stages", 0)),
-        "strip_stages": Param(None, "number of stripping stages k", default=1,
-                              parse=_count("strip_stages", 1)),
-        "feed_stage": Param(None, "stage the aqueous feed enters, counted from the organic "
-                                  "inlet (default: the last extraction stage n)",
-                            parse=_count("feed_stage", 1)),
-        "equilibrium": Param(None, "separation_factor, pH or distribution",
-                             default="separation_factor"),
+        "extraction_stages": Param.integer("number of extraction stages n", required=True,
+                                           bounds=(1, None)),
+        "scrub_stages": Param.integer("number of scrubbing stages m (0: no scrub inlet)",
+                                      default=0, bounds=(0, None)),
+        "strip_stages": Param.integer("number of stripping stages k", default=1,
+                                      bounds=(1, None)),
+        "feed_stage": Param.integer("stage the aqueous feed enters, counted from the "
+                                    "organic inlet (default: the last extraction stage n)",
+                                    bounds=(1, None)),
+        "equilibrium": Param.choice("separation_factor, pH or distribution", EQUILIBRIA,
+                                    default="separation_factor"),
         "separation_factors": Param(None, "element -> β relative to a reference element "
                                           "(separation_factor model)",
                                     parse=_number_table("separation factor")),
@@ -208,9 +199,6 @@ class REECascade(Unit):
     # -- set-up ----------------------------------------------------------------------
     def validate(self) -> None:
         p = self.p
-        if p["equilibrium"] not in EQUILIBRIA:
-            raise self.fail(f"unknown equilibrium {p['equilibrium']!r}; use one of "
-                            f"{', '.join(EQUILIBRIA)}", "equilibrium")
         n, m = p["extraction_stages"], p["scrub_stages"]
         if p["feed_stage"] is None:
             p["feed_stage"] = n

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from polyflow.errors import InputError, PolyflowError
+from polyflow.errors import PolyflowError
 from polyflow.units.base import Param, Unit
 
 __all__ = ["TungstenAmineSX", "kremser_unextracted"]
-
-
-def _stages(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) \
-            or not 1 <= value <= 20:
-        raise InputError("the number of extraction stages must be a whole number from 1 "
-                         "to 20", value=value)
-    return int(value)
 
 
 def kremser_unextracted(D: float, oa: float, stages: int) -> float:
@@ -96,8 +88,8 @@ class TungstenAmineSX(Unit):
                             "over aqueous", required=True, bounds=(1e-3, 1e4)),
         "oa_ratio": Param("ratio", "organic over aqueous volume flow in extraction",
                           default=1.0, bounds=(0.05, 20.0)),
-        "extraction_stages": Param(None, "number of counter-current extraction stages",
-                                   default=3, parse=_stages),
+        "extraction_stages": Param.integer("number of counter-current extraction stages",
+                                           default=3, bounds=(1, 20)),
         "metal": Param(None, "tungstate in the feed", default="Na2WO4(aq)"),
         "acid": Param(None, "acid the extraction consumes", default="H2SO4(aq)"),
         "salt": Param(None, "salt left in the raffinate", default="Na2SO4(aq)"),
