@@ -11,7 +11,7 @@ from polyflow.units.base import Param, read_choice, read_integer
 from polyflow.units.ccd import CCD
 from polyflow.units.electrowinning import Electrowinning
 from polyflow.units.neutraliser import Neutraliser
-from polyflow.units.ree_cascade import REECascade
+from polyflow.units.ree import REECascade
 from polyflow.units.sx_stage import SXStage
 
 
