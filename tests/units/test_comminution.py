@@ -7,16 +7,15 @@ import pytest
 
 from polyflow import Flowsheet
 from polyflow.chem.species import load_database
-from polyflow.errors import InputError, SpecificationError
-from polyflow.io.feeds import sized_flows
-from polyflow.psd import (
+from polyflow.comminution import (
     SHORT_TON_FACTOR,
     bond_energy,
-    class_mass,
     operating_work_index,
     read_work_index,
-    sieve_series,
 )
+from polyflow.errors import InputError, SpecificationError
+from polyflow.io.feeds import sized_flows
+from polyflow.psd import class_mass, sieve_series
 from polyflow.units import Feed, Product
 from polyflow.units.crusher import Crusher
 from polyflow.units.mill import BallMill

@@ -7,17 +7,19 @@ import math
 
 import numpy as np
 
-from polyflow.errors import InputError
-from polyflow.psd import (
+from polyflow.comminution import (
     austin_breakage,
     austin_selection,
     bond_energy,
-    class_mass,
-    expand_matrix,
     mill_matrix,
     operating_work_index,
-    percentile_size,
     read_work_index,
+)
+from polyflow.errors import InputError
+from polyflow.psd import (
+    class_mass,
+    expand_matrix,
+    percentile_size,
     representative_sizes,
     require_sizes,
 )
