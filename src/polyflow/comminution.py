@@ -149,6 +149,9 @@ def whiten_efficiency(x: np.ndarray, alpha: float) -> np.ndarray:
     >>> float(whiten_efficiency(np.array([1.0]), 3.0)[0])
     0.5
     """
+    if not (math.isfinite(alpha) and alpha > 0.0):     # α = 0 is 0/0 everywhere
+        raise InputError("the sharpness α of the efficiency curve must be above 0",
+                         field="alpha", value=alpha)
     x = np.asarray(x, dtype=float)
     ax = np.minimum(alpha * x, 700.0)
     return np.expm1(ax) / (np.exp(ax) + math.exp(min(alpha, 700.0)) - 2.0)

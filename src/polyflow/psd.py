@@ -274,13 +274,21 @@ def percentile_size(sieves: np.ndarray, mass: np.ndarray, q: float) -> float:
     """Size [m] that a fraction ``q`` of the mass passes (P80: ``q = 0.8``).
 
     Interpolated linearly in log(size) between sieves, linearly in size between the bottom
-    sieve and zero; the top sieve when ``q`` is reached only there; ``nan`` for no mass.
+    sieve and zero; the top sieve when ``q`` is reached only there; ``nan`` for no mass
+    (an empty stream has no P80). ``q`` outside (0, 1] (a percentage given as such, say)
+    or a mass per class that does not match the sieves raise :class:`InputError`.
 
     >>> sieves = np.array([1e-3, 0.5e-3, 0.25e-3])
     >>> round(percentile_size(sieves, np.array([0.1, 0.3, 0.6]), 0.8) * 1e6, 1)
     396.9
     """
     mass = np.asarray(mass, dtype=float)
+    if not (math.isfinite(q) and 0.0 < q <= 1.0):
+        raise InputError("the passing fraction must be in (0, 1] (0.8 for the P80)",
+                         field="q", value=q)
+    if mass.shape != np.shape(sieves):
+        raise InputError(f"{mass.size} class masses for {np.size(sieves)} sieves",
+                         field="mass", hint="give one mass per size class")
     if mass.sum() <= 0:
         return math.nan
     P = cumulative_passing(mass)

@@ -58,7 +58,10 @@ def read_reactions(value: object) -> list[dict]:
         if "k" not in r:
             raise InputError(f"reaction {k}: kinetics {kin!r} needs the rate constant 'k' "
                              "(e.g. k = '0.25 1/h')")
-        item.update(kinetics=kin, k=parse_quantity(r["k"], "rate"),
+        rate = parse_quantity(r["k"], "rate")
+        if not (math.isfinite(rate) and rate >= 0.0):
+            raise InputError(f"reaction {k}: the rate constant k must be ≥ 0", value=r["k"])
+        item.update(kinetics=kin, k=rate,
                     order=float(r.get("order", 1.0)),
                     Ea=_activation_energy(r["activation_energy"]) if "activation_energy" in r
                     else 0.0,
@@ -80,10 +83,22 @@ def shrinking_core_cstr_series(kc: float, tau_tank: float, n: int, control: str)
     particle conversion averaged over the Erlang residence-time distribution of n
     tanks, E(t) = tⁿ⁻¹ e^(−t/τ_tank) / (τ_tankⁿ (n − 1)!).
 
+    No reaction (``kc = 0``) or no time (``tau_tank = 0``) converts nothing; a negative
+    or non-finite ``kc`` or ``tau_tank``, ``n`` below 1 or an unknown ``control`` raise
+    :class:`InputError`.
+
     >>> round(shrinking_core_cstr_series(1.0, 1.0, 1, "chemical"), 6)   # τ = τ̄
     0.792723
     """
-    if kc <= 0.0 or tau_tank <= 0.0:
+    if control not in ("chemical", "diffusion"):
+        raise InputError("the shrinking-core control must be 'chemical' or 'diffusion'",
+                         field="kinetics", value=control)
+    for name, x in (("kc", kc), ("tau_tank", tau_tank)):
+        if not (math.isfinite(x) and x >= 0.0):
+            raise InputError("must be a finite number ≥ 0", field=name, value=x)
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise InputError("the tank number must be a whole number ≥ 1", field="n", value=n)
+    if kc == 0.0 or tau_tank == 0.0:
         return 0.0
     if control == "chemical":
         # 1 − X̄ = Σ_j C(3,j) (−kc)^j ∫_0^{1/kc} t^j E(t) dt  (incomplete gamma moments)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from polyflow.errors import InputError
 from polyflow.units._hydro_common import liquor_split, phase_masks, solids_ratio, split_energy
 from polyflow.units.base import Param, Unit
 
@@ -18,6 +21,10 @@ def ideal_washing_loss(R: float, n: int) -> float:
     >>> round(ideal_washing_loss(2.0, 3), 6)     # (2 − 1)/(2⁴ − 1) = 1/15
     0.066667
     """
+    if not (math.isfinite(R) and R >= 0.0):
+        raise InputError("the wash ratio must be a finite number ≥ 0", field="R", value=R)
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise InputError("a CCD has a whole number ≥ 1 of thickeners", field="n", value=n)
     if abs(R - 1.0) < 1e-12:
         return 1.0 / (n + 1)
     return (R - 1.0) / (R ** (n + 1) - 1.0)

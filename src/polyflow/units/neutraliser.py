@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from polyflow.errors import InputError
 from polyflow.solve.system import MJ_H_PER_KW, ROW_INTERNAL
 from polyflow.units._hydro_common import (
     nu_vector,
@@ -40,7 +41,7 @@ def free_acid_g_L(target_free_acid: float | None, target_pH: float | None) -> fl
         return float(target_free_acid)
     if target_pH is not None:
         return 10.0 ** (-target_pH) / 2.0 * M_H2SO4
-    raise ValueError("no target")
+    raise InputError("a neutralisation target is needed: give target_free_acid or target_pH")
 
 
 #: other names of the agents

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from polyflow.errors import PolyflowError
+from polyflow.errors import InputError, PolyflowError
 from polyflow.units.base import Param, Unit
 
 __all__ = ["TungstenAmineSX", "kremser_unextracted"]
@@ -13,8 +15,15 @@ __all__ = ["TungstenAmineSX", "kremser_unextracted"]
 def kremser_unextracted(D: float, oa: float, stages: int) -> float:
     """Fraction of the metal left in the raffinate of ``stages`` counter-current
     stages fed with metal-free organic: (ε − 1)/(ε^(N+1) − 1), ε = D·O/A
-    (1/(N + 1) at ε = 1)."""
+    (1/(N + 1) at ε = 1). A negative or non-finite ε, or stages below 1, raise
+    :class:`InputError`."""
     eps = D * oa
+    if not (math.isfinite(eps) and eps >= 0.0):
+        raise InputError("the extraction factor D·O/A must be a finite number ≥ 0",
+                         field="D", value=eps)
+    if isinstance(stages, bool) or int(stages) != stages or stages < 1:
+        raise InputError("the number of stages must be a whole number ≥ 1",
+                         field="extraction_stages", value=stages)
     if abs(eps - 1.0) < 1e-12:
         return 1.0 / (stages + 1)
     return (eps - 1.0) / (eps ** (stages + 1) - 1.0)
