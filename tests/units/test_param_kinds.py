@@ -95,3 +95,18 @@ def test_units_read_aliases_into_the_canonical_choice():
                    D=2).p["isotherm"] == "constant"
     assert REECascade("sx", elements=["La"], extraction_stages=2, equilibrium="PH",
                       pH_intercept={"La": 0}).p["equilibrium"] == "pH"
+
+
+def test_every_shipped_default_is_a_valid_value_of_its_kind():
+    """A declared default must pass its own kind's check (a default outside the bounds
+    or choices would surface only when the unit is built without the parameter)."""
+    from polyflow.units.base import model_registry
+
+    checked = 0
+    for model, cls in model_registry().items():
+        for name, spec in cls.params.items():
+            if spec.kind == "quantity" or spec.default is None:
+                continue
+            assert spec.read(spec.default) == spec.default, f"{model}.{name}"
+            checked += 1
+    assert checked >= 15

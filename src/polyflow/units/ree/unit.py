@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from polyflow.solve.layout import Layout
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Unit
 from polyflow.units.ree.balances import outlet_rows, stage_rows, volume_rows
 from polyflow.units.ree.equilibrium import equilibrium_block
 from polyflow.units.ree.initialiser import add_initialiser
@@ -108,7 +108,7 @@ class REECascade(Unit):
     model = "ree_cascade"
     inlets = ("feed", "scrub", "strip", "organic")
     outlets = ("raffinate", "strip_liquor", "organic")
-    params: dict[str, Param] = PARAMS
+    params = PARAMS
 
     # -- set-up ----------------------------------------------------------------------
     def validate(self) -> None:
