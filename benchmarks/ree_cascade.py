@@ -14,7 +14,7 @@ import numpy as np
 from polyflow import Flowsheet
 from polyflow.design.ree import connect_cascade
 from polyflow.units import Feed
-from polyflow.units.ree_cascade import REECascade, complex_id
+from polyflow.units.ree import REECascade, complex_id
 
 ELEMENTS = ["La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb",
             "Lu", "Y"]

@@ -51,7 +51,7 @@ def _units_for(dimension: str) -> list[str]:
 DIMENSIONS = ("mass_flow", "molar_flow", "volume_flow", "temperature", "fraction",
               "concentration", "power", "time", "length", "specific_energy", "pressure",
               "density", "current", "voltage", "current_density", "area", "volume", "mass",
-              "rate", "ratio")
+              "rate", "ratio", "molar_energy")
 
 
 def format_units(dimension: str) -> str:
@@ -101,5 +101,6 @@ def parse_quantity(value: object, dimension: str) -> float:
 def _example(dimension: str) -> str:
     return {"mass_flow": "250 t/h", "temperature": "40 degC", "fraction": "5 %",
             "concentration": "3.5 g/L", "volume_flow": "120 m3/h", "power": "1.5 MW",
-            "time": "2 h", "length": "150 um", "molar_flow": "10 kmol/h"}.get(
+            "time": "2 h", "length": "150 um", "molar_flow": "10 kmol/h",
+            "molar_energy": "45 kJ/mol"}.get(
                 dimension, f"1 {_units_for(dimension)[0] if _units_for(dimension) else ''}")

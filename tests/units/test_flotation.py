@@ -79,7 +79,7 @@ def test_flotation_errors_name_the_fix():
     with pytest.raises(InputError, match="kinetics of 'CuFeS2' needs k"):
         FlotationBank("b", n_cells=3, cell_residence_time="1 min", water_recovery=0.1,
                       kinetics={"CuFeS2": {"rmax": 0.9}})
-    with pytest.raises(InputError, match="form must be one of cells, klimpel"):
+    with pytest.raises(InputError, match=r"field 'form': must be one of 'cells', 'klimpel' \(got"):
         FlotationBank("b", n_cells=3, cell_residence_time="1 min", water_recovery=0.1,
                       kinetics=KIN, form="plug")
     with pytest.raises(InputError, match=r"kinetics: species 'FeS2\(s\)' is not in this"):

@@ -8,7 +8,7 @@ import pytest
 from polyflow import Flowsheet
 from polyflow.errors import InputError
 from polyflow.units import Feed, Product
-from polyflow.units.ree_cascade import REECascade, complex_id
+from polyflow.units.ree import REECascade, complex_id
 
 
 def cascade(els, feed_kmol, n, m=0, k=1, acid_feed=0.0, strip_acid=10.0, **kw):
@@ -137,8 +137,8 @@ def test_pH_model_matches_stage_by_stage_iteration():
     r = fs.solve()
     prof = fs.units["sx"].stage_profile(r.unit_solution("sx"))
     sol = r.unit_solution("sx")
-    N, E = 8, 3
-    W, V = sol.internal[2 * N * E + 2 * N], sol.internal[2 * N * E + 2 * N + 3]
+    lay = fs.units["sx"].internal_layout()
+    W, V = lay.take("V_aq_extraction", sol.internal), lay.take("V_org", sol.internal)
     a, h = _stagewise_pH(np.array([10 ** b[e] for e in els]), 3.0, W, V, feed, 0.05, n)
     assert prof["aqueous"][:n] == pytest.approx(a, rel=1e-7, abs=1e-14)
     assert prof["acid"][:n] == pytest.approx(h, rel=1e-7)
@@ -150,7 +150,7 @@ def test_start_profile_is_kremser_for_each_element():
     """The cascade's start profile (constant D, held acidity) is exact for constant D:
     each element follows Kremser on its own, (E − 1)/(E^(n+1) − 1) of the feed left in
     the raffinate of n stages (Seader, Henley & Roper, 3rd ed., eq. 5-29)."""
-    from polyflow.units._ree_profile import start_profile
+    from polyflow.units.ree.sum_rates import start_profile
     n, D = 6, np.array([0.5, 3.0])
     N, E = n, 2
     aq_in = np.zeros((N, E))
@@ -219,7 +219,7 @@ def test_acid_loading_profile_solves_the_pH_cascade_with_order(eta):
     cascade exactly: element balances, the Murphree equilibrium with
     D = K·c_H^−3·(F/T_A)^2, the acid balance (3 H+ per REE3+) with c_H = h/W, and
     F = T_A − ν Σ o = T_A·e^u, to round-off, for elements spanning 10^4."""
-    from polyflow.units._ree_profile import acid_loading_profile
+    from polyflow.units.ree.acid_loading import acid_loading_profile
     n_, m_, k, E = 6, 6, 4, 5
     N, ns = n_ + m_ + k, n_ + m_
     K = np.tile(0.3 * 10.0 ** np.arange(E), (N, 1))
@@ -291,7 +291,7 @@ def test_loaded_profile_solves_the_separation_factor_cascade(eta):
     exactly: element balances, the Murphree equilibrium with D = κβ·F/T_A, and
     F = T_A − ν Σ o = T_A·e^u, to round-off, for elements spanning β^4 = 10^4 (the
     strip section, linear, is left to Newton when η < 1)."""
-    from polyflow.units._ree_profile import loaded_profile
+    from polyflow.units.ree.loaded import loaded_profile
     n, m, k, E = 6, 6, 3, 5
     N, ns = n + m + k, n + m
     K = np.vstack([np.tile(20.0 * 10.0 ** np.arange(E), (ns, 1)), np.full((k, E), 0.01)])
@@ -316,7 +316,8 @@ def test_loaded_profile_solves_the_separation_factor_cascade(eta):
 
 
 def test_errors_name_the_fix():
-    with pytest.raises(InputError, match="unknown equilibrium 'langmuir'"):
+    with pytest.raises(InputError, match=r"field 'equilibrium': must be one of "
+                       r"'separation_factor', 'pH', 'distribution' \(got 'langmuir'\)"):
         REECascade("sx", elements=["La"], extraction_stages=2, equilibrium="langmuir")
     with pytest.raises(InputError, match="needs 'separation_factors'"):
         REECascade("sx", elements=["La"], extraction_stages=2)
@@ -329,3 +330,41 @@ def test_errors_name_the_fix():
     with pytest.raises(InputError, match="no P507 complex"):
         REECascade("sx", elements=["Sc"], extraction_stages=2, equilibrium="distribution",
                    distribution={"Sc": 1}).bind(Flowsheet(["ScCl3", "HCl", "P507"]).species)
+
+
+def test_damped_step_limits_the_step_keeps_logarithms_negative_and_backtracks():
+    """The one damped Newton step of the start profiles (units/ree/damped.py): scaled as a
+    whole to the limit of each unknown, a log-fraction that would cross 0 halved towards
+    0, halved until the norm falls (Armijo), None when it cannot."""
+    from polyflow.units.ree.damped import damped_step
+
+    z = np.array([-1.0, 0.0])
+    limit = np.array([2.0, 0.5])
+    negative = np.array([True, False])
+    # the second component's step 1.0 is twice its limit: the whole step is halved
+    z1, _ = damped_step(z, np.array([0.4, 1.0]), np.array([1.0]), lambda t: t,
+                        lambda t: np.array([t[1] - 0.5]), limit, negative, 5)
+    np.testing.assert_allclose(z1, [-0.8, 0.5])
+    # a log-fraction stepping past 0 goes half-way to 0 instead
+    z2, _ = damped_step(z, np.array([1.5, 0.0]), np.array([1.0]), lambda t: t,
+                        lambda t: np.array([t[0] + 0.5]), limit, negative, 5)
+    np.testing.assert_allclose(z2, [-0.5, 0.0])
+    # no decrease in any of the halvings, or a step that is not finite: None
+    assert damped_step(z, np.array([0.1, 0.1]), np.array([1e-3]), lambda t: t,
+                       lambda t: np.array([1.0]), limit, negative, 4) is None
+    assert damped_step(z, np.array([np.nan, 0.1]), np.array([1.0]), lambda t: t,
+                       lambda t: np.array([0.0]), limit, negative, 4) is None
+
+
+def test_internal_layout_names_every_internal_unknown():
+    """The cascade's named layout covers its internal unknowns exactly, in the order
+    of their labels (no offset arithmetic left to drift)."""
+    fs = cascade(["La", "Ce"], [0.004, 0.003], 4, 0, 2, acid_feed=0.05, strip_acid=2.0,
+                 equilibrium="pH", pH_intercept={"La": -4.3, "Ce": -4.0}, extractant_order=2.0)
+    unit = fs.units["sx"]
+    r = fs.solve()
+    lay = unit.internal_layout()
+    assert lay.size == len(r.unit_solution("sx").internal) == 2 * 6 * 2 + 2 * 6 + 5 + 2 * 6
+    assert lay.labels()[:2] == ["aq[1,La]", "aq[1,Ce]"]
+    assert lay["ln_free_fraction"].size == lay["ln_acid_molarity"].size == 6
+    assert lay.slice("ln_acid_molarity").stop == lay.size

@@ -368,7 +368,8 @@ def test_errors_name_the_problem():
             SXStage("s", reaction=RX, D=2, efficiency=E)
     with pytest.raises(InputError, match="isotherm 'hydroxyoxime' needs 'K_ex'"):
         SXStage("s", reaction=RX, isotherm="hydroxyoxime")
-    with pytest.raises(InputError, match="unknown isotherm"):
+    with pytest.raises(InputError, match=r"field 'isotherm': must be one of 'constant', "
+                                         r"'hydroxyoxime', 'ph' \(got 'langmuir'\)"):
         SXStage("s", reaction=RX, isotherm="langmuir")
     with pytest.raises(InputError, match="give the organic flow as either"):
         circuit(oa_ratio=None)

@@ -211,7 +211,7 @@ def verify_design(d: CascadeDesign, A: str = "Nd", B: str = "Pr", feed_kmol_h: f
     design achieves only 91.4 % Pr purity."""
     from polyflow import Flowsheet
     from polyflow.units import Feed
-    from polyflow.units.ree_cascade import REECascade, complex_id
+    from polyflow.units.ree import REECascade, complex_id
 
     F = feed_kmol_h
     sp = ["H2O", "HCl", "P507", "kerosene", f"{A}Cl3", f"{B}Cl3", complex_id(A),

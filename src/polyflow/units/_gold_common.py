@@ -8,7 +8,7 @@ from polyflow.errors import InputError
 from polyflow.quantity import parse_quantity
 
 __all__ = ["ELSNER", "GOLD_EW", "first_order_cstr_series", "kremser_unadsorbed",
-           "read_float", "read_stages"]
+           "read_float"]
 
 #: Elsner's equation, written with the species of the tables (NaAu(CN)2 for Au(CN)2-)
 ELSNER = "4 Au(s) + 8 NaCN + O2(g) + 2 H2O -> 4 NaAu(CN)2 + 4 NaOH"
@@ -25,6 +25,8 @@ def first_order_cstr_series(k: float, tau: float, n: int, x0: float, x_inf: floa
     >>> round(first_order_cstr_series(0.5, 2.0, 3, 0.0, 0.9), 6)   # 0.9 (1 − 1/8)
     0.7875
     """
+    _check_factor("k·tau", k * tau)
+    _check_stages(n)
     return x_inf - (x_inf - x0) / (1.0 + k * tau) ** n
 
 
@@ -36,9 +38,23 @@ def kremser_unadsorbed(A: float, n: int) -> float:
     >>> round(kremser_unadsorbed(2.0, 3), 6)
     0.066667
     """
+    _check_factor("A", A)
+    _check_stages(n)
     if abs(A - 1.0) < 1e-12:
         return 1.0 / (n + 1)
     return (A - 1.0) / (A ** (n + 1) - 1.0)
+
+
+def _check_factor(name: str, x: float) -> None:
+    """A rate-time product or an extraction factor: finite and ≥ 0 (else the closed
+    forms return a number with no meaning)."""
+    if not (math.isfinite(x) and x >= 0.0):
+        raise InputError("must be a finite number ≥ 0", field=name, value=x)
+
+
+def _check_stages(n: int) -> None:
+    if isinstance(n, bool) or not isinstance(n, int | float) or int(n) != n or n < 0:
+        raise InputError("a number of stages must be a whole number ≥ 0", field="n", value=n)
 
 
 def read_float(lo: float, hi: float, what: str):
@@ -56,9 +72,3 @@ def read_float(lo: float, hi: float, what: str):
         return float(value)
 
     return parse
-
-
-def read_stages(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 30:
-        raise InputError("must be a whole number from 1 to 30", value=value)
-    return int(value)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from polyflow.chem.reactions import parse_reaction
-from polyflow.errors import InputError, PolyflowError
+from polyflow.errors import PolyflowError
 from polyflow.units.base import Param
 
 __all__ = ["ISOTHERMS", "SXChemistry", "equilibrium", "isotherm_params"]
@@ -50,32 +50,9 @@ H_FLOOR = 1e-14
 V_FLOOR = 1e-30
 
 
-def _isotherm_kind(value: object) -> str:
-    text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
-    text = {"constant_d": "constant", "d": "constant", "ph_log_d": "ph", "log_d": "ph",
-            "oxime": "hydroxyoxime", "lix": "hydroxyoxime"}.get(text, text)
-    if text not in ISOTHERMS:
-        raise InputError(f"unknown isotherm {value!r}",
-                         hint="use 'constant' (D), 'hydroxyoxime' (K_ex) or 'ph' "
-                              "(log D = slope·pH + intercept)")
-    return text
-
-
-def _dissociation(value: object) -> str:
-    text = str(value).strip().lower()
-    if text not in ("full", "first"):
-        raise InputError(f"acid_dissociation must be 'full' or 'first', not {value!r}",
-                         hint="'full': [H+] = 2 [H2SO4]; 'first': [H+] = [H2SO4]")
-    return text
-
-
-def _basis(value: object) -> str:
-    text = str(value).strip().lower()
-    if text not in ("solution", "solvent"):
-        raise InputError(f"volume_basis must be 'solution' or 'solvent', not {value!r}",
-                         hint="'solution': phase mass over density (as the stream table); "
-                              "'solvent': water, and diluent + extractant (constant flows)")
-    return text
+#: other names of the isotherms
+ISOTHERM_ALIASES = {"constant_d": "constant", "d": "constant", "ph_log_d": "ph",
+                    "log_d": "ph", "oxime": "hydroxyoxime", "lix": "hydroxyoxime"}
 
 
 def isotherm_params() -> dict[str, Param]:
@@ -88,22 +65,22 @@ def isotherm_params() -> dict[str, Param]:
                              "reactant)"),
         "complex": Param(None, "organic metal complex (default: the organic product)"),
         "extractant": Param(None, "extractant HR (default: the organic reactant)"),
-        "isotherm": Param(None, "'constant', 'hydroxyoxime' or 'ph'", default="constant",
-                          parse=_isotherm_kind),
+        "isotherm": Param.choice("'constant', 'hydroxyoxime' or 'ph'", tuple(ISOTHERMS),
+                                 default="constant", aliases=ISOTHERM_ALIASES),
         "D": Param("ratio", "distribution coefficient [metal]org/[metal]aq (constant)",
                    bounds=(0.0, 1e12)),
         "K_ex": Param("ratio", "[MR2][H+]²/([M2+][HR]²), concentrations in mol/L "
                                "(hydroxyoxime)", bounds=(1e-12, 1e12)),
         "slope": Param("ratio", "m of log10 D = m·pH + b (ph)"),
         "intercept": Param("ratio", "b of log10 D = m·pH + b (ph)"),
-        "acid_dissociation": Param(None, "'full' ([H+] = 2 [H2SO4]) or 'first' "
-                                         "([H+] = [H2SO4])", default="full",
-                                   parse=_dissociation),
+        "acid_dissociation": Param.choice("'full' ([H+] = 2 [H2SO4]) or 'first' "
+                                          "([H+] = [H2SO4])", ("full", "first"),
+                                          default="full"),
         "efficiency": Param("fraction", "Murphree stage efficiency E_M (organic phase), "
                                         "0 < E_M ≤ 1", default=1.0),
-        "volume_basis": Param(None, "'solution' (phase mass / density, as the stream "
-                                    "table) or 'solvent' (water; diluent + extractant)",
-                              default="solution", parse=_basis),
+        "volume_basis": Param.choice("'solution' (phase mass / density, as the stream "
+                                     "table) or 'solvent' (water; diluent + extractant)",
+                                     ("solution", "solvent"), default="solution"),
         "aqueous_density": Param("density", "density giving the aqueous volume",
                                  default=1000.0,
                                  bounds=(100.0, 5000.0)),

@@ -18,6 +18,7 @@ says what to add.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -31,9 +32,14 @@ if TYPE_CHECKING:
     from polyflow.solve.solution import UnitSolution
     from polyflow.solve.system import UnitEquations
 
-__all__ = ["Param", "Unit", "model_registry"]
+__all__ = ["KINDS", "Param", "Unit", "model_registry", "read_choice", "read_integer"]
 
 _REGISTRY: dict[str, type[Unit]] = {}
+
+
+#: the kinds of parameter: a quantity with units of measure (or a structured value read
+#: by ``parse``), a whole number, one of a set of words
+KINDS = ("quantity", "integer", "choice")
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,25 @@ class Param:
     ``dimension`` is one of :data:`polyflow.quantity.DIMENSIONS`, or ``None`` for a
     structured value read by ``parse`` (reactions, split tables, ...). ``bounds`` are in
     the internal unit; ``default=None`` with ``required=True`` makes it mandatory.
+
+    Two more kinds are made by their constructors: :meth:`integer` (a whole number
+    within bounds: stages, tanks, cells) and :meth:`choice` (one of a few words, with
+    aliases: a model or a category). Their errors name the bound or the choices and the
+    value received (the unit adds the unit and field names), with "did you mean" for a
+    misspelt choice:
+
+    >>> Param.integer("number of tanks", default=1, bounds=(1, 30)).read(4)
+    4
+    >>> Param.integer("number of tanks", bounds=(1, 30)).read(2.5)
+    Traceback (most recent call last):
+    ...
+    polyflow.errors.InputError: must be a whole number from 1 to 30 (got 2.5)
+    >>> Param.choice("isotherm", ("constant", "ph")).read("PH")
+    'ph'
+    >>> Param.choice("isotherm", ("constant", "ph")).read("constnt")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    polyflow.errors.InputError: must be one of 'constant', 'ph' (got 'constnt'); did you ...
     """
 
     dimension: str | None
@@ -54,8 +79,40 @@ class Param:
     #: the value names a stream of the plant (renamed with it when its file is
     #: included under a prefix)
     stream: bool = False
+    #: "quantity", "integer" or "choice" (see :data:`KINDS`)
+    kind: str = "quantity"
+    #: the accepted words of a choice, in the spelling the unit receives
+    choices: tuple[str, ...] = ()
+    #: other spellings of a choice: alias -> choice
+    aliases: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise TypeError(f"Param kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if self.kind == "choice" and not self.choices:
+            raise TypeError("a choice Param needs its choices")
+
+    @classmethod
+    def integer(cls, doc: str, default: int | None = None,
+                bounds: tuple[int, int | None] = (0, None), required: bool = False) -> Param:
+        """A whole number within ``bounds`` (``(low, None)``: no upper bound); its
+        dimension is ``ratio``, polyflow's dimensionless quantity."""
+        return cls("ratio", doc, default=default, bounds=bounds, required=required,
+                   kind="integer")
+
+    @classmethod
+    def choice(cls, doc: str, choices: tuple[str, ...], default: str | None = None,
+               aliases: Mapping[str, str] | None = None, required: bool = False) -> Param:
+        """One of ``choices`` (or an alias of one), matched regardless of case, spaces
+        and hyphens; the value is the choice as spelt in ``choices``."""
+        return cls(None, doc, default=default, required=required, kind="choice",
+                   choices=tuple(choices), aliases=aliases)
 
     def read(self, value: Any) -> Any:
+        if self.kind == "integer":
+            return read_integer(value, self.bounds)
+        if self.kind == "choice":
+            return read_choice(value, self.choices, self.aliases)
         if self.parse is not None:
             return self.parse(value)
         if self.dimension is None:
@@ -67,6 +124,55 @@ class Param:
                 raise InputError(f"must be between {lo:g} and {hi:g} (internal units of "
                                  f"{self.dimension})", value=value)
         return x
+
+
+def read_integer(value: Any, bounds: tuple[int, int | None] | None = None,
+                 what: str = "") -> int:
+    """``value`` as an ``int`` within ``bounds`` (inclusive; ``None``: open). A float
+    with no fraction (``3.0``) is accepted; ``True``, ``2.5`` and ``"3"`` are not.
+    ``what`` names the value in the message when it is not a parameter of its own."""
+    lo, hi = bounds if bounds is not None else (None, None)
+    if lo is not None and hi is not None:
+        need = f"a whole number from {lo} to {hi}"
+    elif lo is not None:
+        need = f"a whole number of at least {lo}"
+    elif hi is not None:
+        need = f"a whole number of at most {hi}"
+    else:
+        need = "a whole number"
+    ok = (not isinstance(value, bool) and isinstance(value, int | float)
+          and math.isfinite(value) and float(value).is_integer())
+    if not ok or (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise InputError(f"{what + ' ' if what else ''}must be {need}", value=value)
+    return int(value)
+
+
+def _fold(word: str) -> str:
+    return word.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def read_choice(value: Any, choices: tuple[str, ...],
+                aliases: Mapping[str, str] | None = None, what: str = "") -> str:
+    """The choice that ``value`` names: one of ``choices`` or a key of ``aliases``,
+    matched exactly first, then regardless of case, spaces and hyphens. The error lists
+    the choices, the value received and the closest spelling."""
+    names = {c: c for c in choices} | dict(aliases or {})
+    if isinstance(value, str):
+        if value in names:
+            return names[value]
+        folded = {_fold(k): v for k, v in names.items()}
+        if _fold(value) in folded:
+            return folded[_fold(value)]
+    listed = ", ".join(repr(c) for c in choices)
+    word = str(value)
+    close = difflib.get_close_matches(_fold(word), [_fold(k) for k in names], n=1,
+                                      cutoff=0.6)
+    hint = None
+    if close:
+        target = {_fold(k): k for k in names}[close[0]]
+        hint = f"did you mean {names[target]!r}?"
+    raise InputError(f"{what + ' ' if what else ''}must be one of {listed}", value=value,
+                     hint=hint)
 
 
 class Unit:

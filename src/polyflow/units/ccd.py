@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from polyflow.errors import InputError
@@ -9,13 +11,6 @@ from polyflow.units._hydro_common import liquor_split, phase_masks, solids_ratio
 from polyflow.units.base import Param, Unit
 
 __all__ = ["CCD", "ideal_washing_loss"]
-
-
-def _stages(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
-        raise InputError("stages must be a whole number of thickeners from 1 to 20",
-                         value=value)
-    return int(value)
 
 
 def ideal_washing_loss(R: float, n: int) -> float:
@@ -26,6 +21,10 @@ def ideal_washing_loss(R: float, n: int) -> float:
     >>> round(ideal_washing_loss(2.0, 3), 6)     # (2 − 1)/(2⁴ − 1) = 1/15
     0.066667
     """
+    if not (math.isfinite(R) and R >= 0.0):
+        raise InputError("the wash ratio must be a finite number ≥ 0", field="R", value=R)
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise InputError("a CCD has a whole number ≥ 1 of thickeners", field="n", value=n)
     if abs(R - 1.0) < 1e-12:
         return 1.0 / (n + 1)
     return (R - 1.0) / (R ** (n + 1) - 1.0)
@@ -82,8 +81,8 @@ class CCD(Unit):
     inlets = ("feed*", "wash_water*")
     outlets = ("underflow", "overflow")
     params = {
-        "stages": Param(None, "number of thickeners in the train", required=True,
-                        parse=_stages),
+        "stages": Param.integer("number of thickeners in the train", required=True,
+                                bounds=(1, 20)),
         "underflow_solids": Param("fraction", "underflow solids of every thickener, mass "
                                   "fraction of the pulp", required=True, bounds=(0.05, 0.85)),
     }

@@ -10,7 +10,6 @@ from polyflow.units._gold_common import (
     ELSNER,
     first_order_cstr_series,
     read_float,
-    read_stages,
 )
 from polyflow.units._hydro_common import nu_vector, phase_masks, resolve_reaction, split_energy
 from polyflow.units.base import Param, Unit
@@ -90,7 +89,7 @@ class CarbonAdsorption(Unit):
     inlets = ("pulp*", "carbon")
     outlets = ("tailings", "loaded_carbon")
     params = {
-        "stages": Param(None, "number of adsorption tanks", default=6, parse=read_stages),
+        "stages": Param.integer("number of adsorption tanks", default=6, bounds=(1, 30)),
         "residence_time": Param("time", "pulp residence time of the whole train",
                                 required=True, bounds=(1e-3, 500.0)),
         "carbon_concentration": Param("concentration", "carbon held in each tank per "

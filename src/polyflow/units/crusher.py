@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from polyflow.psd import (
+from polyflow.comminution import (
     austin_breakage,
     bond_energy,
+    read_work_index,
+    whiten_classification,
+    whiten_crusher_matrix,
+)
+from polyflow.psd import (
     class_mass,
     expand_matrix,
     percentile_size,
-    read_work_index,
     representative_sizes,
     require_sizes,
-    whiten_classification,
-    whiten_crusher_matrix,
 )
 from polyflow.units.base import Param, Unit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from polyflow.chem.elements import atomic_weight
-from polyflow.units._gold_common import ELSNER, first_order_cstr_series, read_stages
+from polyflow.units._gold_common import ELSNER, first_order_cstr_series
 from polyflow.units._hydro_common import nu_vector, phase_masks, resolve_reaction, split_energy
 from polyflow.units.base import Param, Unit
 from polyflow.units.reactor import conversion_matrix
@@ -76,7 +76,7 @@ class CyanideLeach(Unit):
     inlets = ("feed*",)
     outlets = ("discharge", "vent")
     params = {
-        "tanks": Param(None, "number of tanks in series", default=1, parse=read_stages),
+        "tanks": Param.integer("number of tanks in series", default=1, bounds=(1, 30)),
         "residence_time": Param("time", "slurry residence time of the whole train",
                                 required=True, bounds=(1e-3, 500.0)),
         "k": Param("rate", "first-order leach rate constant", required=True,

@@ -13,14 +13,6 @@ __all__ = ["Electrowinning"]
 COPPER_EW = "CuSO4 + H2O -> Cu(s) + H2SO4 + 0.5 O2(g)"
 
 
-def _count(value: object) -> int:
-    from polyflow.errors import InputError
-
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError("must be a whole number of at least 1", value=value)
-    return int(value)
-
-
 class Electrowinning(Unit):
     """Electrowinning tankhouse: the current fixes the metal plated (Faraday's law), the
     cell voltage the power. The overall cell reaction (default copper:
@@ -77,14 +69,14 @@ class Electrowinning(Unit):
     params = {
         "metal": Param(None, "species plated at the cathode", default="Cu(s)"),
         "reaction": Param(None, "overall cell reaction, per mole of metal", default=COPPER_EW),
-        "electrons": Param(None, "electrons per atom of metal deposited (Cu 2, Sb 3, Au 1)",
-                           default=2, parse=_count),
+        "electrons": Param.integer("electrons per atom of metal deposited (Cu 2, Sb 3, Au 1)",
+                                   default=2, bounds=(1, None)),
         "current": Param("current", "current through each cell", bounds=(1e-3, 1e7)),
         "current_density": Param("current_density", "cathode current density",
                                  bounds=(1.0, 2000.0)),
         "cathode_area": Param("area", "plated cathode area per cell (both faces)",
                               bounds=(1e-4, 1e4)),
-        "cells": Param(None, "number of cells in the tankhouse", default=1, parse=_count),
+        "cells": Param.integer("number of cells in the tankhouse", default=1, bounds=(1, None)),
         "cell_voltage": Param("voltage", "voltage across each cell", required=True,
                               bounds=(0.1, 10.0)),
         "current_efficiency": Param("fraction", "share of the current that plates metal",

@@ -34,12 +34,6 @@ def _flow_table(value: object) -> dict[str, float]:
 FEED_CATEGORIES = ("ore", "reagent", "water", "other")
 
 
-def _category(value: object) -> str:
-    if value not in FEED_CATEGORIES:
-        raise InputError(f"category must be one of {', '.join(FEED_CATEGORIES)}", value=value)
-    return str(value)
-
-
 class Feed(Unit):
     """A plant feed: fixed flow of every species and a fixed temperature.
 
@@ -74,9 +68,9 @@ class Feed(Unit):
         "flows_kg_h": Param(None, "species -> kg/h as plain numbers (Python API)", default={}),
         "temperature": Param("temperature", "feed temperature", default=298.15,
                              bounds=(150.0, 2500.0)),
-        "category": Param(None, "ore, reagent, water or other: ore feeds are the tonnage "
-                                "basis of kg/t figures, reagent feeds are reported per tonne",
-                          default="other", parse=_category),
+        "category": Param.choice("ore, reagent, water or other: ore feeds are the tonnage "
+                                 "basis of kg/t figures, reagent feeds are reported per "
+                                 "tonne", FEED_CATEGORIES, default="other"),
     }
 
     def bind(self, species) -> None:

@@ -74,12 +74,6 @@ def _kinetics(value: object) -> dict[str, dict]:
     return out
 
 
-def _form(value: object) -> str:
-    if value not in FORMS:
-        raise InputError(f"form must be one of {', '.join(FORMS)}", value=value)
-    return str(value)
-
-
 class FlotationBank(Unit):
     """A bank of N flotation cells in series: first-order kinetics per mineral (and per
     size class where ``by_size`` factors are given), a fixed water recovery to the
@@ -122,7 +116,7 @@ class FlotationBank(Unit):
     inlets = ("in*",)
     outlets = ("concentrate", "tailings")
     params = {
-        "n_cells": Param("ratio", "cells in series", required=True, bounds=(1.0, 100.0)),
+        "n_cells": Param.integer("cells in series", required=True, bounds=(1, 100)),
         "cell_residence_time": Param("time", "residence time of each cell", required=True,
                                      bounds=(1e-6, 24.0)),
         "kinetics": Param(None, "mineral -> {k (1/min), rmax, by_size = {sizes, factor}}",
@@ -132,14 +126,8 @@ class FlotationBank(Unit):
         "entrainment": Param(None, "mineral -> entrainment factor ENT (its recovery by "
                                    "entrainment per unit water recovery)", default={},
                              parse=lambda v: read_fraction_table(v, "entrainment of")),
-        "form": Param(None, "'cells' (N mixed cells) or 'klimpel'", default="cells",
-                      parse=_form),
+        "form": Param.choice("'cells' (N mixed cells) or 'klimpel'", FORMS, default="cells"),
     }
-
-    def validate(self) -> None:
-        if self.p["n_cells"] != int(self.p["n_cells"]):
-            raise self.fail("n_cells must be a whole number", "n_cells",
-                            value=self.p["n_cells"])
 
     def bind(self, species) -> None:
         S = len(species)
@@ -168,7 +156,7 @@ class FlotationBank(Unit):
                 raise self.fail(f"entrainment: {err.message}", "entrainment",
                                 hint=err.hint) from None
         rw = self.p["water_recovery"]
-        r = bank_recovery(k, self.p["cell_residence_time"], int(self.p["n_cells"]), rmax,
+        r = bank_recovery(k, self.p["cell_residence_time"], self.p["n_cells"], rmax,
                           self.p["form"])
         r = r + (1.0 - r) * ent * rw
         r = np.where(species.mask(("aq", "l", "org")), rw, r)

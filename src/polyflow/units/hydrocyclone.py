@@ -6,8 +6,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from polyflow.comminution import whiten_efficiency
 from polyflow.errors import InputError, PolyflowError
-from polyflow.psd import representative_sizes, require_sizes, whiten_efficiency
+from polyflow.psd import representative_sizes, require_sizes
 from polyflow.quantity import parse_quantity
 from polyflow.units.base import Param, Unit
 from polyflow.units.separator import distribute

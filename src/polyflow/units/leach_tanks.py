@@ -2,131 +2,27 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from scipy import special
 
 from polyflow.chem.species import T_REF
-from polyflow.errors import InputError
-from polyflow.quantity import parse_quantity
 from polyflow.solve.system import MJ_H_PER_KW, ROW_INTERNAL
 from polyflow.units._hydro_common import (
     nu_vector,
     phase_masks,
     reaction_rows,
-    read_fraction,
-    read_table_list,
     resolve_reaction,
     split_energy,
+)
+from polyflow.units._leach_kinetics import (
+    KINETICS,
+    arrhenius,
+    read_reactions,
+    shrinking_core_cstr_series,
 )
 from polyflow.units.base import Param, Unit
 from polyflow.units.reactor import conversion_matrix
 
 __all__ = ["KINETICS", "LeachTanks", "shrinking_core_cstr_series"]
-
-#: kinetic forms: shrinking core (chemical-reaction or product-layer diffusion control,
-#: segregated flow over the residence-time distribution) and a rate law per tank
-KINETICS = ("chemical", "diffusion", "rate_law")
-R_GAS = 8.314462618e-3   # kJ/(mol K)
-
-
-def _energy_kJ_mol(value: object) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str) and value.strip().endswith("kJ/mol"):
-        try:
-            return float(value.strip()[:-6])
-        except ValueError:
-            pass
-    raise InputError("activation_energy must be in kJ/mol, e.g. '45 kJ/mol'", value=value)
-
-
-def _read_reactions(value: object) -> list[dict]:
-    out = []
-    for k, r in enumerate(read_table_list(value, "reaction"), start=1):
-        fields = set(r)
-        if not {"equation", "key"} <= fields:
-            raise InputError(f"reaction {k} needs 'equation' and 'key', and either "
-                             "'conversion' or 'kinetics'", value=r)
-        allowed = {"equation", "key", "conversion", "kinetics", "k", "reagent", "order",
-                   "activation_energy", "k_temperature"}
-        extra = fields - allowed
-        if extra:
-            raise InputError(f"reaction {k} has unknown field {sorted(extra)[0]!r}",
-                             hint="a reaction has equation, key and conversion, or "
-                                  "kinetics with k (and reagent, order, activation_energy, "
-                                  "k_temperature)")
-        item: dict = {"equation": str(r["equation"]), "key": str(r["key"])}
-        if ("conversion" in r) == ("kinetics" in r):
-            raise InputError(f"reaction {k}: give either 'conversion' or 'kinetics'", value=r)
-        if "conversion" in r:
-            item["conversion"] = read_fraction(r["conversion"], f"reaction {k} conversion")
-            out.append(item)
-            continue
-        kin = r["kinetics"]
-        if kin not in KINETICS:
-            raise InputError(f"reaction {k}: kinetics must be one of {', '.join(KINETICS)}",
-                             value=kin)
-        if "k" not in r:
-            raise InputError(f"reaction {k}: kinetics {kin!r} needs the rate constant 'k' "
-                             "(e.g. k = '0.25 1/h')")
-        item.update(kinetics=kin, k=parse_quantity(r["k"], "rate"),
-                    order=float(r.get("order", 1.0)),
-                    Ea=_energy_kJ_mol(r["activation_energy"]) if "activation_energy" in r
-                    else 0.0,
-                    T_ref=parse_quantity(r.get("k_temperature", "25 degC"), "temperature"))
-        if kin == "rate_law":
-            if "reagent" not in r:
-                raise InputError(f"reaction {k}: the rate law needs 'reagent', the dissolved "
-                                 "reactant whose concentration [g/L] drives it")
-            item["reagent"] = str(r["reagent"])
-        out.append(item)
-    return out
-
-
-def _tanks(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 30:
-        raise InputError("tanks must be a whole number from 1 to 30", value=value)
-    return int(value)
-
-
-def shrinking_core_cstr_series(kc: float, tau_tank: float, n: int, control: str) -> float:
-    """Mean conversion leaving tank ``n`` of a train of equal CSTRs (residence time
-    ``tau_tank`` each) of particles of one size that shrink by ``control``:
-    ``chemical``: 1 − (1 − X)^(1/3) = kc·t; ``diffusion``: 1 − 3(1 − X)^(2/3) + 2(1 − X)
-    = kc·t (kc = 1/τ, τ the time for complete conversion). Segregated flow: the
-    particle conversion averaged over the Erlang residence-time distribution of n
-    tanks, E(t) = tⁿ⁻¹ e^(−t/τ_tank) / (τ_tankⁿ (n − 1)!).
-
-    >>> round(shrinking_core_cstr_series(1.0, 1.0, 1, "chemical"), 6)   # τ = τ̄
-    0.792723
-    """
-    if kc <= 0.0 or tau_tank <= 0.0:
-        return 0.0
-    if control == "chemical":
-        # 1 − X̄ = Σ_j C(3,j) (−kc)^j ∫_0^{1/kc} t^j E(t) dt  (incomplete gamma moments)
-        z = 1.0 / (kc * tau_tank)
-        unreacted = 0.0
-        for j in range(4):
-            moment = tau_tank ** j * math.exp(special.gammaln(n + j) - special.gammaln(n))
-            unreacted += math.comb(3, j) * (-kc) ** j * moment * special.gammainc(n + j, z)
-        return float(min(max(1.0 - unreacted, 0.0), 1.0))
-    # diffusion: 1 − X = y³ with t(y) = (1 − 3y² + 2y³)/kc, |dt/dy| = 6y(1 − y)/kc
-    from scipy import integrate  # imported here: it costs 0.3 s at every start-up
-
-    log_norm = special.gammaln(n) + n * math.log(tau_tank)
-
-    def pdf(t: float) -> float:   # gamma (Erlang) density of n tanks of τ_tank each
-        return math.exp((n - 1) * math.log(t) - t / tau_tank - log_norm) if t > 0 else 0.0
-
-    def integrand(y: float) -> float:
-        return y ** 3 * pdf((1.0 - 3 * y * y + 2 * y ** 3) / kc) * 6.0 * y * (1.0 - y) / kc
-
-    unreacted, _ = integrate.quad(integrand, 0.0, 1.0, epsabs=1e-14, epsrel=1e-12,
-                                  limit=200)
-    return float(min(max(1.0 - unreacted, 0.0), 1.0))
-
 
 class LeachTanks(Unit):
     """A train of ``tanks`` agitated leach tanks in series (also for alkaline or
@@ -197,8 +93,8 @@ class LeachTanks(Unit):
     outlets = ("discharge", "vent")
     params = {
         "reactions": Param(None, "list of {equation, key, conversion} or {equation, key, "
-                                 "kinetics, k, ...}", required=True, parse=_read_reactions),
-        "tanks": Param(None, "number of tanks in series", default=1, parse=_tanks),
+                                 "kinetics, k, ...}", required=True, parse=read_reactions),
+        "tanks": Param.integer("number of tanks in series", default=1, bounds=(1, 30)),
         "residence_time": Param("time", "slurry residence time of the whole train",
                                 bounds=(1e-3, 1000.0)),
         "tank_volume": Param("volume", "live volume of each tank", bounds=(1e-3, 1e5)),
@@ -262,7 +158,7 @@ class LeachTanks(Unit):
     def rate_constant(self, it: dict, T: float) -> float:
         if it["Ea"] == 0.0:
             return it["k"]
-        return it["k"] * math.exp(-it["Ea"] / R_GAS * (1.0 / T - 1.0 / it["T_ref"]))
+        return arrhenius(it["k"], it["Ea"], it["T_ref"], T)
 
     def slurry_m3_h(self, n_in: np.ndarray) -> float:
         mw = self._species.mw

@@ -7,17 +7,19 @@ import math
 
 import numpy as np
 
-from polyflow.errors import InputError
-from polyflow.psd import (
+from polyflow.comminution import (
     austin_breakage,
     austin_selection,
     bond_energy,
-    class_mass,
-    expand_matrix,
     mill_matrix,
     operating_work_index,
-    percentile_size,
     read_work_index,
+)
+from polyflow.errors import InputError
+from polyflow.psd import (
+    class_mass,
+    expand_matrix,
+    percentile_size,
     representative_sizes,
     require_sizes,
 )
@@ -116,8 +118,8 @@ class BallMill(Unit):
                       bounds=(0.1, 20.0)),
         "residence_time": Param("time", "mean residence time of the solids",
                                 required=True, bounds=(1e-6, 24.0)),
-        "n_cells": Param("ratio", "equal perfectly mixed cells in series (residence time "
-                                  "distribution)", default=1.0, bounds=(1.0, 50.0)),
+        "n_cells": Param.integer("equal perfectly mixed cells in series (residence time "
+                                 "distribution)", default=1, bounds=(1, 50)),
         "wi_kwh_t": Param("specific_energy", "Bond ball mill work index (kWh/t; kWh/st is "
                                              "converted)", parse=read_work_index),
         "power": Param("power", "drawn power, when known (else Bond's law)",
@@ -136,9 +138,6 @@ class BallMill(Unit):
         if self.p["wi_kwh_t"] is None and self.p["power"] is None:
             raise self.misspecified("under-specified: give the Bond work index 'wi_kwh_t' "
                                     "(power by Bond's law) or the drawn 'power'", "wi_kwh_t")
-        n = self.p["n_cells"]
-        if n != int(n):
-            raise self.fail("n_cells must be a whole number", "n_cells", value=n)
 
     def bind(self, species) -> None:
         sieves = require_sizes(self, species)
@@ -146,7 +145,7 @@ class BallMill(Unit):
                              self.p["mu"], self.p["lambda"])
         S[-1] = 0.0                      # the pan does not break (it has no finer class)
         b = austin_breakage(sieves, self.p["phi"], self.p["gamma"], self.p["beta"])
-        self.class_matrix = mill_matrix(S, b, self.p["residence_time"], int(self.p["n_cells"]))
+        self.class_matrix = mill_matrix(S, b, self.p["residence_time"], self.p["n_cells"])
         self.M = expand_matrix(species, self.class_matrix)
         self.species = species
 

@@ -15,7 +15,7 @@ from polyflow.units._hydro_common import (
 )
 from polyflow.units._solved_feed import SolvedFeed
 from polyflow.units.base import Param, Unit
-from polyflow.units.feed import _category
+from polyflow.units.feed import FEED_CATEGORIES
 from polyflow.units.reactor import conversion_matrix, read_reactions
 
 __all__ = ["AGENTS", "LimeDose", "Neutraliser", "free_acid_g_L"]
@@ -41,18 +41,18 @@ def free_acid_g_L(target_free_acid: float | None, target_pH: float | None) -> fl
         return float(target_free_acid)
     if target_pH is not None:
         return 10.0 ** (-target_pH) / 2.0 * M_H2SO4
-    raise ValueError("no target")
+    raise InputError("a neutralisation target is needed: give target_free_acid or target_pH")
 
 
-def _agent(value: object) -> str:
-    aliases = {"CaO": "CaO(s)", "lime": "CaO(s)", "quicklime": "CaO(s)",
-               "Ca(OH)2": "Ca(OH)2(s)", "slaked lime": "Ca(OH)2(s)",
-               "hydrated lime": "Ca(OH)2(s)", "CaCO3": "CaCO3(s)", "limestone": "CaCO3(s)"}
-    v = aliases.get(str(value), str(value))
-    if v not in AGENTS:
-        raise InputError("agent must be CaO (quicklime), Ca(OH)2 (slaked lime) or CaCO3 "
-                         "(limestone)", value=value)
-    return v
+#: other names of the agents
+AGENT_ALIASES = {"CaO": "CaO(s)", "lime": "CaO(s)", "quicklime": "CaO(s)",
+                 "Ca(OH)2": "Ca(OH)2(s)", "slaked lime": "Ca(OH)2(s)",
+                 "hydrated lime": "Ca(OH)2(s)", "CaCO3": "CaCO3(s)", "limestone": "CaCO3(s)"}
+
+
+def _agent_param() -> Param:
+    return Param.choice("neutralising agent: CaO, Ca(OH)2 or CaCO3", tuple(AGENTS),
+                        default="Ca(OH)2(s)", aliases=AGENT_ALIASES)
 
 
 class Neutraliser(Unit):
@@ -101,8 +101,7 @@ class Neutraliser(Unit):
     inlets = ("feed*", "lime")
     outlets = ("slurry", "vent")
     params = {
-        "agent": Param(None, "neutralising agent: CaO, Ca(OH)2 or CaCO3", default="Ca(OH)2(s)",
-                       parse=_agent),
+        "agent": _agent_param(),
         "utilisation": Param("fraction", "share of the agent that reacts", default=1.0,
                              bounds=(0.3, 1.0)),
         "precipitate": Param(None, "further reactions {equation, key, conversion}, e.g. "
@@ -214,8 +213,7 @@ class LimeDose(SolvedFeed):
 
     model = "lime_dose"
     params = {
-        "agent": Param(None, "neutralising agent: CaO, Ca(OH)2 or CaCO3", default="Ca(OH)2(s)",
-                       parse=_agent),
+        "agent": _agent_param(),
         "target_stream": Param(None, "the stream whose free acid is held at the target",
                                required=True, stream=True),
         "target_free_acid": Param("concentration", "free acid in the target stream",
@@ -225,8 +223,8 @@ class LimeDose(SolvedFeed):
                                   bounds=(700.0, 2500.0)),
         "temperature": Param("temperature", "reagent temperature", default=298.15,
                              bounds=(273.15, 373.15)),
-        "category": Param(None, "feed category (reagent: reported per tonne of ore)",
-                          default="reagent", parse=_category),
+        "category": Param.choice("feed category (reagent: reported per tonne of ore)",
+                                 FEED_CATEGORIES, default="reagent"),
     }
 
     def validate(self) -> None:

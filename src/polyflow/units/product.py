@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from polyflow.errors import InputError
 from polyflow.units.base import Param, Unit
 
 __all__ = ["PRODUCT_KINDS", "Product"]
 
 PRODUCT_KINDS = ("product", "residue", "effluent", "gas", "loss")
-
-
-def _kind(value: object) -> str:
-    if value not in PRODUCT_KINDS:
-        raise InputError(f"kind must be one of {', '.join(PRODUCT_KINDS)}", value=value)
-    return str(value)
 
 
 class Product(Unit):
@@ -36,8 +29,8 @@ class Product(Unit):
     role = "product"
     inlets = ("in",)
     outlets = ()
-    params = {"kind": Param(None, "product, residue, effluent, gas or loss",
-                            default="product", parse=_kind)}
+    params = {"kind": Param.choice("product, residue, effluent, gas or loss", PRODUCT_KINDS,
+                                   default="product")}
 
     def equations(self, eq) -> None:
         """No equation: the inlet stream is determined upstream."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 
 from polyflow.chem.elements import atomic_weight
-from polyflow.errors import InputError
 from polyflow.units._sx_common import (
     SXChemistry,
     equilibrium,
@@ -19,14 +18,6 @@ from polyflow.units.sx_stage import phase_weights
 
 __all__ = ["SXCircuit"]
 
-
-
-def _stages(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) \
-            or not 0 <= value <= 50:
-        raise InputError("a number of stages must be a whole number from 0 to 50",
-                         value=value)
-    return int(value)
 
 
 class SXCircuit(Unit):
@@ -93,12 +84,12 @@ class SXCircuit(Unit):
         **isotherm_params(),
         "strip_D": Param("ratio", "distribution coefficient in the strip stages (constant "
                                   "isotherm only)", bounds=(0.0, 1e12)),
-        "extraction_stages": Param(None, "number of extraction stages", default=2,
-                                   parse=_stages),
-        "scrub_stages": Param(None, "number of scrub (wash) stages; 0 for none; with "
-                                    "scrub stages the inlet scrub_liquor is needed",
-                              default=0, parse=_stages),
-        "strip_stages": Param(None, "number of strip stages", default=1, parse=_stages),
+        "extraction_stages": Param.integer("number of extraction stages", default=2,
+                                           bounds=(0, 50)),
+        "scrub_stages": Param.integer("number of scrub (wash) stages; 0 for none; with "
+                                      "scrub stages the inlet scrub_liquor is needed",
+                                      default=0, bounds=(0, 50)),
+        "strip_stages": Param.integer("number of strip stages", default=1, bounds=(0, 50)),
         "organic_flow": Param("volume_flow", "organic flow circulating (or give oa_ratio)"),
         "oa_ratio": Param("ratio", "O/A: organic over PLS volume flow in extraction (or "
                                    "give organic_flow)"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from polyflow.errors import InputError, PolyflowError
@@ -10,19 +12,18 @@ from polyflow.units.base import Param, Unit
 __all__ = ["TungstenAmineSX", "kremser_unextracted"]
 
 
-def _stages(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) \
-            or not 1 <= value <= 20:
-        raise InputError("the number of extraction stages must be a whole number from 1 "
-                         "to 20", value=value)
-    return int(value)
-
-
 def kremser_unextracted(D: float, oa: float, stages: int) -> float:
     """Fraction of the metal left in the raffinate of ``stages`` counter-current
     stages fed with metal-free organic: (ε − 1)/(ε^(N+1) − 1), ε = D·O/A
-    (1/(N + 1) at ε = 1)."""
+    (1/(N + 1) at ε = 1). A negative or non-finite ε, or stages below 1, raise
+    :class:`InputError`."""
     eps = D * oa
+    if not (math.isfinite(eps) and eps >= 0.0):
+        raise InputError("the extraction factor D·O/A must be a finite number ≥ 0",
+                         field="D", value=eps)
+    if isinstance(stages, bool) or int(stages) != stages or stages < 1:
+        raise InputError("the number of stages must be a whole number ≥ 1",
+                         field="extraction_stages", value=stages)
     if abs(eps - 1.0) < 1e-12:
         return 1.0 / (stages + 1)
     return (eps - 1.0) / (eps ** (stages + 1) - 1.0)
@@ -96,8 +97,8 @@ class TungstenAmineSX(Unit):
                             "over aqueous", required=True, bounds=(1e-3, 1e4)),
         "oa_ratio": Param("ratio", "organic over aqueous volume flow in extraction",
                           default=1.0, bounds=(0.05, 20.0)),
-        "extraction_stages": Param(None, "number of counter-current extraction stages",
-                                   default=3, parse=_stages),
+        "extraction_stages": Param.integer("number of counter-current extraction stages",
+                                           default=3, bounds=(1, 20)),
         "metal": Param(None, "tungstate in the feed", default="Na2WO4(aq)"),
         "acid": Param(None, "acid the extraction consumes", default="H2SO4(aq)"),
         "salt": Param(None, "salt left in the raffinate", default="Na2SO4(aq)"),

@@ -8,7 +8,7 @@ import numpy as np
 from polyflow.solve.system import ROW_INTERNAL
 from polyflow.units._solved_feed import SolvedFeed
 from polyflow.units.base import Param
-from polyflow.units.feed import _category
+from polyflow.units.feed import FEED_CATEGORIES
 
 __all__ = ["WaterMakeup"]
 
@@ -59,8 +59,8 @@ class WaterMakeup(SolvedFeed):
                                default=1000.0, bounds=(900.0, 1100.0)),
         "temperature": Param("temperature", "make-up water temperature", default=298.15,
                              bounds=(273.15, 373.15)),
-        "category": Param(None, "feed category (water: counted as fresh water)",
-                          default="water", parse=_category),
+        "category": Param.choice("feed category (water: counted as fresh water)",
+                                 FEED_CATEGORIES, default="water"),
     }
 
     def bind(self, species) -> None:

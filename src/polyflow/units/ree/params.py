@@ -1,0 +1,126 @@
+"""The REE cascade's parameters: their parsers and the checks of the tables by element."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from polyflow.errors import InputError
+from polyflow.quantity import parse_quantity
+from polyflow.units.base import Param
+from polyflow.units.ree.models import EQUILIBRIA, MODELS
+
+if TYPE_CHECKING:
+    from polyflow.units.ree.unit import REECascade
+
+__all__ = ["PARAMS", "validate_params"]
+
+
+def _elements(value: object) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+        raise InputError("expected a list of element symbols such as ['La', 'Ce', 'Pr', 'Nd']",
+                         value=value)
+    out = [str(v).strip() for v in value]
+    if len(set(out)) != len(out):
+        raise InputError("an element is listed twice", value=value)
+    return out
+
+
+def _number_table(what: str, positive: bool = True):
+    """``{element: number}``; one key ``all`` applies to every element."""
+    def parse(value: object) -> dict[str, float]:
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            value = {"all": value}
+        if not isinstance(value, Mapping):
+            raise InputError(f"expected a table of {what} by element such as "
+                             f"{{La = 1.0, Ce = 4.5}}", value=value)
+        out = {}
+        for k, v in value.items():
+            try:
+                x = parse_quantity(v, "ratio")
+            except InputError as err:
+                raise InputError(f"{what} of {k!r}: {err.message}", hint=err.hint) from None
+            if not math.isfinite(x) or (positive and x <= 0):
+                raise InputError(f"{what} of {k!r} must be a {'positive ' if positive else ''}"
+                                 "number", value=v)
+            out[str(k)] = x
+        return out
+    return parse
+
+
+PARAMS: dict[str, Param] = {
+    "elements": Param(None, "rare-earth elements separated, e.g. ['La', 'Ce', 'Pr', 'Nd']",
+                      required=True, parse=_elements),
+    "extraction_stages": Param.integer("number of extraction stages n", required=True,
+                                       bounds=(1, None)),
+    "scrub_stages": Param.integer("number of scrubbing stages m (0: no scrub inlet)",
+                                  default=0, bounds=(0, None)),
+    "strip_stages": Param.integer("number of stripping stages k", default=1,
+                                  bounds=(1, None)),
+    "feed_stage": Param.integer("stage the aqueous feed enters, counted from the "
+                                "organic inlet (default: the last extraction stage n)",
+                                bounds=(1, None)),
+    "equilibrium": Param.choice("separation_factor, pH or distribution", EQUILIBRIA,
+                                default="separation_factor"),
+    "separation_factors": Param(None, "element -> β relative to a reference element "
+                                      "(separation_factor model)",
+                                parse=_number_table("separation factor")),
+    "reference_distribution": Param("ratio", "κ: D of the β = 1 element on barren "
+                                             "organic (separation_factor model)",
+                                    default=20.0, bounds=(1e-6, 1e9)),
+    "distribution": Param(None, "element -> D (distribution model)",
+                          parse=_number_table("distribution ratio")),
+    "strip_distribution": Param(None, "element (or all) -> D in the strip section "
+                                      "(separation_factor and distribution models)",
+                                default={"all": 0.01},
+                                parse=_number_table("strip distribution ratio")),
+    "pH_slope": Param(None, "element (or all) -> m in log D = m pH + b (pH model)",
+                      default={"all": 3.0},
+                      parse=_number_table("pH slope", positive=False)),
+    "pH_intercept": Param(None, "element -> b in log D = m pH + b (pH model)",
+                          parse=_number_table("pH intercept", positive=False)),
+    "extractant_order": Param("ratio", "n in D ∝ (free/total extractant)^n (pH model)",
+                              default=0.0, bounds=(0.0, 6.0)),
+    "extractant_per_metal": Param("ratio", "ν: extractant molecules bound per REE3+ "
+                                           "at capacity (6 for Ln(HA2)3)",
+                                  default=6.0, bounds=(3.0, 12.0)),
+    "efficiency": Param("fraction", "Murphree stage efficiency (organic phase)",
+                        default=1.0, bounds=(0.05, 1.0)),
+    "aqueous_density": Param("density", "aqueous density, for phase volumes",
+                             default=1000.0, bounds=(500.0, 3000.0)),
+    "organic_density": Param("density", "organic density, for phase volumes",
+                             default=800.0, bounds=(500.0, 1500.0)),
+    "temperature": Param("temperature", "outlet temperature (default: adiabatic)",
+                         bounds=(250.0, 400.0)),
+}
+
+
+def validate_params(unit: REECascade) -> None:
+    """The feed stage within the extraction and scrub sections (default n), and every
+    table the model reads given for every element (or ``all``) and naming no other."""
+    p = unit.p
+    n, m = p["extraction_stages"], p["scrub_stages"]
+    if p["feed_stage"] is None:
+        p["feed_stage"] = n
+    if p["feed_stage"] > n + m:
+        raise unit.fail(f"feed_stage {p['feed_stage']} is beyond the scrub section "
+                        f"(stages 1 to {n + m})", "feed_stage",
+                        hint="the feed enters an extraction or scrub stage")
+    need = MODELS[p["equilibrium"]].table
+    if not p[need]:
+        raise unit.fail(f"the {p['equilibrium']} model needs {need!r} for every element",
+                        need)
+    els = p["elements"]
+    for key in ("separation_factors", "distribution", "strip_distribution", "pH_slope",
+                "pH_intercept"):
+        table = p[key] or {}
+        extra = sorted(set(table) - {*els, "all"})
+        if extra:
+            raise unit.fail(f"{key} names {extra[0]!r}, which is not in elements "
+                            f"{els}", key)
+    for key in (need, "strip_distribution", "pH_slope"):
+        table = p[key]
+        if "all" not in table and set(els) - set(table):
+            raise unit.fail(f"{key} needs a value for {sorted(set(els) - set(table))[0]!r}",
+                            key, hint="give every element, or 'all'")
