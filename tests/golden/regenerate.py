@@ -38,9 +38,10 @@ def snapshot(path: Path) -> dict[str, Any]:
     """The JSON document of one solved flowsheet without its volatile keys."""
     import polyflow
     from polyflow.report.comminution import sections
+    from polyflow.report.export import json_document
 
     result = polyflow.load(path).solve()
-    doc = result.to_dict()
+    doc = json_document(result)
     for key in VOLATILE:
         doc.pop(key, None)
     # the tables the text, CSV and xlsx reports print, beyond the JSON document

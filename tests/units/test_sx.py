@@ -31,7 +31,7 @@ def closure_ok(r) -> None:
 
 
 def flow(r, stream, sid):
-    return float(r.flows_kmol_h[r.assembly.stream_index[stream], r.species.idx(sid)])
+    return float(r.flows_kmol_h[r.stream_index(stream), r.species.idx(sid)])
 
 
 def cascade(n, D, organic_m3_h, efficiency=1.0, cu_kmol_h=0.05):

@@ -34,7 +34,7 @@ CLASSIFIERS = {"hydrocyclone": ("underflow", "overflow"), "screen": ("oversize",
 
 
 def _stream(result: Result, unit: str, port: str) -> str:
-    return result.stream_names[result.assembly.ports[unit][1][port]]
+    return result.units[unit].outlets[port]
 
 
 def _solids_t_h(result: Result, stream: str) -> float:
@@ -44,7 +44,7 @@ def _solids_t_h(result: Result, stream: str) -> float:
 def comminution_rows(result: Result) -> list[dict[str, Any]]:
     """Crushers and mills: basis throughput, F80, P80, power, specific energy."""
     rows = []
-    for name, unit in result.flowsheet.units.items():
+    for name, unit in result.units.items():
         if unit.model not in SIZE_REDUCTION:
             continue
         e = result.energy[name]
@@ -56,8 +56,8 @@ def comminution_rows(result: Result) -> list[dict[str, Any]]:
                                "power [kW]": power, "specific energy [kWh/t]": w}
         if "operating_work_index_kWh/t" in e:
             row["Wi operating [kWh/t]"] = e["operating_work_index_kWh/t"]
-        if unit.p.get("wi_kwh_t") is not None:
-            row["Wi [kWh/t]"] = unit.p["wi_kwh_t"]
+        if unit.params.get("wi_kwh_t") is not None:
+            row["Wi [kWh/t]"] = unit.params["wi_kwh_t"]
         rows.append(row)
     return rows
 
@@ -65,14 +65,16 @@ def comminution_rows(result: Result) -> list[dict[str, Any]]:
 def closed_circuits(result: Result) -> dict[str, list[str]]:
     """Classifier -> the units of its closed circuit (the strongly connected component
     holding it), for classifiers whose coarse product returns to them."""
-    g = nx.DiGraph(result.flowsheet.graph)
+    g = nx.DiGraph()
+    g.add_nodes_from(result.units)
+    g.add_edges_from((s.src, s.dst) for s in result.streams)
     out = {}
     for comp in nx.strongly_connected_components(g):
         for name in comp:
-            unit = result.flowsheet.units[name]
+            unit = result.units[name]
             if unit.model in CLASSIFIERS and len(comp) > 1:
                 coarse = CLASSIFIERS[unit.model][0]
-                dst = result.assembly.streams[result.assembly.ports[name][1][coarse]].dst
+                dst = result.stream(unit.outlets[coarse]).dst
                 if dst in comp:
                     out[name] = sorted(comp)
     return out
@@ -81,7 +83,7 @@ def closed_circuits(result: Result) -> dict[str, list[str]]:
 def circulating_load(result: Result, classifier: str) -> float:
     """Circulating load of a closed circuit [fraction]: coarse-product solids over
     fine-product solids of its classifier."""
-    model = result.flowsheet.units[classifier].model
+    model = result.units[classifier].model
     coarse, fine = CLASSIFIERS[model]
     f = _solids_t_h(result, _stream(result, classifier, fine))
     return _solids_t_h(result, _stream(result, classifier, coarse)) / f if f > 0 else 0.0
@@ -91,7 +93,7 @@ def circuit_rows(result: Result) -> list[dict[str, Any]]:
     """Closed circuits: circulating load, product P80, power and kWh/t of product."""
     rows = []
     for name, members in closed_circuits(result).items():
-        model = result.flowsheet.units[name].model
+        model = result.units[name].model
         product = _stream(result, name, CLASSIFIERS[model][1])
         t_h = _solids_t_h(result, product)
         power = sum(result.energy[u]["power_kW"] for u in members if u in result.energy)
@@ -117,12 +119,11 @@ def _grade_columns(result: Result, stream: str, label: str) -> dict[str, float]:
 def flotation_rows(result: Result) -> list[dict[str, Any]]:
     """Flotation banks: feed, mass pull, concentrate grade and bank recovery."""
     rows = []
-    for name, unit in result.flowsheet.units.items():
+    for name, unit in result.units.items():
         if unit.model != "flotation_bank":
             continue
         conc = _stream(result, name, "concentrate")
-        sol = result.unit_solution(name)
-        feed_el = result._el_per_species @ sol.inlet_total()
+        feed_el = result.species.element_kg_per_kmol @ result.inlet_total_kmol_h(name)
         conc_el = result.elements_kg_h(conc)
         row: dict[str, Any] = {"bank": name, "concentrate": conc,
                                "mass pull [%]": result.energy[name]["mass_pull_%"]}
@@ -137,9 +138,9 @@ def flotation_rows(result: Result) -> list[dict[str, Any]]:
 def concentrate_rows(result: Result) -> list[dict[str, Any]]:
     """Products made by a flotation bank's concentrate: grade and plant recovery."""
     rows = []
-    units = result.flowsheet.units
+    units = result.units
     for prod, stream in result.products.items():
-        spec = result.assembly.streams[result.assembly.stream_index[stream]]
+        spec = result.stream(stream)
         if units[spec.src].model != "flotation_bank" or spec.src_port != "concentrate":
             continue
         row: dict[str, Any] = {"product": prod, "solids [t/h]": _solids_t_h(result, stream)}

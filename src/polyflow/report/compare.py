@@ -215,7 +215,7 @@ def _header(results: Mapping[str, Result], files: Mapping[str, str]) -> list[str
              f"({first}). '-': not in that file."]
     for label, result in results.items():
         state = "converged" if result.converged else "NOT converged"
-        lines.append(f"{label}: {result.flowsheet.name} ({files.get(label, '')}), {state}")
+        lines.append(f"{label}: {result.flowsheet_name} ({files.get(label, '')}), {state}")
     return lines
 
 
@@ -251,7 +251,7 @@ def _render_csv(sections) -> str:
 
 def _render_json(sections, results, files) -> str:
     doc = {"first": next(iter(results)),
-           "files": {lab: {"path": files.get(lab), "flowsheet": r.flowsheet.name,
+           "files": {lab: {"path": files.get(lab), "flowsheet": r.flowsheet_name,
                            "converged": bool(r.converged)} for lab, r in results.items()},
            "sections": sections}
     return json.dumps(doc, indent=2) + "\n"

@@ -37,7 +37,7 @@ def line_of(name: str) -> str:
 
 
 def _lines(result: Result) -> list[str]:
-    return list(dict.fromkeys(line_of(n) for n in result.flowsheet.units))
+    return list(dict.fromkeys(line_of(n) for n in result.units))
 
 
 def has_lines(result: Result) -> bool:
@@ -46,10 +46,10 @@ def has_lines(result: Result) -> bool:
 
 
 def _feeds(result: Result, line: str, category: str | None = None) -> dict[str, str]:
-    units = result.flowsheet.units
-    return {s.src: s.name for s in result.assembly.streams
+    units = result.units
+    return {s.src: s.name for s in result.streams
             if units[s.src].role == "feed" and line_of(s.src) == line
-            and (category is None or units[s.src].p.get("category") == category)}
+            and (category is None or units[s.src].params.get("category") == category)}
 
 
 def _ore_t_h(result: Result, line: str) -> float:
@@ -87,7 +87,7 @@ def line_recovery_rows(result: Result) -> list[dict[str, Any]]:
     line's feeds bring], with the product's grade (solids in %, g/t for precious
     metals below 1 %; a product without solids in g/L, mg/L). Elements below 1 % of the
     product (precious metals excepted), H and O are left out."""
-    units = result.flowsheet.units
+    units = result.units
     rows = []
     for line in _lines(result):
         fed: dict[str, float] = {}
@@ -95,7 +95,7 @@ def line_recovery_rows(result: Result) -> list[dict[str, Any]]:
             for e, kg in result.elements_kg_h(s).items():
                 fed[e] = fed.get(e, 0.0) + kg
         for prod, stream in result.products.items():
-            if line_of(prod) != line or units[prod].p.get("kind") != "product":
+            if line_of(prod) != line or units[prod].params.get("kind") != "product":
                 continue
             solids = result.phase_kg_h(stream)["s"] > 0
             assay = result.solids_assay(stream) if solids else result.solution_g_L(stream)

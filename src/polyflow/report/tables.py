@@ -44,7 +44,7 @@ def stream_rows(result: Result) -> list[dict[str, Any]]:
     rows = []
     elements = assay_elements(result)
     sized = has_sizes(result)
-    for spec in result.assembly.streams:
+    for spec in result.streams:
         s = spec.name
         ph = result.phase_kg_h(s)
         slurry = ph["s"] + ph["aq"] + ph["l"]
@@ -102,7 +102,7 @@ def recovery_rows(result: Result) -> list[dict[str, Any]]:
 def energy_rows(result: Result) -> list[dict[str, Any]]:
     rows = []
     for unit, terms in result.energy.items():
-        rows.append({"unit": unit, "model": result.flowsheet.units[unit].model,
+        rows.append({"unit": unit, "model": result.units[unit].model,
                      **{_energy_header(k): v for k, v in terms.items()}})
     return rows
 

@@ -9,23 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import networkx as nx
+from polyflow.report.layout import loop_streams
 
 if TYPE_CHECKING:
     from polyflow.result import Result
 
-__all__ = ["recycle_streams", "water_balance"]
-
-
-def recycle_streams(result: Result) -> list[str]:
-    """Streams that close a loop (both ends in one strongly connected set of units)."""
-    g = result.flowsheet.graph
-    comp = {}
-    for k, nodes in enumerate(nx.strongly_connected_components(g)):
-        for n in nodes:
-            comp[n] = (k, len(nodes))
-    return [s.name for s in result.assembly.streams
-            if comp[s.src][0] == comp[s.dst][0] and comp[s.src][1] > 1]
+__all__ = ["water_balance"]
 
 
 def water_balance(result: Result, recycled: list[str] | None = None) -> dict[str, float]:
@@ -38,22 +27,22 @@ def water_balance(result: Result, recycled: list[str] | None = None) -> dict[str
     out: dict[str, float] = {}
     if i is None:
         return out
-    units = result.flowsheet.units
+    units = result.units
     m = result.mass_flows[:, i] / 1000.0
     total_in = total_out = 0.0
-    for s in result.assembly.streams:
+    for s in result.streams:
         u = units[s.src]
         if u.role == "feed":
-            key = f"in_{u.p.get('category', 'other')}_t_h"
+            key = f"in_{u.params.get('category', 'other')}_t_h"
             out[key] = out.get(key, 0.0) + float(m[result._s(s.name)])
             total_in += float(m[result._s(s.name)])
     for prod, s in result.products.items():
-        key = f"out_{units[prod].p['kind']}_t_h"
+        key = f"out_{units[prod].params['kind']}_t_h"
         out[key] = out.get(key, 0.0) + float(m[result._s(s)])
         total_out += float(m[result._s(s)])
     out["made_by_reactions_t_h"] = total_out - total_in
     loops = recycled if recycled is not None else \
-        [s for s in recycle_streams(result) if "recycle" in s]
+        [s for s in loop_streams(result) if "recycle" in s]
     out["recycled_t_h"] = float(sum(m[result._s(s)] for s in loops))
     if result.ore_t_h > 0:
         out["fresh_water_m3_per_t_ore"] = out.get("in_water_t_h", 0.0) / result.ore_t_h

@@ -85,8 +85,8 @@ def result_workbook(result: Result) -> bytes:
     streams = [{**a, **{k: v for k, v in b.items() if k != "stream"}}
                for a, b in zip(tables.stream_rows(result), tables.species_rows(result),
                                strict=True)]
-    summary = [{"item": "flowsheet", "value": result.flowsheet.name},
-               {"item": "source", "value": result.flowsheet.source or ""},
+    summary = [{"item": "flowsheet", "value": result.flowsheet_name},
+               {"item": "source", "value": result.source or ""},
                {"item": "converged", "value": bool(result.converged)},
                {"item": "Newton iterations", "value": int(result.iterations)},
                {"item": "worst element imbalance",

@@ -193,3 +193,8 @@ def read_fraction_table(value: Any, what: str) -> dict[str, float]:
             raise InputError(f"{what} {k!r} must be between 0 and 100 %", value=v)
         out[k] = x
     return out
+
+
+def declared_results(unit: Unit, sol: UnitSolution) -> tuple[dict[str, float], dict[str, str]]:
+    """The unit's results for ``sol``: (name -> value, name -> unit of measure)."""
+    return dict(unit.report(sol)), {}

@@ -82,7 +82,7 @@ class SXCircuit(Unit):
     >>> fs.connect("raff", "sx.raffinate", "raffinate")
     >>> fs.connect("le", "sx.loaded_electrolyte", "electrolyte")
     >>> r = fs.solve()
-    >>> round(float(r.flows_kmol_h[r.assembly.stream_index["raff"], 1]) / 5, 6), round(3 / 63, 6)
+    >>> round(float(r.flows_kmol_h[r.stream_index("raff"), 1]) / 5, 6), round(3 / 63, 6)
     (0.047619, 0.047619)
     """
 
