@@ -9,12 +9,12 @@ import pickle
 
 import numpy as np
 import pytest
+from tests.golden.regenerate import shipped
 
 import polyflow
 from polyflow.errors import FlowsheetError
 from polyflow.report.export import json_document, render
 from polyflow.result import Result
-from tests.golden.regenerate import shipped
 
 #: issue #20: a refinery result small enough to send between processes
 REFINERY_LIMIT = 1_000_000

@@ -266,7 +266,7 @@ def recovery_figure(results: Result | Mapping[str, Result],
     group per element with a bar per product; for several (``{label: Result}``), a group
     per element and product with a bar per result."""
     if not isinstance(results, Mapping):
-        results = {results.flowsheet.name: results}
+        results = {results.flowsheet_name: results}
     for r in results.values():
         for e in elements or ():
             _check_element(r, e)
