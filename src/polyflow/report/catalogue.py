@@ -5,7 +5,8 @@ from __future__ import annotations
 import inspect
 
 from polyflow.quantity import format_units
-from polyflow.units.base import Unit, model_registry
+from polyflow.units.base import Unit
+from polyflow.units.registry import model_registry
 
 __all__ = ["describe", "markdown_reference", "summary"]
 

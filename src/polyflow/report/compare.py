@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from polyflow.report.tables import NOT_ASSAYED, PRECIOUS
-from polyflow.report.text import markdown_table, text_table
+from polyflow.report.text import markdown_table, shown, text_table
 
 if TYPE_CHECKING:
     from polyflow.result import Result
@@ -30,7 +30,6 @@ __all__ = ["COMPARE_FORMATS", "compare_sections", "grade_rows", "power_rows", "r
 
 COMPARE_FORMATS = ("text", "csv", "md", "json", "xlsx")
 #: shown for a value that exists in only some of the files
-MISSING = "-"
 #: recoveries, grades and flows below this are zeros (round-off of the solve)
 ZERO = 1e-12
 
@@ -200,13 +199,6 @@ def compare_sections(results: Mapping[str, Result]) -> dict[str, list[dict[str, 
         "Power and heat by area": power_rows(results),
         "Water": water_rows(results),
     }
-
-
-def shown(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for display: ``None`` becomes ``-`` and an all-empty note column is dropped."""
-    notes = any(r.get("note") for r in rows)
-    return [{k: MISSING if v is None else v for k, v in r.items() if notes or k != "note"}
-            for r in rows]
 
 
 def _header(results: Mapping[str, Result], files: Mapping[str, str]) -> list[str]:

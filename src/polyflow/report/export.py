@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from polyflow.report import comminution, lines, tables
-from polyflow.report.compare import shown
-from polyflow.report.text import markdown_table, text_table
+from polyflow.report.lines import line_sections
+from polyflow.report.text import markdown_table, shown, text_table
 from polyflow.report.water import water_balance
 
 if TYPE_CHECKING:
@@ -75,16 +75,6 @@ def _summary_lines(result: Result) -> list[str]:
         f"{len(result.units)} units, {len(result.species)} species",
         f"Element balance: {closed}, worst relative imbalance {worst:.1e} (target < 1e-9)",
     ]
-
-
-def line_sections(result: Result) -> list[tuple[str, list[dict]]]:
-    """The per-line tables of a plant of several prefixed lines (else none)."""
-    if not lines.has_lines(result):
-        return []
-    return [("By line: feed, power, reagents, fresh water", lines.line_rows(result)),
-            ("By line: recovery to saleable products and grade",
-             lines.line_recovery_rows(result)),
-            ("By line: reagents", lines.line_reagent_rows(result))]
 
 
 def render_text(result: Result) -> str:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from polyflow.result import Result
 
 __all__ = ["SHARED", "has_lines", "line_of", "line_reagent_rows", "line_recovery_rows",
-           "line_rows"]
+           "line_rows", "line_sections"]
 
 #: the line of units without a prefix
 SHARED = "(shared)"
@@ -127,3 +127,13 @@ def line_reagent_rows(result: Result) -> list[dict[str, Any]]:
                 rows.append({"line": line, "feed": feed, "species": key[:-len(" [kg/h]")],
                              "kg/h": kg_h, "kg/t line feed": _per_t(kg_h, ore)})
     return rows
+
+
+def line_sections(result: Result) -> list[tuple[str, list[dict]]]:
+    """The per-line tables of a plant of several prefixed lines (else none)."""
+    if not has_lines(result):
+        return []
+    return [("By line: feed, power, reagents, fresh water", line_rows(result)),
+            ("By line: recovery to saleable products and grade",
+             line_recovery_rows(result)),
+            ("By line: reagents", line_reagent_rows(result))]

@@ -92,7 +92,7 @@ def result_workbook(result: Result) -> bytes:
                {"item": "worst element imbalance",
                 "value": max(result.closure.values(), default=0.0)},
                {"item": "ore (dry) [t/h]", "value": result.ore_t_h}]
-    from polyflow.report.export import line_sections
+    from polyflow.report.lines import line_sections
 
     wb = Workbook()
     _sheets(wb, {"Summary": summary, "Streams": streams,
@@ -111,7 +111,7 @@ def compare_workbook(sections: Mapping[str, Sequence[Mapping[str, Any]]],
                      header: Sequence[str] = ()) -> bytes:
     """A comparison (:func:`polyflow.report.compare.compare_sections`) as a workbook, one
     sheet per table; values missing from a file are shown as ``-``."""
-    from polyflow.report.compare import shown
+    from polyflow.report.text import shown
 
     wb = Workbook()
     _sheets(wb, {title: shown(rows) for title, rows in sections.items()},

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from polyflow.solve.solution import UnitSolution
     from polyflow.solve.system import UnitEquations
 
-__all__ = ["Param", "Unit", "model_registry"]
+__all__ = ["Param", "Unit", "declared_results"]
 
 _REGISTRY: dict[str, type[Unit]] = {}
 
@@ -160,20 +160,6 @@ class Unit:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
-
-
-def model_registry() -> Mapping[str, type[Unit]]:
-    """The registered unit models by model name (a copy). Every module in
-    ``polyflow.units`` is imported first, so a new model needs only its own file."""
-    import importlib
-    import pkgutil
-
-    import polyflow.units as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"polyflow.units.{info.name}")
-    return dict(_REGISTRY)
 
 
 def read_fraction_table(value: Any, what: str) -> dict[str, float]:
