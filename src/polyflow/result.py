@@ -153,8 +153,10 @@ class UnitInfo:
     outlet and the streams of each inlet, its internal unknowns' slice of ``x``, and for
     a process unit its results: ``power_kW`` (electrical), ``duty_kW`` (heat added) and
     the model's declared results (``results``: name -> value, ``result_units``: name ->
-    unit of measure, ``""`` for a pure number), and ``classifies`` = (coarse outlet,
-    fine outlet) for a size classifier."""
+    unit of measure, ``""`` for a pure number; see
+    :class:`~polyflow.units.base.Reported`), and ``outlet_kinds`` (outlet -> what it
+    carries: ``coarse``/``fine`` for a size classifier, ``concentrate``/``tailings``
+    for a flotation bank)."""
 
     model: str
     role: str
@@ -167,19 +169,29 @@ class UnitInfo:
     duty_kW: float = 0.0
     results: dict[str, float] = field(default_factory=dict)
     result_units: dict[str, str] = field(default_factory=dict)
-    classifies: tuple[str, str] | None = None
+    outlet_kinds: dict[str, str] = field(default_factory=dict)
+
+    def outlet_of_kind(self, kind: str) -> str | None:
+        """The outlet port that carries ``kind`` (``"coarse"``...), if any."""
+        return next((p for p, k in self.outlet_kinds.items() if k == kind), None)
+
+    def result_table(self) -> dict[str, float]:
+        """Power, duty and the declared results keyed ``NAME [UNIT]`` for tables."""
+        out = {"power [kW]": self.power_kW, "duty [kW]": self.duty_kW}
+        for name, v in self.results.items():
+            uom = self.result_units.get(name, "")
+            out[f"{name} [{uom}]" if uom else name] = v
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["internal"] = list(self.internal)
-        d["classifies"] = None if self.classifies is None else list(self.classifies)
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> UnitInfo:
         d = dict(d)
         d["internal"] = tuple(d["internal"])
-        d["classifies"] = None if d.get("classifies") is None else tuple(d["classifies"])
         return cls(**d)
 
 

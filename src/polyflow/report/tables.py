@@ -101,9 +101,9 @@ def recovery_rows(result: Result) -> list[dict[str, Any]]:
 
 def energy_rows(result: Result) -> list[dict[str, Any]]:
     rows = []
-    for unit, terms in result.energy.items():
-        rows.append({"unit": unit, "model": result.units[unit].model,
-                     **{_energy_header(k): v for k, v in terms.items()}})
+    for name, unit in result.units.items():
+        if unit.role == "process":
+            rows.append({"unit": name, "model": unit.model, **unit.result_table()})
     return rows
 
 
@@ -158,8 +158,3 @@ def water_summary_rows(result: Result) -> list[dict[str, Any]]:
         rows.append({"quantity": "fresh water per tonne of dry ore",
                      "value": w["fresh_water_m3_per_t_ore"], "unit": "m3/t"})
     return rows
-
-
-def _energy_header(key: str) -> str:
-    name, _, unit = key.rpartition("_")
-    return f"{name} [{unit}]" if unit in ("kW", "kWh/t", "h", "K") else key

@@ -16,6 +16,7 @@ from polyflow.errors import ConvergenceError, PolyflowError, SingularSystemError
 from polyflow.result import DEFAULT_DENSITY, Result, SpeciesInfo, StreamEnds, UnitInfo
 from polyflow.solve.solution import UnitSolution
 from polyflow.solve.system import MJ_H_PER_KW
+from polyflow.units.base import declared_results
 
 if TYPE_CHECKING:
     from polyflow.chem.species import SpeciesSet
@@ -64,7 +65,7 @@ def _unit_info(unit: Unit, inlets: dict[str, list[str]], outlets: dict[str, str]
               or unit.p[k] is None}
     return UnitInfo(model=unit.model, role=unit.role, area=unit.area, params=params,
                     inlets=inlets, outlets=outlets, internal=internal,
-                    classifies=getattr(unit, "classifies", None))
+                    outlet_kinds=dict(unit.outlet_kinds))
 
 
 def _stream_enthalpy(species: SpeciesSet, N: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -90,8 +91,6 @@ def _unit_results(unit: Unit, info: UnitInfo, species: SpeciesSet, N: np.ndarray
     if abs(duty) < DUTY_ROUNDOFF * max(abs(h_out), abs(h_in), 1.0):
         duty = 0.0
     info.power_kW, info.duty_kW = power, duty
-    from polyflow.units.base import declared_results
-
     info.results, info.result_units = declared_results(unit, sol)
 
 

@@ -10,7 +10,7 @@ from polyflow.chem.reactions import Reaction, parse_reaction
 from polyflow.errors import InputError, PolyflowError
 from polyflow.quantity import parse_quantity
 from polyflow.solve.system import MJ_H_PER_KW
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["StoichiometricReactor", "conversion_matrix", "read_reactions"]
 
@@ -104,6 +104,9 @@ class StoichiometricReactor(Unit):
         "duty": Param("power", "heat added (negative to remove); adiabatic if neither "
                                "this nor temperature is given"),
     }
+    results = {
+        "heat_of_reaction": Reported("kW", "Σ ξ ΔHr(25 °C), negative when exothermic"),
+    }
 
     def validate(self) -> None:
         if self.p["temperature"] is not None and self.p["duty"] is not None:
@@ -156,4 +159,4 @@ class StoichiometricReactor(Unit):
     def report(self, sol) -> dict[str, float]:
         xi = self.extents(sol.inlet_total())
         q = sum(x * rx.dH() for x, rx in zip(xi, self.reactions, strict=True)) / MJ_H_PER_KW
-        return {"heat_of_reaction_kW": float(q)}
+        return {"heat_of_reaction": float(q)}
