@@ -479,18 +479,31 @@ class Result:
         return sum(self.phase_kg_h(s)["s"] for s in self._feeds_of("ore").values()) / 1000.0
 
     @cached_property
-    def reagents(self) -> dict[str, dict[str, float]]:
-        """Reagent feed -> species (water excluded) -> kg/h and kg per tonne of ore."""
+    def reagent_kg_h(self) -> dict[str, dict[str, float]]:
+        """Reagent feed -> species it brings (water excluded) -> kg/h."""
         water = self.species.index.get("H2O(l)")
         out: dict[str, dict[str, float]] = {}
         for feed, stream in self._feeds_of("reagent").items():
             m = self.flows_kmol_h[self._s(stream)] * self.species.mw
             for i, kg in enumerate(m):
                 if kg > 0 and i != water:
-                    sid = self.species.ids[i]
-                    out.setdefault(feed, {})[f"{sid} [kg/h]"] = float(kg)
-                    if self.ore_t_h > 0:
-                        out[feed][f"{sid} [kg/t ore]"] = float(kg) / self.ore_t_h
+                    out.setdefault(feed, {})[self.species.ids[i]] = float(kg)
+        return out
+
+    def per_t_ore(self, kg_h: float) -> float:
+        """kg/h as kg per tonne of dry ore (0 without ore)."""
+        return kg_h / self.ore_t_h if self.ore_t_h > 0 else 0.0
+
+    @cached_property
+    def reagents(self) -> dict[str, dict[str, float]]:
+        """Reagent feed -> ``"SPECIES [kg/h]"`` and ``"SPECIES [kg/t ore]"`` (the JSON
+        document's form of :attr:`reagent_kg_h`; no ore, no kg/t)."""
+        out: dict[str, dict[str, float]] = {}
+        for feed, flows in self.reagent_kg_h.items():
+            for sid, kg in flows.items():
+                out.setdefault(feed, {})[f"{sid} [kg/h]"] = kg
+                if self.ore_t_h > 0:
+                    out[feed][f"{sid} [kg/t ore]"] = kg / self.ore_t_h
         return out
 
     @cached_property

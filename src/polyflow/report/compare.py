@@ -127,9 +127,10 @@ def grade_rows(results: Mapping[str, Result]) -> list[dict[str, Any]]:
 
 
 def _reagents(result: Result) -> dict[Key, float]:
-    suffix = " [kg/t ore]"
-    return {(feed, key[: -len(suffix)]): v for feed, terms in result.reagents.items()
-            for key, v in terms.items() if key.endswith(suffix)}
+    if result.ore_t_h <= 0:
+        return {}
+    return {(feed, sid): kg_h / result.ore_t_h
+            for feed, flows in result.reagent_kg_h.items() for sid, kg_h in flows.items()}
 
 
 def reagent_rows(results: Mapping[str, Result]) -> list[dict[str, Any]]:

@@ -69,8 +69,8 @@ def line_rows(result: Result) -> list[dict[str, Any]]:
         ore = _ore_t_h(result, line)
         power = sum(t["power_kW"] for u, t in result.energy.items() if line_of(u) == line)
         duty = sum(t["duty_kW"] for u, t in result.energy.items() if line_of(u) == line)
-        reagent = sum(v for f, terms in result.reagents.items() if line_of(f) == line
-                      for k, v in terms.items() if k.endswith("[kg/h]"))
+        reagent = sum(v for f, flows in result.reagent_kg_h.items() if line_of(f) == line
+                      for v in flows.values())
         fresh = 0.0
         if water is not None:
             fresh = sum(float(result.mass_flows[result._s(s), water])
@@ -119,12 +119,12 @@ def line_recovery_rows(result: Result) -> list[dict[str, Any]]:
 def line_reagent_rows(result: Result) -> list[dict[str, Any]]:
     """Each reagent of each line: kg/h and kg per tonne of the line's ore."""
     rows = []
-    for feed, terms in result.reagents.items():
+    for feed, flows in result.reagent_kg_h.items():
         line = line_of(feed)
         ore = _ore_t_h(result, line)
-        for key, kg_h in terms.items():
-            if key.endswith("[kg/h]") and kg_h > 1e-9:
-                rows.append({"line": line, "feed": feed, "species": key[:-len(" [kg/h]")],
+        for sid, kg_h in flows.items():
+            if kg_h > 1e-9:
+                rows.append({"line": line, "feed": feed, "species": sid,
                              "kg/h": kg_h, "kg/t line feed": _per_t(kg_h, ore)})
     return rows
 
