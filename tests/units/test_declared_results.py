@@ -92,3 +92,49 @@ def test_comminution_report_names_no_model():
     src = (Path(__file__).parents[2] / "src/polyflow/report/comminution.py").read_text()
     for model in ("ball_mill", "crusher", "hydrocyclone", "screen", "flotation_bank"):
         assert f'"{model}"' not in src
+
+
+class WashTank(Unit):
+    """Wash tank: outlet = inlet; reports the liquor the solids carry.
+
+    Source: a mass balance (no model parameter). The worked unit of
+    docs/writing-a-unit.md, kept here so the guide cannot drift.
+    """
+
+    model = "wash_tank"
+    results = {
+        "liquor": Reported("m3/h", "liquor leaving with the solids (at 1 t/m3)"),
+        "solids": Reported("%", "solids in the slurry, by mass"),
+    }
+
+    def bind(self, species) -> None:
+        self.mw, self.solid, self.liquor = species.mw, species.mask("s"), \
+            species.mask(("aq", "l"))
+
+    def equations(self, eq) -> None:
+        out, (inlet,) = eq.outlets["out"], eq.all_inlets
+        eq.species_map(out, [(inlet, 1.0)])
+        eq.temperature_equal(out, inlet)
+
+    def report(self, sol) -> dict[str, float]:
+        m = sol.outlets["out"][0] * self.mw                     # kg/h by species
+        s, liq = float(m[self.solid].sum()), float(m[self.liquor].sum())
+        return {"liquor": liq / 1000.0, "solids": 100.0 * s / (s + liq) if s + liq else 0.0}
+
+
+def test_the_worked_unit_of_the_guide():
+    """3 t/h water + 1 t/h quartz: 3 m3/h of liquor, 25 % solids (by hand)."""
+    fs = Flowsheet(["H2O", "SiO2"])
+    fs.add(Feed("feed", flows={"H2O": "3 t/h", "SiO2": "1 t/h"}))
+    fs.add(WashTank("wash"))
+    fs.add(Product("out"))
+    fs.connect("a", "feed", "wash")
+    fs.connect("b", "wash", "out")
+    r = fs.solve()
+    assert r.units["wash"].results == pytest.approx({"liquor": 3.0, "solids": 25.0},
+                                                    rel=1e-12)
+    assert r.units["wash"].result_units == {"liquor": "m3/h", "solids": "%"}
+    assert set(r.energy["wash"]) == {"power_kW", "duty_kW", "liquor_m3/h", "solids_%"}
+    (row,) = energy_rows(r)
+    assert list(row) == ["unit", "model", "power [kW]", "duty [kW]", "liquor [m3/h]",
+                         "solids [%]"]
