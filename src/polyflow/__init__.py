@@ -9,11 +9,12 @@ by Newton's method. Typical use in a notebook::
     result.closure, result.recovery["Cu"]
 """
 
+from polyflow import solve
 from polyflow.errors import PolyflowError
 from polyflow.flowsheet import Flowsheet
 from polyflow.io.reader import load
 from polyflow.result import Result
-from polyflow.solve import assemble, check, solve
+from polyflow.solve import assemble, check
 
 __all__ = ["Flowsheet", "PolyflowError", "Result", "assemble", "check", "load", "solve"]
 __version__ = "0.1.0"

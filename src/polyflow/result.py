@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -47,7 +47,7 @@ def _array(value: Any, dtype=float) -> np.ndarray:
     return np.asarray(value, dtype=dtype)
 
 
-@dataclass
+@dataclass(eq=False)
 class SpeciesInfo:
     """What reports need of the flowsheet's species (see
     :class:`~polyflow.chem.species.SpeciesSet` for the meaning of each field);
@@ -135,8 +135,7 @@ class SpeciesInfo:
                    aliases=dict(d["aliases"]))
 
 
-@dataclass(frozen=True)
-class StreamEnds:
+class StreamEnds(NamedTuple):
     """One stream: from ``src.src_port`` to ``dst.dst_port``."""
 
     name: str
@@ -195,7 +194,7 @@ class UnitInfo:
         return cls(**d)
 
 
-@dataclass
+@dataclass(eq=False)
 class Result:
     """Solved flowsheet as a record. ``status`` is ``"converged"`` or ``"failed"``
     (then ``message`` and ``failure`` name the cause); ``streams`` lists the stream

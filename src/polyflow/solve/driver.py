@@ -57,7 +57,10 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
             raise
         timings.setdefault("build_s", time.perf_counter() - t0)
         return failed_record(fs, err, timings, asm)
-    return solved_record(fs, asm, report, timings)
+    t_record = time.perf_counter()
+    result = solved_record(fs, asm, report, timings)
+    result.timings["record_s"] = time.perf_counter() - t_record
+    return result
 
 
 def _newton(fs: Flowsheet, asm, tol: float, max_iter: int, progress, x0):

@@ -16,13 +16,12 @@ from polyflow.errors import ConvergenceError, PolyflowError, SingularSystemError
 from polyflow.result import DEFAULT_DENSITY, Result, SpeciesInfo, StreamEnds, UnitInfo
 from polyflow.solve.solution import UnitSolution
 from polyflow.solve.system import MJ_H_PER_KW
-from polyflow.units.base import declared_results
+from polyflow.units.base import Unit, declared_results
 
 if TYPE_CHECKING:
     from polyflow.chem.species import SpeciesSet
     from polyflow.flowsheet import Assembly, Flowsheet
     from polyflow.solve.newton import NewtonReport
-    from polyflow.units.base import Unit
 
 __all__ = ["failed_record", "solved_record", "species_info"]
 
@@ -72,26 +71,48 @@ def _stream_enthalpy(species: SpeciesSet, N: np.ndarray, T: np.ndarray) -> np.nd
     """H[s] = Σ_i n_si h_i(T_s) [kW] on the formation basis."""
     if len(T) == 0:
         return np.zeros(0)
-    h = species.h_molar(T)
-    return np.array([float(N[k] @ h[k]) for k in range(len(T))]) / MJ_H_PER_KW
+    return np.einsum("si,si->s", N, species.h_molar(T)) / MJ_H_PER_KW
+
+
+def _reports(unit: Unit) -> bool:
+    """Whether the unit's class computes power or results (else both are nothing)."""
+    cls = type(unit)
+    return cls.report is not Unit.report or cls.power_kW is not Unit.power_kW
 
 
 def _unit_results(unit: Unit, info: UnitInfo, species: SpeciesSet, N: np.ndarray,
-                  T: np.ndarray, H: np.ndarray, index: dict[str, int], x: np.ndarray) -> None:
-    """Power, duty and the unit's declared results, into ``info``."""
+                  T: np.ndarray, ins: dict[str, list[int]], outs: dict[str, int],
+                  x: np.ndarray) -> None:
+    """Power and the unit's declared results, into ``info``."""
     sol = UnitSolution(
-        species,
-        {p: [(N[index[s]], float(T[index[s]])) for s in ss] for p, ss in info.inlets.items()},
-        {p: (N[index[s]], float(T[index[s]])) for p, s in info.outlets.items()},
+        species, {p: [(N[k], float(T[k])) for k in ss] for p, ss in ins.items()},
+        {p: (N[k], float(T[k])) for p, k in outs.items()},
         x[info.internal[0]:info.internal[1]])
-    power = float(unit.power_kW(sol))
-    h_in = sum(float(H[index[s]]) for ss in info.inlets.values() for s in ss)
-    h_out = sum(float(H[index[s]]) for s in info.outlets.values())
-    duty = h_out - h_in - power
-    if abs(duty) < DUTY_ROUNDOFF * max(abs(h_out), abs(h_in), 1.0):
-        duty = 0.0
-    info.power_kW, info.duty_kW = power, duty
+    info.power_kW = float(unit.power_kW(sol))
     info.results, info.result_units = declared_results(unit, sol)
+
+
+def _duties(units: dict[str, UnitInfo], ports, H: np.ndarray) -> None:
+    """Heat duty of every process unit [kW]: H_out − H_in − power (heat added),
+    zero where it is round-off of the enthalpy flows."""
+    names = [n for n, u in units.items() if u.role == "process"]
+    rows_in, cols_in, rows_out, cols_out = [], [], [], []
+    for k, n in enumerate(names):
+        ins, outs = ports[n]
+        for ss in ins.values():
+            rows_in += [k] * len(ss)
+            cols_in += ss
+        rows_out += [k] * len(outs)
+        cols_out += list(outs.values())
+    h_in = np.bincount(rows_in, weights=H[cols_in], minlength=len(names))
+    h_out = np.bincount(rows_out, weights=H[cols_out], minlength=len(names))
+    power = np.array([units[n].power_kW for n in names])
+    duty = h_out - h_in - power
+    small = np.abs(duty) < DUTY_ROUNDOFF * np.maximum(np.maximum(np.abs(h_out),
+                                                                 np.abs(h_in)), 1.0)
+    duty[small] = 0.0
+    for n, d in zip(names, duty.tolist(), strict=True):
+        units[n].duty_kW = d
 
 
 def _units(fs: Flowsheet) -> dict[str, tuple[dict[str, list[str]], dict[str, str]]]:
@@ -121,9 +142,10 @@ def solved_record(fs: Flowsheet, asm: Assembly, report: NewtonReport,
         internal = (int(idx[0]), int(idx[-1]) + 1) if len(idx) else (0, 0)
         info = _unit_info(unit, {p: [names[k] for k in ss] for p, ss in inlets.items()},
                           {p: names[k] for p, k in outlets.items()}, internal)
-        if unit.role == "process":
-            _unit_results(unit, info, species, N, T, H, asm.stream_index, report.x)
+        if unit.role == "process" and _reports(unit):
+            _unit_results(unit, info, species, N, T, inlets, outlets, report.x)
         units[name] = info
+    _duties(units, asm.ports, H)
     result = Result(
         flowsheet_name=fs.name, source=fs.source, status="converged", message="",
         species=species_info(species), streams=streams, flows_kmol_h=N, T_K=T, H_kW=H,
