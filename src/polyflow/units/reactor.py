@@ -134,16 +134,20 @@ class StoichiometricReactor(Unit):
         self.conversions = [r["conversion"] for r in self.p["reactions"]]
         self.M = conversion_matrix(self.reactions, self.keys, self.conversions, species)
         self.species = species
+        #: per reaction: (species positions, stoichiometric coefficients, |ν| of the key)
+        self._nu = [(np.array([species.idx(sid) for sid in rx.nu]),
+                     np.array(list(rx.nu.values()), dtype=float),
+                     abs(rx.nu[species.ids[key]]))
+                    for rx, key in zip(self.reactions, self.keys, strict=True)]
 
     def extents(self, n_in: np.ndarray) -> list[float]:
         """Extent of each reaction [kmol/h] for the combined inlet flows ``n_in``."""
-        n = n_in.astype(float).copy()
+        n = np.array(n_in, dtype=float)
         out = []
-        for rx, key, X in zip(self.reactions, self.keys, self.conversions, strict=True):
-            nu_key = rx.nu[self.species.ids[key]]
-            xi = X * n[key] / abs(nu_key)
-            for sid, v in rx.nu.items():
-                n[self.species.idx(sid)] += v * xi
+        for (idx, nu, nu_key), key, X in zip(self._nu, self.keys, self.conversions,
+                                             strict=True):
+            xi = X * n[key] / nu_key
+            n[idx] += nu * xi
             out.append(float(xi))
         return out
 
