@@ -323,7 +323,7 @@ def units(model: str | None) -> None:
     try:
         click.echo(describe(model))
     except KeyError:
-        from polyflow.units.base import model_registry
+        from polyflow.units.registry import model_registry
 
         raise click.BadParameter(f"no model {model!r}; "
                                  f"{did_you_mean(model, model_registry())}") from None

@@ -2,7 +2,9 @@
 
 Nodes are unit names with the unit object as node data (``graph.nodes[name]["unit"]``);
 edges are streams, keyed by stream name, with their ports as edge data. Algorithms are
-functions of the flowsheet (``assemble``, ``solve``), following networkx.
+functions of the flowsheet (:func:`polyflow.solve.assemble`, :func:`polyflow.solve.check`,
+:func:`polyflow.solve.solve`), following networkx; the methods of the same names are
+conveniences that call them.
 
 >>> from polyflow.units import Feed, Mixer, Product
 >>> fs = Flowsheet(["H2O", "CuSO4"], name="two feeds")
@@ -29,12 +31,12 @@ import networkx as nx
 import numpy as np
 
 from polyflow.chem.species import SpeciesSet, load_database
-from polyflow.errors import FlowsheetError, PolyflowError, SpecificationError, did_you_mean
-from polyflow.solve.system import EquationSystem, SystemBuilder, UnitEquations
+from polyflow.errors import FlowsheetError, PolyflowError, did_you_mean
 from polyflow.units.base import Unit
 
 if TYPE_CHECKING:
     from polyflow.result import Result
+    from polyflow.solve.assemble import Assembly
 
 __all__ = ["Flowsheet", "StreamSpec"]
 
@@ -48,18 +50,6 @@ class StreamSpec:
     src_port: str
     dst: str
     dst_port: str
-
-
-@dataclass
-class Assembly:
-    """What :meth:`Flowsheet.assemble` produces: the system and how it maps to streams."""
-
-    system: EquationSystem
-    streams: list[StreamSpec]
-    stream_index: dict[str, int]
-    unit_rows: dict[str, tuple[int, int]]   # unit -> (rows added, unknowns owned)
-    ports: dict[str, tuple[dict[str, list[int]], dict[str, int]]]
-    internal: dict[str, np.ndarray]
 
 
 class Flowsheet:
@@ -201,53 +191,27 @@ class Flowsheet:
                         hint=f"add a stream to '{name}.{p.rstrip('*')}'"))
 
     def assemble(self) -> Assembly:
-        """Check the graph and collect every unit's equations into one system."""
-        self._check_ports()
-        streams = self.streams
-        index = {s.name: k for k, s in enumerate(streams)}
-        builder = SystemBuilder(self.species, [s.name for s in streams])
-        unit_rows: dict[str, tuple[int, int]] = {}
-        ports: dict[str, tuple[dict[str, list[int]], dict[str, int]]] = {}
-        internal: dict[str, np.ndarray] = {}
-        for u, (name, unit) in enumerate(self.units.items()):
-            builder.unit_names.append(name)
-            inlets = {p.rstrip("*"): [index[s] for s in self._into[name, p.rstrip("*")]]
-                      for p in unit.inlet_ports()}
-            outlets = {p: index[self._from[name, p]] for p in unit.outlet_ports()}
-            eq = UnitEquations(builder, u, name, inlets, outlets)
-            start = builder.n_vars + len(builder.var_names)
-            try:
-                unit.equations(eq)
-            except PolyflowError as err:
-                raise self._err(err.located(unit=name)) from None
-            internal[name] = np.arange(start, start + eq.internal_added)
-            owned = len(outlets) * builder.stride + eq.internal_added
-            if eq.rows_added != owned:
-                kind = "over" if eq.rows_added > owned else "under"
-                raise self._err(SpecificationError(
-                    f"{kind}-specified: it gives {eq.rows_added} equations for {owned} "
-                    f"unknowns ({len(outlets)} outlet streams × {builder.stride} + "
-                    f"{eq.internal_added} internal)", unit=name,
-                    hint="give exactly one specification per unknown (for example either "
-                         "'temperature' or 'duty', not both)"))
-            unit_rows[name] = (eq.rows_added, owned)
-            ports[name] = (inlets, outlets)
-        return Assembly(builder.freeze(), streams, index, unit_rows, ports, internal)
+        """Check the graph and collect every unit's equations into one system (see
+        :func:`polyflow.solve.assemble`)."""
+        from polyflow.solve.assemble import assemble
 
-    def check(self):
-        """Parse-level and degrees-of-freedom checks, no solve; returns the assembly."""
-        from polyflow.solve.newton import check_structure
+        return assemble(self)
 
-        assembly = self.assemble()
-        check_structure(assembly.system)
-        return assembly
+    def check(self) -> Assembly:
+        """Parse-level and degrees-of-freedom checks, no solve; returns the assembly
+        (see :func:`polyflow.solve.check`)."""
+        from polyflow.solve.assemble import check
+
+        return check(self)
 
     def solve(self, *, tol: float = 1e-10, max_iter: int = 50, progress=None,
-              x0: np.ndarray | None = None) -> Result:
-        """Solve mass and energy balances together; returns a :class:`Result`."""
-        from polyflow.solve.driver import solve_flowsheet
+              x0: np.ndarray | None = None, raise_on_failure: bool = True) -> Result:
+        """Solve mass and energy balances together; returns a :class:`Result` record
+        (see :func:`polyflow.solve.solve`)."""
+        from polyflow.solve.driver import solve
 
-        return solve_flowsheet(self, tol=tol, max_iter=max_iter, progress=progress, x0=x0)
+        return solve(self, tol=tol, max_iter=max_iter, progress=progress, x0=x0,
+                     raise_on_failure=raise_on_failure)
 
     def __repr__(self) -> str:
         return (f"Flowsheet({self.name!r}: {self.graph.number_of_nodes()} units, "

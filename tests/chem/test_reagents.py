@@ -176,8 +176,9 @@ def test_oxide_leach_acid_carries_its_heat_of_dilution():
     import polyflow
 
     path = Path(__file__).parents[2] / "flowsheets" / "copper_oxide_leach.toml"
-    r = polyflow.load(path).solve()
-    sp = r.species
+    fs = polyflow.load(path)
+    r = fs.solve()
+    sp = fs.species
     n = r.flows_kmol_h[r.stream_names.index("acid_addition")]
     ideal = float(n @ sp.h_molar(np.array([298.15]))[0]) / 3.6
     n_acid = 9000.0 / sp.mw[sp.idx("H2SO4")]

@@ -57,7 +57,7 @@ def test_solution_concentrations_in_plant_ranges(plant):
     assert 30.0 < cu["spent_electrolyte"] < 42.0
     assert 160.0 < acid_g_L(plant, "spent_electrolyte") < 200.0
     sx = plant.energy["sx"]
-    assert sx["stripped_organic_g_L"] < sx["loaded_organic_g_L"] \
+    assert sx["stripped_organic_g/L"] < sx["loaded_organic_g/L"] \
         < 0.8 * 25 * 0.5                       # below 80 % of the maximum loading
 
 

@@ -96,7 +96,7 @@ def test_adiabatic_mixing_of_water_and_silica_by_hand():
 
     T = brentq(imbalance, 293.15, 353.15, xtol=1e-12)
     # converged to 1e-10 of the enthalpy flows (formation basis): ~1e-7 K here
-    assert r.T_K[r.assembly.stream_index["slurry"]] == pytest.approx(T, abs=1e-6)
+    assert r.T_K[r.stream_index("slurry")] == pytest.approx(T, abs=1e-6)
     # and the closed form for constant Cp at 25 °C is within 0.3 K of it
     cq, cw = quartz.cp_at(298.15), water.cp_at(298.15)
     T_const = (n_q * cq * 353.15 + n_w * cw * 293.15) / (n_q * cq + n_w * cw)

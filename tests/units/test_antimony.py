@@ -16,7 +16,7 @@ SPECIES = ["H2O", "Sb2S3", "Na2S", "NaOH", "Na3SbS3", "Sb(s)", "O2(g)"]
 
 
 def kmol(r, stream, sid):
-    return float(r.flows_kmol_h[r.assembly.stream_index[stream], r.species.idx(sid)])
+    return float(r.flows_kmol_h[r.stream_index(stream), r.species.idx(sid)])
 
 
 def tankhouse(**kw):

@@ -100,7 +100,7 @@ def test_units_read_aliases_into_the_canonical_choice():
 def test_every_shipped_default_is_a_valid_value_of_its_kind():
     """A declared default must pass its own kind's check (a default outside the bounds
     or choices would surface only when the unit is built without the parameter)."""
-    from polyflow.units.base import model_registry
+    from polyflow.units.registry import model_registry
 
     checked = 0
     for model, cls in model_registry().items():

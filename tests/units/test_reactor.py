@@ -55,7 +55,7 @@ def test_adiabatic_temperature_rise_from_heat_of_reaction():
     out = {"CuO": 0.0, "H2SO4": 1.0, "CuSO4": 2.0, "H2O": 502.0}
     cp = sum(n * db[s].cp_at(298.15) for s, n in out.items())     # J/(K h) per mol... kJ/kmol
     dT = 2.0 * 63.76e3 / cp
-    assert r.T_K[r.assembly.stream_index["out"]] == pytest.approx(298.15 + dT, abs=0.05)
+    assert r.T_K[r.stream_index("out")] == pytest.approx(298.15 + dT, abs=0.05)
     assert r.energy["leach"]["duty_kW"] == 0.0
 
 

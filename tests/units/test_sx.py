@@ -31,7 +31,7 @@ def closure_ok(r) -> None:
 
 
 def flow(r, stream, sid):
-    return float(r.flows_kmol_h[r.assembly.stream_index[stream], r.species.idx(sid)])
+    return float(r.flows_kmol_h[r.stream_index(stream), r.species.idx(sid)])
 
 
 def cascade(n, D, organic_m3_h, efficiency=1.0, cu_kmol_h=0.05):
@@ -274,10 +274,10 @@ def test_circuit_copper_mccabe_thiele():
     assert Vo * (y_L - y_S) == pytest.approx(Va * (x_F - x_R), rel=1e-9)
     assert Vs * x_LE - 35 / CU * Vs == pytest.approx(Va * (x_F - x_R), rel=1e-9)
     rep = r.energy["sx"]
-    assert rep["loaded_organic_g_L"] == pytest.approx(y_L * CU, rel=1e-8)
-    assert rep["stripped_organic_g_L"] == pytest.approx(y_S * CU, rel=1e-8)
+    assert rep["loaded_organic_g/L"] == pytest.approx(y_L * CU, rel=1e-8)
+    assert rep["stripped_organic_g/L"] == pytest.approx(y_S * CU, rel=1e-8)
     assert rep["raffinate_pH"] == pytest.approx(-math.log10(2 * a_R), rel=1e-10)
-    assert 80 < rep["extraction_pct"] < 100
+    assert 80 < rep["extraction_%"] < 100
     # stage profile: loaded organic leaves E1, the organic entering E2 is the stripped one
     assert prof["E1"]["organic_metal_g_L"] == pytest.approx(y_L * CU, rel=1e-8)
     assert prof["E2"]["organic_metal_g_L"] == pytest.approx(ys[0] * CU, rel=1e-8)
@@ -305,12 +305,12 @@ def test_circuit_concentrations_agree_with_the_stream_table():
     the stream table's: the same volumes as the feeds given in m3/h."""
     r = circuit(E=2, S=1).solve()
     rep = r.energy["sx"]
-    assert rep["raffinate_metal_g_L"] == pytest.approx(r.solution_g_L("raff")["Cu"],
+    assert rep["raffinate_metal_g/L"] == pytest.approx(r.solution_g_L("raff")["Cu"],
                                                        rel=1e-12)
-    assert rep["loaded_electrolyte_g_L"] == pytest.approx(r.solution_g_L("le")["Cu"],
+    assert rep["loaded_electrolyte_g/L"] == pytest.approx(r.solution_g_L("le")["Cu"],
                                                           rel=1e-12)
-    assert rep["pls_metal_g_L"] == pytest.approx(r.solution_g_L("pls")["Cu"], rel=1e-12)
-    assert rep["organic_flow_m3_h"] == pytest.approx(r.solution_volume_m3_h("pls"),
+    assert rep["pls_metal_g/L"] == pytest.approx(r.solution_g_L("pls")["Cu"], rel=1e-12)
+    assert rep["organic_flow_m3/h"] == pytest.approx(r.solution_volume_m3_h("pls"),
                                                      rel=1e-12)
 
 
@@ -321,7 +321,7 @@ def test_circuit_efficiency_lowers_extraction():
     for E in (1.0, 0.9, 0.7, 1e-6):
         r = circuit(efficiency=E).solve()
         closure_ok(r)
-        ext[E] = r.energy["sx"]["extraction_pct"]
+        ext[E] = r.energy["sx"]["extraction_%"]
     assert ext[1.0] > ext[0.9] > ext[0.7] > 0
     assert ext[1e-6] < 1e-3
 
@@ -348,7 +348,7 @@ def test_circuit_ten_stages_converges():
     big = circuit(E=6, W=2, S=2, aqueous_entrainment=0.001).solve()
     closure_ok(big)
     small = circuit(E=2, S=1).solve()
-    assert big.energy["sx"]["extraction_pct"] > small.energy["sx"]["extraction_pct"]
+    assert big.energy["sx"]["extraction_%"] > small.energy["sx"]["extraction_%"]
     assert big.iterations < 30
 
 
@@ -436,7 +436,7 @@ def test_circuit_in_an_electrolyte_loop_converges_from_zero():
     a_LE = flow(r, "le", "H2SO4") / Vs
     R = 2 * 20 * 0.5 / CU
     y_S = oxime_equilibrium(3.9, x_LE, 2 * a_LE, R)
-    assert r.energy["sx"]["stripped_organic_g_L"] == pytest.approx(y_S * CU, rel=1e-6)
+    assert r.energy["sx"]["stripped_organic_g/L"] == pytest.approx(y_S * CU, rel=1e-6)
     # every settled aqueous phase and complex stays physical
     sx = r.flowsheet.unit("sx")
     assert np.all(r.x[sx.z] >= 0.0)

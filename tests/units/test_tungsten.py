@@ -32,7 +32,7 @@ def sx_plant(D=10.0, oa=0.5, stages=3, acid="1.2 kmol/h"):
 
 
 def kmol(r, stream, sid):
-    return float(r.flows_kmol_h[r.assembly.stream_index[stream], r.species.idx(sid)])
+    return float(r.flows_kmol_h[r.stream_index(stream), r.species.idx(sid)])
 
 
 @pytest.mark.parametrize(("D", "oa", "n"), [(10.0, 0.5, 3), (2.0, 1.0, 2), (1.0, 1.0, 4),

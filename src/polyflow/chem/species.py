@@ -95,6 +95,8 @@ class Species:
 
     def h(self, T: float) -> float:
         """Molar enthalpy on the formation basis at ``T`` [kJ/mol]."""
+        if T == T_REF:            # the sensible heat is exactly zero there: skip numpy
+            return float(self.dHf)
         return float(self.dHf + _sensible(np.array(self.cp, dtype=float)[None, :], T)[0] / 1000.0)
 
 

@@ -29,7 +29,7 @@ def _ref(prefix: str, ref: str) -> str:
 
 def _stream_params(spec: Mapping) -> set[str]:
     """Parameters of this unit's model that name a stream (``Param(stream=True)``)."""
-    from polyflow.units.base import model_registry
+    from polyflow.units.registry import model_registry
 
     cls = model_registry().get(str(spec.get("model", "")))
     return {k for k, p in cls.params.items() if p.stream} if cls else set()

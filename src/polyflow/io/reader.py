@@ -19,9 +19,9 @@ from polyflow.io.feeds import feed_flows
 from polyflow.io.namespace import PrefixedIndex, prefixed
 from polyflow.psd import read_size_classes
 from polyflow.quantity import parse_quantity
-from polyflow.units.base import model_registry
 from polyflow.units.feed import Feed
 from polyflow.units.product import Product
+from polyflow.units.registry import model_registry
 
 __all__ = ["LineIndex", "load", "read_document"]
 

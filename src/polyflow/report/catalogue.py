@@ -5,7 +5,8 @@ from __future__ import annotations
 import inspect
 
 from polyflow.quantity import format_units
-from polyflow.units.base import Unit, model_registry
+from polyflow.units.base import Unit
+from polyflow.units.registry import model_registry
 
 __all__ = ["describe", "markdown_reference", "summary"]
 
@@ -34,6 +35,16 @@ def _param_lines(cls: type[Unit]) -> list[str]:
     return lines
 
 
+def _result_lines(cls: type[Unit]) -> list[str]:
+    """Power, duty and the model's declared results: name [unit of measure] meaning."""
+    if cls.role != "process":
+        return []
+    rows = [("power", "kW", "electrical power drawn"),
+            ("duty", "kW", "heat added (negative: removed)"),
+            *((n, r.unit, r.doc) for n, r in cls.results.items())]
+    return [f"    {n + (f' [{u}]' if u else ''):<28} {d}" for n, u, d in rows]
+
+
 def summary() -> str:
     """One paragraph per model: name, ports, parameters."""
     out = []
@@ -49,8 +60,10 @@ def summary() -> str:
 
 def describe(model: str) -> str:
     cls = model_registry()[model]
+    results = _result_lines(cls)
     return "\n".join([f"{model}  ({cls.__module__}.{cls.__name__})", "",
-                      inspect.getdoc(cls), "", "Parameters:", *_param_lines(cls)])
+                      inspect.getdoc(cls), "", "Parameters:", *_param_lines(cls),
+                      *(["", "Results:", *results] if results else [])])
 
 
 def markdown_reference() -> str:
@@ -69,6 +82,11 @@ def markdown_reference() -> str:
                 default = "required" if p.required else (
                     "" if p.default in (None, {}, []) else repr(p.default))
                 out.append(f"| `{pname}` | {p.doc} | {units} | {default} |")
+            out.append("")
+        if cls.role == "process" and cls.results:
+            out += ["| result | meaning | units |", "|---|---|---|"]
+            for rname, r in cls.results.items():
+                out.append(f"| `{rname}` | {r.doc} | {r.unit or '-'} |")
             out.append("")
     return "\n".join(out)
 

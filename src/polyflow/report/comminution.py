@@ -1,17 +1,21 @@
 """Comminution, classification and flotation summaries of a result.
 
-* **Comminution**: every crusher and mill with its F80, P80, power and kWh/t (on its Bond
-  basis, see :class:`~polyflow.units.mill.BallMill`).
-* **Grinding circuits**: every classifier (hydrocyclone, screen) whose coarse product
+* **Comminution**: every unit that reports F80, P80 and specific energy (crushers and
+  mills) with its power and kWh/t (on its Bond basis, see
+  :class:`~polyflow.units.mill.BallMill`).
+* **Grinding circuits**: every classifier (a unit whose outlets are declared ``coarse``
+  and ``fine``: hydrocyclone, screen) whose coarse product
   returns to it through other units (a closed circuit): the circulating load
   ``CL = coarse solids / fine solids`` (the fine product is the circuit's product, which
   at steady state carries the circuit's new feed), the product P80 and the circuit's
   power and kWh per tonne of product.
-* **Flotation**: every flotation bank with its mass pull, and the grade and recovery of
+* **Flotation**: every flotation bank (a unit with a ``concentrate`` outlet that reports
+  its ``mass_pull``) with its mass pull, and the grade and recovery of
   each element in its concentrate (recovery of the bank feed); **Concentrates**: each
   product made by a flotation bank with its grade and plant recovery.
 
-Nothing is solved here; all figures come from the converged streams.
+Units are recognised by their declared results and outlet kinds, not by model names.
+Nothing is solved here; all figures come from the result record.
 """
 
 from __future__ import annotations
@@ -28,36 +32,48 @@ if TYPE_CHECKING:
 __all__ = ["circuit_rows", "circulating_load", "comminution_rows", "concentrate_rows",
            "flotation_rows", "sections"]
 
-SIZE_REDUCTION = ("crusher", "ball_mill")
-#: classifier model -> (coarse outlet, fine outlet)
-CLASSIFIERS = {"hydrocyclone": ("underflow", "overflow"), "screen": ("oversize", "undersize")}
-
 
 def _stream(result: Result, unit: str, port: str) -> str:
-    return result.stream_names[result.assembly.ports[unit][1][port]]
+    return result.units[unit].outlets[port]
 
 
 def _solids_t_h(result: Result, stream: str) -> float:
     return result.phase_kg_h(stream)["s"] / 1000.0
 
 
+def _size_reducers(result: Result) -> list[str]:
+    """Units that report the 80 % passing sizes of their feed and product and their
+    specific energy (crushers, mills)."""
+    return [n for n, u in result.units.items()
+            if {"F80", "P80", "specific_energy"} <= set(u.results)]
+
+
+def _classifiers(result: Result) -> dict[str, tuple[str, str]]:
+    """Unit -> (coarse outlet, fine outlet), for units whose outlets say so."""
+    out = {}
+    for n, u in result.units.items():
+        coarse, fine = u.outlet_of_kind("coarse"), u.outlet_of_kind("fine")
+        if coarse is not None and fine is not None:
+            out[n] = (coarse, fine)
+    return out
+
+
 def comminution_rows(result: Result) -> list[dict[str, Any]]:
     """Crushers and mills: basis throughput, F80, P80, power, specific energy."""
     rows = []
-    for name, unit in result.flowsheet.units.items():
-        if unit.model not in SIZE_REDUCTION:
-            continue
-        e = result.energy[name]
-        power = e["power_kW"]
-        w = e.get("specific_energy_kWh/t", 0.0)
+    for name in _size_reducers(result):
+        unit = result.units[name]
+        r = unit.results
+        power = unit.power_kW
+        w = r["specific_energy"]
         row: dict[str, Any] = {"unit": name, "model": unit.model,
                                "solids [t/h]": power / w if w > 0 else 0.0,
-                               "F80 [um]": e.get("F80_um", 0.0), "P80 [um]": e.get("P80_um", 0.0),
+                               "F80 [um]": r["F80"], "P80 [um]": r["P80"],
                                "power [kW]": power, "specific energy [kWh/t]": w}
-        if "operating_work_index_kWh/t" in e:
-            row["Wi operating [kWh/t]"] = e["operating_work_index_kWh/t"]
-        if unit.p.get("wi_kwh_t") is not None:
-            row["Wi [kWh/t]"] = unit.p["wi_kwh_t"]
+        if "operating_work_index" in r:
+            row["Wi operating [kWh/t]"] = r["operating_work_index"]
+        if unit.params.get("wi_kwh_t") is not None:
+            row["Wi [kWh/t]"] = unit.params["wi_kwh_t"]
         rows.append(row)
     return rows
 
@@ -65,14 +81,15 @@ def comminution_rows(result: Result) -> list[dict[str, Any]]:
 def closed_circuits(result: Result) -> dict[str, list[str]]:
     """Classifier -> the units of its closed circuit (the strongly connected component
     holding it), for classifiers whose coarse product returns to them."""
-    g = nx.DiGraph(result.flowsheet.graph)
+    g = nx.DiGraph()
+    g.add_nodes_from(result.units)
+    g.add_edges_from((s.src, s.dst) for s in result.streams)
+    classifiers = _classifiers(result)
     out = {}
     for comp in nx.strongly_connected_components(g):
         for name in comp:
-            unit = result.flowsheet.units[name]
-            if unit.model in CLASSIFIERS and len(comp) > 1:
-                coarse = CLASSIFIERS[unit.model][0]
-                dst = result.assembly.streams[result.assembly.ports[name][1][coarse]].dst
+            if name in classifiers and len(comp) > 1:
+                dst = result.stream(_stream(result, name, classifiers[name][0])).dst
                 if dst in comp:
                     out[name] = sorted(comp)
     return out
@@ -81,8 +98,7 @@ def closed_circuits(result: Result) -> dict[str, list[str]]:
 def circulating_load(result: Result, classifier: str) -> float:
     """Circulating load of a closed circuit [fraction]: coarse-product solids over
     fine-product solids of its classifier."""
-    model = result.flowsheet.units[classifier].model
-    coarse, fine = CLASSIFIERS[model]
+    coarse, fine = _classifiers(result)[classifier]
     f = _solids_t_h(result, _stream(result, classifier, fine))
     return _solids_t_h(result, _stream(result, classifier, coarse)) / f if f > 0 else 0.0
 
@@ -90,11 +106,12 @@ def circulating_load(result: Result, classifier: str) -> float:
 def circuit_rows(result: Result) -> list[dict[str, Any]]:
     """Closed circuits: circulating load, product P80, power and kWh/t of product."""
     rows = []
+    classifiers = _classifiers(result)
     for name, members in closed_circuits(result).items():
-        model = result.flowsheet.units[name].model
-        product = _stream(result, name, CLASSIFIERS[model][1])
+        product = _stream(result, name, classifiers[name][1])
         t_h = _solids_t_h(result, product)
-        power = sum(result.energy[u]["power_kW"] for u in members if u in result.energy)
+        power = sum(result.units[u].power_kW for u in members
+                    if result.units[u].role == "process")
         rows.append({"classifier": name, "product stream": product,
                      "circulating load [%]": 100.0 * circulating_load(result, name),
                      "product [t/h]": t_h, "product P80 [um]": result.p80_um(product),
@@ -114,18 +131,22 @@ def _grade_columns(result: Result, stream: str, label: str) -> dict[str, float]:
     return out
 
 
+def _banks(result: Result) -> dict[str, str]:
+    """Flotation bank -> its concentrate outlet: units with a concentrate outlet that
+    report their mass pull."""
+    return {n: port for n, u in result.units.items()
+            if (port := u.outlet_of_kind("concentrate")) is not None and "mass_pull" in u.results}
+
+
 def flotation_rows(result: Result) -> list[dict[str, Any]]:
     """Flotation banks: feed, mass pull, concentrate grade and bank recovery."""
     rows = []
-    for name, unit in result.flowsheet.units.items():
-        if unit.model != "flotation_bank":
-            continue
-        conc = _stream(result, name, "concentrate")
-        sol = result.unit_solution(name)
-        feed_el = result._el_per_species @ sol.inlet_total()
+    for name, port in _banks(result).items():
+        conc = _stream(result, name, port)
+        feed_el = result.species.element_kg_per_kmol @ result.inlet_total_kmol_h(name)
         conc_el = result.elements_kg_h(conc)
         row: dict[str, Any] = {"bank": name, "concentrate": conc,
-                               "mass pull [%]": result.energy[name]["mass_pull_%"]}
+                               "mass pull [%]": result.units[name].results["mass_pull"]}
         row.update(_grade_columns(result, conc, "grade"))
         for e, fin in zip(result.species.elements, feed_el, strict=True):
             if e in assay_elements(result):
@@ -137,10 +158,10 @@ def flotation_rows(result: Result) -> list[dict[str, Any]]:
 def concentrate_rows(result: Result) -> list[dict[str, Any]]:
     """Products made by a flotation bank's concentrate: grade and plant recovery."""
     rows = []
-    units = result.flowsheet.units
+    banks = _banks(result)
     for prod, stream in result.products.items():
-        spec = result.assembly.streams[result.assembly.stream_index[stream]]
-        if units[spec.src].model != "flotation_bank" or spec.src_port != "concentrate":
+        spec = result.stream(stream)
+        if banks.get(spec.src) != spec.src_port:
             continue
         row: dict[str, Any] = {"product": prod, "solids [t/h]": _solids_t_h(result, stream)}
         row.update(_grade_columns(result, stream, "grade"))

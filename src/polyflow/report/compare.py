@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from polyflow.report.tables import NOT_ASSAYED, PRECIOUS
-from polyflow.report.text import markdown_table, text_table
+from polyflow.report.text import markdown_table, shown, text_table
 
 if TYPE_CHECKING:
     from polyflow.result import Result
@@ -30,7 +30,6 @@ __all__ = ["COMPARE_FORMATS", "compare_sections", "grade_rows", "power_rows", "r
 
 COMPARE_FORMATS = ("text", "csv", "md", "json", "xlsx")
 #: shown for a value that exists in only some of the files
-MISSING = "-"
 #: recoveries, grades and flows below this are zeros (round-off of the solve)
 ZERO = 1e-12
 
@@ -128,9 +127,10 @@ def grade_rows(results: Mapping[str, Result]) -> list[dict[str, Any]]:
 
 
 def _reagents(result: Result) -> dict[Key, float]:
-    suffix = " [kg/t ore]"
-    return {(feed, key[: -len(suffix)]): v for feed, terms in result.reagents.items()
-            for key, v in terms.items() if key.endswith(suffix)}
+    if result.ore_t_h <= 0:
+        return {}
+    return {(feed, sid): kg_h / result.ore_t_h
+            for feed, flows in result.reagent_kg_h.items() for sid, kg_h in flows.items()}
 
 
 def reagent_rows(results: Mapping[str, Result]) -> list[dict[str, Any]]:
@@ -202,20 +202,13 @@ def compare_sections(results: Mapping[str, Result]) -> dict[str, list[dict[str, 
     }
 
 
-def shown(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for display: ``None`` becomes ``-`` and an all-empty note column is dropped."""
-    notes = any(r.get("note") for r in rows)
-    return [{k: MISSING if v is None else v for k, v in r.items() if notes or k != "note"}
-            for r in rows]
-
-
 def _header(results: Mapping[str, Result], files: Mapping[str, str]) -> list[str]:
     first = next(iter(results))
     lines = [f"Comparison of {len(results)} flowsheets; Δ = difference to the first "
              f"({first}). '-': not in that file."]
     for label, result in results.items():
         state = "converged" if result.converged else "NOT converged"
-        lines.append(f"{label}: {result.flowsheet.name} ({files.get(label, '')}), {state}")
+        lines.append(f"{label}: {result.flowsheet_name} ({files.get(label, '')}), {state}")
     return lines
 
 
@@ -251,7 +244,7 @@ def _render_csv(sections) -> str:
 
 def _render_json(sections, results, files) -> str:
     doc = {"first": next(iter(results)),
-           "files": {lab: {"path": files.get(lab), "flowsheet": r.flowsheet.name,
+           "files": {lab: {"path": files.get(lab), "flowsheet": r.flowsheet_name,
                            "converged": bool(r.converged)} for lab, r in results.items()},
            "sections": sections}
     return json.dumps(doc, indent=2) + "\n"

@@ -8,18 +8,59 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from polyflow.report import comminution, lines, tables
-from polyflow.report.compare import shown
-from polyflow.report.text import markdown_table, text_table
+from polyflow.report.lines import line_sections
+from polyflow.report.text import markdown_table, shown, text_table
+from polyflow.report.water import water_balance
 
 if TYPE_CHECKING:
     from polyflow.result import Result
 
-__all__ = ["FORMATS", "line_sections", "render", "write_atomic"]
+__all__ = ["FORMATS", "json_document", "line_sections", "render", "write_atomic"]
 
 FORMATS = ("text", "csv", "json", "md")
+
+
+def json_document(result: Result) -> dict[str, Any]:
+    """The ``--format json`` document (schema in docs/json-output.md). With size
+    classes, species masses are per species (size classes added up) and each stream
+    with sized solids has ``psd_passing_%`` (% passing each class's upper size) and
+    ``p80_um``/``p50_um``."""
+    sized = result.species.size_classes is not None
+    streams = {}
+    for s in result.streams:
+        streams[s.name] = {
+            "from": f"{s.src}.{s.src_port}", "to": f"{s.dst}.{s.dst_port}",
+            "T_K": float(result.T_K[result.stream_index(s.name)]),
+            "mass_kg_h": result.base_flow_kg_h(s.name) if sized
+            else result.flow_kg_h(s.name),
+            "elements_kg_h": result.elements_kg_h(s.name),
+        }
+        if sized and result._class_mass(s.name).sum() > 0:
+            _, passing = result.psd(s.name)
+            streams[s.name].update({"psd_passing_%": passing.tolist(),
+                                    "p80_um": result.p80_um(s.name),
+                                    "p50_um": result.p50_um(s.name)})
+    extra: dict[str, Any] = {}
+    if sized:
+        extra = {"size_classes_um": (result.species.size_classes * 1e6).tolist(),
+                 "components": list(result.species.ids)}
+    by_line = {"lines": lines.line_rows(result), "recovery": lines.line_recovery_rows(result),
+               "reagents": lines.line_reagent_rows(result)} if lines.has_lines(result) else {}
+    return {
+        "flowsheet": result.flowsheet_name, "source": result.source,
+        "converged": bool(result.converged), "closed": result.closed,
+        "iterations": int(result.iterations),
+        "max_scaled_residual": float(result.max_scaled_residual),
+        "closure": result.closure, "species": list(result.species.base_ids),
+        "streams": streams, "recovery": result.recovery, "energy": result.energy,
+        "ore_t_h": result.ore_t_h, "reagents": result.reagents, "water_kg_h": result.water,
+        "water_balance": water_balance(result), "by_line": by_line,
+        "power_by_area": result.power_by_area,
+        "timings_s": result.timings, **extra,
+    }
 
 
 def _summary_lines(result: Result) -> list[str]:
@@ -27,23 +68,13 @@ def _summary_lines(result: Result) -> list[str]:
     status = "converged" if result.converged else "NOT converged"
     closed = "closed" if result.closed else "NOT closed"
     return [
-        f"Flowsheet: {result.flowsheet.name}" + (f"  ({result.flowsheet.source})"
-                                                 if result.flowsheet.source else ""),
+        f"Flowsheet: {result.flowsheet_name}" + (f"  ({result.source})"
+                                                 if result.source else ""),
         f"Solve: {status} in {result.iterations} Newton iterations, largest scaled residual "
         f"{result.max_scaled_residual:.1e}; {len(result.stream_names)} streams, "
-        f"{len(result.flowsheet.units)} units, {len(result.species)} species",
+        f"{len(result.units)} units, {len(result.species)} species",
         f"Element balance: {closed}, worst relative imbalance {worst:.1e} (target < 1e-9)",
     ]
-
-
-def line_sections(result: Result) -> list[tuple[str, list[dict]]]:
-    """The per-line tables of a plant of several prefixed lines (else none)."""
-    if not lines.has_lines(result):
-        return []
-    return [("By line: feed, power, reagents, fresh water", lines.line_rows(result)),
-            ("By line: recovery to saleable products and grade",
-             lines.line_recovery_rows(result)),
-            ("By line: reagents", lines.line_reagent_rows(result))]
 
 
 def render_text(result: Result) -> str:
@@ -79,7 +110,7 @@ def render_text(result: Result) -> str:
 
 
 def render_markdown(result: Result) -> str:
-    parts = [f"# {result.flowsheet.name}", "", *(f"- {s}" for s in _summary_lines(result)[1:]),
+    parts = [f"# {result.flowsheet_name}", "", *(f"- {s}" for s in _summary_lines(result)[1:]),
              "", "## Streams", "", markdown_table(tables.stream_rows(result)), "",
              "## Element balance", "", markdown_table(tables.closure_rows(result)), "",
              "## Recovery to products", "", markdown_table(tables.recovery_rows(result))]
@@ -114,7 +145,7 @@ def render_csv(result: Result) -> str:
 def render(result: Result, fmt: str) -> str:
     """The result as text in format ``fmt`` (one of :data:`FORMATS`)."""
     if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2) + "\n"
+        return json.dumps(json_document(result), indent=2) + "\n"
     if fmt == "csv":
         return render_csv(result)
     if fmt == "md":

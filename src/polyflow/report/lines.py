@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from polyflow.result import Result
 
 __all__ = ["SHARED", "has_lines", "line_of", "line_reagent_rows", "line_recovery_rows",
-           "line_rows"]
+           "line_rows", "line_sections"]
 
 #: the line of units without a prefix
 SHARED = "(shared)"
@@ -37,7 +37,7 @@ def line_of(name: str) -> str:
 
 
 def _lines(result: Result) -> list[str]:
-    return list(dict.fromkeys(line_of(n) for n in result.flowsheet.units))
+    return list(dict.fromkeys(line_of(n) for n in result.units))
 
 
 def has_lines(result: Result) -> bool:
@@ -46,10 +46,10 @@ def has_lines(result: Result) -> bool:
 
 
 def _feeds(result: Result, line: str, category: str | None = None) -> dict[str, str]:
-    units = result.flowsheet.units
-    return {s.src: s.name for s in result.assembly.streams
+    units = result.units
+    return {s.src: s.name for s in result.streams
             if units[s.src].role == "feed" and line_of(s.src) == line
-            and (category is None or units[s.src].p.get("category") == category)}
+            and (category is None or units[s.src].params.get("category") == category)}
 
 
 def _ore_t_h(result: Result, line: str) -> float:
@@ -69,8 +69,8 @@ def line_rows(result: Result) -> list[dict[str, Any]]:
         ore = _ore_t_h(result, line)
         power = sum(t["power_kW"] for u, t in result.energy.items() if line_of(u) == line)
         duty = sum(t["duty_kW"] for u, t in result.energy.items() if line_of(u) == line)
-        reagent = sum(v for f, terms in result.reagents.items() if line_of(f) == line
-                      for k, v in terms.items() if k.endswith("[kg/h]"))
+        reagent = sum(v for f, flows in result.reagent_kg_h.items() if line_of(f) == line
+                      for v in flows.values())
         fresh = 0.0
         if water is not None:
             fresh = sum(float(result.mass_flows[result._s(s), water])
@@ -87,7 +87,7 @@ def line_recovery_rows(result: Result) -> list[dict[str, Any]]:
     line's feeds bring], with the product's grade (solids in %, g/t for precious
     metals below 1 %; a product without solids in g/L, mg/L). Elements below 1 % of the
     product (precious metals excepted), H and O are left out."""
-    units = result.flowsheet.units
+    units = result.units
     rows = []
     for line in _lines(result):
         fed: dict[str, float] = {}
@@ -95,7 +95,7 @@ def line_recovery_rows(result: Result) -> list[dict[str, Any]]:
             for e, kg in result.elements_kg_h(s).items():
                 fed[e] = fed.get(e, 0.0) + kg
         for prod, stream in result.products.items():
-            if line_of(prod) != line or units[prod].p.get("kind") != "product":
+            if line_of(prod) != line or units[prod].params.get("kind") != "product":
                 continue
             solids = result.phase_kg_h(stream)["s"] > 0
             assay = result.solids_assay(stream) if solids else result.solution_g_L(stream)
@@ -119,11 +119,21 @@ def line_recovery_rows(result: Result) -> list[dict[str, Any]]:
 def line_reagent_rows(result: Result) -> list[dict[str, Any]]:
     """Each reagent of each line: kg/h and kg per tonne of the line's ore."""
     rows = []
-    for feed, terms in result.reagents.items():
+    for feed, flows in result.reagent_kg_h.items():
         line = line_of(feed)
         ore = _ore_t_h(result, line)
-        for key, kg_h in terms.items():
-            if key.endswith("[kg/h]") and kg_h > 1e-9:
-                rows.append({"line": line, "feed": feed, "species": key[:-len(" [kg/h]")],
+        for sid, kg_h in flows.items():
+            if kg_h > 1e-9:
+                rows.append({"line": line, "feed": feed, "species": sid,
                              "kg/h": kg_h, "kg/t line feed": _per_t(kg_h, ore)})
     return rows
+
+
+def line_sections(result: Result) -> list[tuple[str, list[dict]]]:
+    """The per-line tables of a plant of several prefixed lines (else none)."""
+    if not has_lines(result):
+        return []
+    return [("By line: feed, power, reagents, fresh water", line_rows(result)),
+            ("By line: recovery to saleable products and grade",
+             line_recovery_rows(result)),
+            ("By line: reagents", line_reagent_rows(result))]

@@ -2,26 +2,18 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (no global
 state, no display needed); :func:`figure_bytes` renders one to PNG or SVG bytes with the
-Agg canvas so the caller can write it atomically.
-
-The flowsheet and Sankey figures share one layout (:func:`layout`): recycle streams are
-the back edges of a depth-first search from the feeds (:func:`recycle_streams`); without
-them the graph is acyclic, and its topological generations become columns, left to right,
-with feeds in the first column and products in the last. Streams between neighbouring
-columns are drawn straight; longer streams run in lanes above the plant and recycles in
-lanes below it, so no line crosses a unit. Geometry is in inches, so the figure grows
-with the plant and the text stays the same size.
+Agg canvas so the caller can write it atomically. Figures read a result record (the
+flowsheet figure also a flowsheet); where units and streams go is
+:mod:`polyflow.report.layout`'s job, recycle streams included.
 """
 
 from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -31,6 +23,18 @@ from matplotlib.ticker import FuncFormatter
 
 from polyflow.errors import FlowsheetError, InputError, did_you_mean
 from polyflow.report import tables
+from polyflow.report.layout import (
+    LANE_PITCH,
+    MARGIN,
+    STREAM_FONT,
+    TITLE_SPACE,
+    UNIT_FONT,
+    Layout,
+    Topology,
+    layout,
+    recycle_streams,
+    topology,
+)
 from polyflow.report.text import fmt
 
 if TYPE_CHECKING:
@@ -49,231 +53,6 @@ ROLE_EDGE = {"feed": "#3c7a34", "process": "#2f5d8a", "product": "#b3651d"}
 STREAM_COLOUR = "#333333"
 RECYCLE_COLOUR = "#c0392b"
 BAND_COLOUR = "#2f7fbf"
-#: layout sizes [inches] and fonts [points]
-UNIT_FONT = 9
-STREAM_FONT = 7
-CHAR_WIDTH = 0.62 * UNIT_FONT / 72      # average width of a character at UNIT_FONT
-BOX_HEIGHT = 0.34
-ROW_PITCH = 0.78
-LANE_PITCH = 0.22
-MARGIN = 0.35
-TITLE_SPACE = 0.55
-LEGEND_SPACE = 0.45
-
-
-# -- graph analysis ----------------------------------------------------------------------
-def _feeds(graph: nx.MultiDiGraph) -> list[str]:
-    return sorted(n for n, d in graph.nodes(data=True)
-                  if getattr(d.get("unit"), "role", None) == "feed")
-
-
-def recycle_streams(graph: nx.MultiDiGraph, feeds: Iterable[str] | None = None
-                    ) -> set[tuple[str, str, str]]:
-    """Back edges ``(src, dst, stream)`` of a depth-first search that starts at the feeds
-    (by name), then at any unit not reached: the streams that close a loop. Removing them
-    leaves an acyclic graph.
-
-    >>> g = nx.MultiDiGraph()
-    >>> g.add_edges_from([("feed", "mix", "a"), ("mix", "split", "b"),
-    ...                   ("split", "mix", "recycle"), ("split", "out", "c")])
-    ['a', 'b', 'recycle', 'c']
-    >>> recycle_streams(g, ["feed"])
-    {('split', 'mix', 'recycle')}
-    """
-    starts = list(feeds) if feeds is not None else _feeds(graph)
-    on_stack, done = set(), set()
-    back: set[tuple[str, str, str]] = set()
-
-    def out_edges(node):
-        return iter(sorted(graph.out_edges(node, keys=True), key=lambda e: (e[1], e[2])))
-
-    for start in [*starts, *sorted(graph.nodes)]:
-        if start in on_stack or start in done:
-            continue
-        on_stack.add(start)
-        stack = [(start, out_edges(start))]
-        while stack:
-            node, edges = stack[-1]
-            for u, v, k in edges:
-                if v in on_stack:
-                    back.add((u, v, k))
-                elif v not in done:
-                    on_stack.add(v)
-                    stack.append((v, out_edges(v)))
-                    break
-            else:
-                stack.pop()
-                on_stack.discard(node)
-                done.add(node)
-    return back
-
-
-def _role(graph: nx.MultiDiGraph, node: str) -> str:
-    return getattr(graph.nodes[node].get("unit"), "role", "process")
-
-
-def _columns(graph: nx.MultiDiGraph, recycles: set) -> list[list[str]]:
-    """Units in columns: topological generations of the graph without its recycles, feeds
-    in the first column and products in the last, each column ordered to limit crossings."""
-    dag = nx.DiGraph()
-    dag.add_nodes_from(graph.nodes)
-    dag.add_edges_from((u, v) for u, v, k in graph.edges(keys=True)
-                       if (u, v, k) not in recycles and u != v)
-    col = {n: i for i, gen in enumerate(nx.topological_generations(dag)) for n in gen}
-    last = max(col.values(), default=0)
-    for n in graph.nodes:
-        role = _role(graph, n)
-        if role == "feed":
-            col[n] = 0
-        elif role == "product":
-            col[n] = max(last, 1)
-    columns: list[list[str]] = [[] for _ in range(max(col.values(), default=0) + 1)]
-    for n in nx.dfs_preorder_nodes(dag) if dag.number_of_nodes() else []:
-        columns[col[n]].append(n)
-    for n in graph.nodes:                   # units dfs did not reach (none in practice)
-        if n not in columns[col[n]]:
-            columns[col[n]].append(n)
-    _order_columns(columns, dag)
-    return [c for c in columns if c]
-
-
-def _order_columns(columns: list[list[str]], dag: nx.DiGraph, sweeps: int = 4) -> None:
-    """Barycentre heuristic: sort each column by the mean row of its neighbours in the
-    columns already placed, sweeping right then left."""
-    for _ in range(sweeps):
-        for order, neighbours in ((range(1, len(columns)), dag.predecessors),
-                                  (range(len(columns) - 2, -1, -1), dag.successors)):
-            row = {n: i - (len(c) - 1) / 2 for c in columns for i, n in enumerate(c)}
-            for c in order:
-                def key(n, row=row, neighbours=neighbours):
-                    near = [row[m] for m in neighbours(n)]
-                    return sum(near) / len(near) if near else row[n]
-                columns[c].sort(key=key)
-
-
-@dataclass
-class Layout:
-    """Where every unit and stream goes [inches from the lower left corner]."""
-
-    pos: dict[str, tuple[float, float]]
-    box: dict[str, tuple[float, float]]                 # unit -> (width, height)
-    routes: dict[str, list[tuple[float, float]]]        # stream -> polyline
-    label_at: dict[str, tuple[float, float]]            # stream -> label position
-    recycles: set[str]
-    width: float
-    height: float
-    edges: dict[str, tuple[str, str]] = field(default_factory=dict)   # stream -> (src, dst)
-
-
-def _assign_lanes(spans: list[tuple[str, float, float]], gap: float = 0.15) -> dict[str, int]:
-    """Pack horizontal runs (stream, x0, x1) into as few lanes as possible."""
-    ends: list[float] = []
-    lane: dict[str, int] = {}
-    for name, x0, x1 in sorted(spans, key=lambda s: (s[1], s[2])):
-        for i, end in enumerate(ends):
-            if end + gap < x0:
-                ends[i] = x1
-                lane[name] = i
-                break
-        else:
-            ends.append(x1)
-            lane[name] = len(ends) - 1
-    return lane
-
-
-def _box_size(text: str) -> tuple[float, float]:
-    """Width and height of a unit box [inches] holding ``text`` (one or more lines)."""
-    lines = text.split("\n")
-    return (max(max(len(line) for line in lines), 4) * CHAR_WIDTH + 0.25,
-            BOX_HEIGHT + 0.16 * (len(lines) - 1))
-
-
-def layout(flowsheet: Flowsheet, lane_pitch: float = LANE_PITCH,
-           labels: Mapping[str, str] | None = None) -> Layout:
-    """Place the units in columns and route every stream (see the module docstring);
-    ``labels`` (unit -> text) replaces unit names in the boxes and sizes them."""
-    labels = labels or {}
-    graph = flowsheet.graph
-    back = recycle_streams(graph)
-    columns = _columns(graph, back)
-    col = {n: c for c, units in enumerate(columns) for n in units}
-    box = {n: _box_size(labels.get(n, n)) for n in graph.nodes}
-    edges = {k: (u, v) for u, v, k in graph.edges(keys=True)}
-    longest = max((len(k) for k in edges), default=8)
-    gap = min(max(longest * 0.62 * STREAM_FONT / 72 + 0.45, 1.1), 2.0)
-    col_box = [max(box[n][0] for n in units) for units in columns]
-    # x: column centres; gap_x[c] is the middle of the gap right of column c
-    xs, x = [], MARGIN + gap / 2
-    for w in col_box:
-        xs.append(x + w / 2)
-        x += w + gap
-    gap_x = {c: xs[c] + col_box[c] / 2 + gap / 2 for c in range(len(columns))}
-    gap_x[-1] = MARGIN + gap / 4
-    recycle_names = {k for _, _, k in back}
-    long_fwd = [k for k, (u, v) in edges.items()
-                if k not in recycle_names and col[v] - col[u] > 1]
-    lane_runs = {k: (gap_x[col[edges[k][0]]], gap_x[col[edges[k][1]] - 1])
-                 for k in [*long_fwd, *recycle_names]}
-    top = _assign_lanes([(k, min(lane_runs[k]), max(lane_runs[k])) for k in long_fwd])
-    bottom = _assign_lanes([(k, min(lane_runs[k]), max(lane_runs[k]))
-                            for k in recycle_names])
-    n_top, n_bottom = max(top.values(), default=-1) + 1, max(bottom.values(), default=-1) + 1
-    rows = max(len(c) for c in columns) if columns else 1
-    core = rows * ROW_PITCH
-    y0 = MARGIN + LEGEND_SPACE + (n_bottom * lane_pitch + 0.3 if n_bottom else 0)
-    pos = {}
-    for c, units in enumerate(columns):
-        mid = y0 + core / 2
-        for i, n in enumerate(units):
-            pos[n] = (xs[c], mid + ((len(units) - 1) / 2 - i) * ROW_PITCH)
-    core_top = y0 + core
-    height = core_top + (n_top * lane_pitch + 0.3 if n_top else 0) + TITLE_SPACE + MARGIN
-    width = x + MARGIN - gap / 2
-    lane_y = {k: core_top + 0.15 + (i + 0.5) * lane_pitch for k, i in top.items()}
-    lane_y |= {k: y0 - 0.15 - (i + 0.5) * lane_pitch for k, i in bottom.items()}
-    ports = _port_offsets(edges, pos, lane_y, core_top)
-    routes, label_at = {}, {}
-    jog: dict[int, int] = {}
-    for k, (u, v) in edges.items():
-        (xu, yu), (xv, yv) = pos[u], pos[v]
-        start = (xu + box[u][0] / 2, yu + ports[k][0])
-        end = (xv - box[v][0] / 2, yv + ports[k][1])
-        if k in lane_y:
-            ga, gb = _gap_slot(gap_x[col[u]], col[u], jog), _gap_slot(
-                gap_x[col[v] - 1], col[v] - 1, jog)
-            yl = lane_y[k]
-            routes[k] = [start, (ga, start[1]), (ga, yl), (gb, yl), (gb, end[1]), end]
-            label_at[k] = ((ga + gb) / 2, yl)
-        else:
-            routes[k] = [start, end]
-            label_at[k] = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-    return Layout(pos, box, routes, label_at, recycle_names, width, height, edges)
-
-
-def _gap_slot(x: float, column: int, used: dict[int, int], step: float = 0.1) -> float:
-    """An x in the gap right of ``column`` not yet used by another lane's vertical run."""
-    i = used.get(column, 0)
-    used[column] = i + 1
-    return x + step * ((i + 1) // 2) * (1 if i % 2 else -1)
-
-
-def _port_offsets(edges, pos, lane_y, core_top) -> dict[str, list[float]]:
-    """Vertical offsets of each stream's start and end on its units' box sides, ordered
-    by where the stream goes so that lines leaving one unit do not cross."""
-    out: dict[str, list[float]] = {k: [0.0, 0.0] for k in edges}
-    for side, this, other in ((0, 0, 1), (1, 1, 0)):
-        by_unit: dict[str, list[str]] = {}
-        for k, uv in edges.items():
-            by_unit.setdefault(uv[this], []).append(k)
-        for _unit, streams in by_unit.items():
-            def height(k, other=other):
-                return lane_y.get(k, pos[edges[k][other]][1])
-            streams.sort(key=height, reverse=True)
-            n = len(streams)
-            step = min(0.09, 0.8 * BOX_HEIGHT / max(n, 1))
-            for i, k in enumerate(streams):
-                out[k][side] = ((n - 1) / 2 - i) * step
-    return out
 
 
 # -- drawing helpers ---------------------------------------------------------------------
@@ -288,11 +67,11 @@ def _canvas_figure(width: float, height: float) -> tuple[Figure, Any]:
     return fig, ax
 
 
-def _draw_units(ax, flowsheet: Flowsheet, lay: Layout,
+def _draw_units(ax, top: Topology, lay: Layout,
                 labels: Mapping[str, str] | None = None) -> None:
     labels = labels or {}
     for n, (x, y) in lay.pos.items():
-        role = flowsheet.units[n].role
+        role = top.roles[n]
         w, h = lay.box[n]
         text = labels.get(n, n)
         extra = text.count("\n")
@@ -323,20 +102,16 @@ def _role_handles() -> list:
             for r in ("feed", "process", "product")]
 
 
-def _flowsheet_of(source: Result | Flowsheet) -> Flowsheet:
-    return getattr(source, "flowsheet", source)
-
-
 # -- flowsheet ---------------------------------------------------------------------------
 def flowsheet_figure(source: Result | Flowsheet, title: str | None = None) -> Figure:
     """The plant as a diagram: units as boxes in process order, streams as arrows labelled
     with their names, recycle streams dashed and red in lanes below the plant."""
-    fs = _flowsheet_of(source)
-    lay = layout(fs)
+    top = topology(source)
+    lay = layout(top)
     fig, ax = _canvas_figure(lay.width, lay.height)
-    _title(ax, lay, title or f"{fs.name}: flowsheet ({len(fs.units)} units, "
+    _title(ax, lay, title or f"{top.name}: flowsheet ({len(top.roles)} units, "
                              f"{len(lay.routes)} streams, {len(lay.recycles)} recycles)")
-    _draw_units(ax, fs, lay)
+    _draw_units(ax, top, lay)
     for k, route in lay.routes.items():
         recycle = k in lay.recycles
         colour = RECYCLE_COLOUR if recycle else STREAM_COLOUR
@@ -372,22 +147,21 @@ def sankey_figure(result: Result, element: str, max_width_pt: float = 22.0) -> F
     proportional to the element's flow [kg/h]; feeds and products labelled with their
     flows and products with their share of the feed (recovery)."""
     fed = _check_element(result, element)
-    fs = result.flowsheet
+    top = topology(result)
     flow = {s: result.elements_kg_h(s)[element] for s in result.stream_names}
     biggest = max(flow.values())
     labels = {}
-    for spec in fs.streams:
-        unit = fs.units[spec.src]
-        if unit.role == "feed":
+    for spec in result.streams:
+        if top.roles[spec.src] == "feed":
             labels[spec.src] = f"{spec.src}\n{fmt(flow[spec.name])} kg/h"
-        elif fs.units[spec.dst].role == "product":
+        elif top.roles[spec.dst] == "product":
             kg = flow[spec.name]
             labels[spec.dst] = f"{spec.dst}\n{fmt(kg)} kg/h, {100 * kg / fed:.1f} %"
-    lay = layout(fs, lane_pitch=max(LANE_PITCH, max_width_pt / 72 + 0.12), labels=labels)
+    lay = layout(top, lane_pitch=max(LANE_PITCH, max_width_pt / 72 + 0.12), labels=labels)
     fig, ax = _canvas_figure(lay.width, lay.height)
-    _title(ax, lay, f"{fs.name}: {element} flow through the plant "
+    _title(ax, lay, f"{top.name}: {element} flow through the plant "
                     f"({fmt(fed)} kg/h {element} fed)")
-    _draw_units(ax, fs, lay, labels)
+    _draw_units(ax, top, lay, labels)
     for k, route in lay.routes.items():
         recycle = k in lay.recycles
         colour = RECYCLE_COLOUR if recycle else BAND_COLOUR
@@ -466,7 +240,7 @@ def streams_figure(result: Result, streams: Sequence[str] | None = None,
     first_row_h = 0.42 / table_h
     for (r, _c), cell in table.get_celld().items():
         cell.set_height(first_row_h if r == 0 else (1 - first_row_h) / max(len(cells), 1))
-    fig.text(0.5, 1 - MARGIN / height, f"{result.flowsheet.name}: streams", ha="center",
+    fig.text(0.5, 1 - MARGIN / height, f"{result.flowsheet_name}: streams", ha="center",
              va="top", fontsize=12, weight="bold")
     return fig
 
@@ -492,7 +266,7 @@ def recovery_figure(results: Result | Mapping[str, Result],
     group per element with a bar per product; for several (``{label: Result}``), a group
     per element and product with a bar per result."""
     if not isinstance(results, Mapping):
-        results = {results.flowsheet.name: results}
+        results = {results.flowsheet_name: results}
     for r in results.values():
         for e in elements or ():
             _check_element(r, e)
@@ -502,7 +276,7 @@ def recovery_figure(results: Result | Mapping[str, Result],
         groups = list(dict.fromkeys(e for e, _ in pairs))
         series = {prod: [100 * result.recovery[e][prod] for e in groups]
                   for prod in dict.fromkeys(p for _, p in pairs)}
-        xlabel, title = "element", f"{result.flowsheet.name}: recovery to products"
+        xlabel, title = "element", f"{result.flowsheet_name}: recovery to products"
         group_labels = groups
     else:
         group_labels = [f"{e} → {p}" for e, p in pairs]
@@ -569,7 +343,7 @@ def psd_figure(result: Result, streams: Sequence[str] | None = None) -> Figure:
     ax.set_xlabel("particle size [µm]")
     ax.set_ylabel("cumulative passing [%]")
     ax.set_ylim(0, 100)
-    ax.set_title(textwrap.fill(f"{result.flowsheet.name}: particle size distributions", 60))
+    ax.set_title(textwrap.fill(f"{result.flowsheet_name}: particle size distributions", 60))
     ax.grid(which="both", alpha=0.3)
     if len(names) > 1:
         ax.legend(fontsize=8, title="stream", title_fontsize=8)

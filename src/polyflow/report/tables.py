@@ -44,7 +44,7 @@ def stream_rows(result: Result) -> list[dict[str, Any]]:
     rows = []
     elements = assay_elements(result)
     sized = has_sizes(result)
-    for spec in result.assembly.streams:
+    for spec in result.streams:
         s = spec.name
         ph = result.phase_kg_h(s)
         slurry = ph["s"] + ph["aq"] + ph["l"]
@@ -101,21 +101,19 @@ def recovery_rows(result: Result) -> list[dict[str, Any]]:
 
 def energy_rows(result: Result) -> list[dict[str, Any]]:
     rows = []
-    for unit, terms in result.energy.items():
-        rows.append({"unit": unit, "model": result.flowsheet.units[unit].model,
-                     **{_energy_header(k): v for k, v in terms.items()}})
+    for name, unit in result.units.items():
+        if unit.role == "process":
+            rows.append({"unit": name, "model": unit.model, **unit.result_table()})
     return rows
 
 
 def reagent_rows(result: Result) -> list[dict[str, Any]]:
     """One row per reagent species of each reagent feed: kg/h and kg/t ore."""
     rows = []
-    for feed, terms in result.reagents.items():
-        for key, kg_h in terms.items():
-            if key.endswith("[kg/h]"):
-                sid = key[: -len(" [kg/h]")]
-                rows.append({"feed": feed, "species": sid, "kg/h": kg_h,
-                             "kg/t ore": terms.get(f"{sid} [kg/t ore]", 0.0)})
+    for feed, flows in result.reagent_kg_h.items():
+        for sid, kg_h in flows.items():
+            rows.append({"feed": feed, "species": sid, "kg/h": kg_h,
+                         "kg/t ore": result.per_t_ore(kg_h)})
     return rows
 
 
@@ -130,36 +128,31 @@ def water_rows(result: Result) -> list[dict[str, Any]]:
 
 
 def water_summary_rows(result: Result) -> list[dict[str, Any]]:
-    """Plant water totals (:func:`polyflow.report.water.water_balance`): fresh water,
+    """Plant water totals (:func:`polyflow.report.water.water_accounts`): fresh water,
     water with ore and reagents, water out, water recycled inside the plant (the streams
     of a loop whose name says "recycle"), fresh water per tonne of dry ore, and the
     recycle ratio: recycled / (recycled + fresh), the share of the water the units
     receive from loops rather than from fresh make-up."""
-    from polyflow.report.water import water_balance
+    from polyflow.report.water import water_accounts
 
-    w = water_balance(result)
-    if not w:
+    w = water_accounts(result)
+    if w is None:
         return []
-    fresh = w.get("in_water_t_h", 0.0)
-    other_in = sum(v for k, v in w.items() if k.startswith("in_") and k != "in_water_t_h")
-    out = sum(v for k, v in w.items() if k.startswith("out_"))
-    rec = w.get("recycled_t_h", 0.0)
+    fresh = w.fresh
+    other_in = sum(v for c, v in w.in_by_category.items() if c != "water")
+    out = sum(w.out_by_kind.values())
+    rec = w.recycled
     rows = [{"quantity": "fresh water (feeds of category water)", "value": fresh,
              "unit": "t/h"},
             {"quantity": "water with ore and reagents", "value": other_in, "unit": "t/h"},
             {"quantity": "water out with products, residues, effluents, gases",
              "value": out, "unit": "t/h"},
             {"quantity": "made (+) or used (-) by reactions",
-             "value": w.get("made_by_reactions_t_h", 0.0), "unit": "t/h"},
+             "value": w.made_by_reactions, "unit": "t/h"},
             {"quantity": "recycled inside the plant", "value": rec, "unit": "t/h"},
             {"quantity": "recycle ratio, recycled / (recycled + fresh)",
              "value": 100.0 * rec / (rec + fresh) if rec + fresh > 0 else 0.0, "unit": "%"}]
-    if "fresh_water_m3_per_t_ore" in w:
+    if w.fresh_per_t_ore is not None:
         rows.append({"quantity": "fresh water per tonne of dry ore",
-                     "value": w["fresh_water_m3_per_t_ore"], "unit": "m3/t"})
+                     "value": w.fresh_per_t_ore, "unit": "m3/t"})
     return rows
-
-
-def _energy_header(key: str) -> str:
-    name, _, unit = key.rpartition("_")
-    return f"{name} [{unit}]" if unit in ("kW", "kWh/t", "h", "K") else key

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["fmt", "markdown_table", "text_table"]
+__all__ = ["MISSING", "fmt", "markdown_table", "shown", "text_table"]
+
+#: how a missing value (``None``) is shown
+MISSING = "-"
 
 
 def fmt(value: Any) -> str:
@@ -53,3 +56,10 @@ def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None) -
                          else "---" for c in cols) + "|"
     body = ["| " + " | ".join(fmt(r.get(c, "")) for c in cols) + " |" for r in rows]
     return "\n".join([head, sep, *body])
+
+
+def shown(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for display: ``None`` becomes ``-`` and an all-empty note column is dropped."""
+    notes = any(r.get("note") for r in rows)
+    return [{k: MISSING if v is None else v for k, v in r.items() if notes or k != "note"}
+            for r in rows]

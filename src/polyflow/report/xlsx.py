@@ -85,14 +85,14 @@ def result_workbook(result: Result) -> bytes:
     streams = [{**a, **{k: v for k, v in b.items() if k != "stream"}}
                for a, b in zip(tables.stream_rows(result), tables.species_rows(result),
                                strict=True)]
-    summary = [{"item": "flowsheet", "value": result.flowsheet.name},
-               {"item": "source", "value": result.flowsheet.source or ""},
+    summary = [{"item": "flowsheet", "value": result.flowsheet_name},
+               {"item": "source", "value": result.source or ""},
                {"item": "converged", "value": bool(result.converged)},
                {"item": "Newton iterations", "value": int(result.iterations)},
                {"item": "worst element imbalance",
                 "value": max(result.closure.values(), default=0.0)},
                {"item": "ore (dry) [t/h]", "value": result.ore_t_h}]
-    from polyflow.report.export import line_sections
+    from polyflow.report.lines import line_sections
 
     wb = Workbook()
     _sheets(wb, {"Summary": summary, "Streams": streams,
@@ -111,7 +111,7 @@ def compare_workbook(sections: Mapping[str, Sequence[Mapping[str, Any]]],
                      header: Sequence[str] = ()) -> bytes:
     """A comparison (:func:`polyflow.report.compare.compare_sections`) as a workbook, one
     sheet per table; values missing from a file are shown as ``-``."""
-    from polyflow.report.compare import shown
+    from polyflow.report.text import shown
 
     wb = Workbook()
     _sheets(wb, {title: shown(rows) for title, rows in sections.items()},

@@ -1,4 +1,4 @@
-"""One run: assemble, check degrees of freedom, Newton, verify, wrap in a Result."""
+"""One run: assemble, check degrees of freedom, Newton, verify, build the record."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from polyflow.chem.species import T_REF
-from polyflow.errors import SpecificationError
+from polyflow.errors import PolyflowError, SpecificationError
+from polyflow.solve.assemble import assemble
 from polyflow.solve.newton import check_structure, newton_solve
+from polyflow.solve.record import failed_record, solved_record
 
 if TYPE_CHECKING:
     from polyflow.flowsheet import Flowsheet
     from polyflow.result import Result
 
-__all__ = ["solve_flowsheet"]
+__all__ = ["solve", "solve_flowsheet"]
 
 #: a converged flow below -NEGATIVE_TOL × (reference flow of that species) is infeasible
 NEGATIVE_TOL = 1e-9
@@ -23,15 +25,46 @@ NEGATIVE_TOL = 1e-9
 ROUNDOFF = 1e-14
 
 
-def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
-                    progress=None, x0: np.ndarray | None = None) -> Result:
-    from polyflow.result import Result
+def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=None,
+          x0: np.ndarray | None = None, raise_on_failure: bool = True) -> Result:
+    """Solve the mass and energy balances of ``fs`` together; returns the record.
 
+    A solve that fails (the plant is over- or under-specified, singular, Newton does
+    not converge, or the balance needs a negative flow) raises its
+    :class:`~polyflow.errors.PolyflowError`, unless ``raise_on_failure=False``: then
+    the record has ``status == "failed"``, the error's message in ``message`` and its
+    named units, rows and variables in ``failure`` (for studies that run many cases).
+
+    >>> import polyflow
+    >>> fs = polyflow.load("flowsheets/copper_oxide_leach.toml")
+    >>> polyflow.solve(fs).status
+    'converged'
+    >>> failed = polyflow.solve(fs, max_iter=1, raise_on_failure=False)
+    >>> failed.status, failed.failure["error"]
+    ('failed', 'ConvergenceError')
+    """
     t0 = time.perf_counter()
-    asm = fs.assemble()
+    timings: dict[str, float] = {}
+    asm = None
+    try:
+        asm = assemble(fs)
+        check_structure(asm.system)
+        timings["build_s"] = time.perf_counter() - t0
+        report = _newton(fs, asm, tol, max_iter, progress, x0)
+        timings["solve_s"] = time.perf_counter() - t0 - timings["build_s"]
+    except PolyflowError as err:
+        if raise_on_failure:
+            raise
+        timings.setdefault("build_s", time.perf_counter() - t0)
+        return failed_record(fs, err, timings, asm)
+    t_record = time.perf_counter()
+    result = solved_record(fs, asm, report, timings)
+    result.timings["record_s"] = time.perf_counter() - t_record
+    return result
+
+
+def _newton(fs: Flowsheet, asm, tol: float, max_iter: int, progress, x0):
     system = asm.system
-    check_structure(system)
-    t_build = time.perf_counter() - t0
     feed_flows = [u.feed_flows() for u in fs.units.values() if u.role == "feed"]
     ref_species = np.max(np.abs(feed_flows), axis=0) if feed_flows else np.ones(system.S)
     ref_flow = float(ref_species.sum()) or 1.0
@@ -43,7 +76,6 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
         x0[system.n_streams * system.stride:] = system.x_guess_internal
     report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
                           progress=progress, warm=warm)
-    t_solve = time.perf_counter() - t0 - t_build
     N, _ = system.stream_view(report.x)
     allowed = NEGATIVE_TOL * ref_species + ROUNDOFF * ref_flow
     worst = np.unravel_index(np.argmin(N / allowed), N.shape) if N.size else None
@@ -52,11 +84,18 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
         spec = asm.streams[s]
         sid = system.species.ids[i]
         kg = N[worst] * system.species.mw[i]
-        raise fs._err(SpecificationError(
+        err = fs._err(SpecificationError(
             f"the balance needs a negative flow of {sid} in stream {spec.name!r} "
             f"({kg:.4g} kg/h): the unit consumes more {sid} than reaches it",
             unit=spec.src,
             hint=f"add {sid} upstream of '{spec.src}' or lower the conversion that uses it"))
+        err.x = report.x
+        err.iterations = report.iterations
+        raise err
     # round-off negatives (within the tolerance just checked) are zero flows
     N[N < 0] = 0.0
-    return Result(fs, asm, report, timings={"build_s": t_build, "solve_s": t_solve})
+    return report
+
+
+#: the name of earlier versions
+solve_flowsheet = solve

@@ -196,14 +196,18 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     worst = [(float(rel[w]), *system.row_label(int(w))) for w in np.argsort(-rel)[:10]]
     cold = [system.var_label(int(j))[0] for j in T_idx[x[T_idx] <= T_MIN]]
     if cold:
-        raise ConvergenceError(
+        failure = ConvergenceError(
             f"Newton did not converge: the temperature of stream(s) {', '.join(cold[:6])} "
             f"falls to the {T_MIN:.0f} K limit", worst=worst, iterations=max_iter,
             hint="a unit removes more heat than its stream holds: check the duties")
-    raise ConvergenceError(
-        f"Newton did not converge in {max_iter} iterations (largest scaled residual "
-        f"{err:.2e}, target {tol:.0e})", worst=worst, iterations=max_iter,
-        hint="check the named units' parameters; a nonlinear unit may need a better start")
+    else:
+        failure = ConvergenceError(
+            f"Newton did not converge in {max_iter} iterations (largest scaled residual "
+            f"{err:.2e}, target {tol:.0e})", worst=worst, iterations=max_iter,
+            hint="check the named units' parameters; a nonlinear unit may need a better "
+                 "start")
+    failure.x = x     # the last iterate, for a failed result record
+    raise failure
 
 
 def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.ndarray,

@@ -7,7 +7,7 @@ import numpy as np
 from polyflow.errors import PolyflowError
 from polyflow.solve.system import MJ_H_PER_KW
 from polyflow.units._hydro_common import nu_vector, phase_masks, resolve_reaction
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.reactor import conversion_matrix
 
 __all__ = ["AptCrystalliser"]
@@ -79,6 +79,14 @@ class AptCrystalliser(Unit):
                           default=APT_REACTION),
         "key": Param(None, "tungstate crystallised", default="(NH4)2WO4(aq)"),
     }
+    results = {
+        "APT": Reported("kg/h", "ammonium paratungstate crystallised"),
+        "yield_per_pass": Reported("%", "tungsten crystallised per pass"),
+        "tungsten_crystallised": Reported("kmol/h", "tungsten to the crystals"),
+        "water_evaporated": Reported("kg/h", "water to the vapour"),
+        "ammonia_to_vapour": Reported("kg/h", "ammonia to the vapour"),
+        "heat_of_crystallisation": Reported("kW", "ξ ΔHr(25 °C) of the crystallisation"),
+    }
 
     def bind(self, species) -> None:
         self.sp = species
@@ -126,9 +134,9 @@ class AptCrystalliser(Unit):
         xi = self.p["yield_per_pass"] * n_in[k] / abs(self.nu[k])
         cr = sol.outlets["crystals"][0]
         vap = sol.outlets["vapour"][0]
-        return {"APT_kg/h": float(cr[self.solids] @ sp.mw[self.solids]),
-                "yield_per_pass_%": 100.0 * self.p["yield_per_pass"],
-                "tungsten_crystallised_kmol/h": float(12.0 * xi),
-                "water_evaporated_kg/h": float(vap[self.w_g] * sp.mw[self.w_g]),
-                "ammonia_to_vapour_kg/h": float(vap[self.a_g] * sp.mw[self.a_g]),
-                "heat_of_crystallisation_kW": float(xi * self.rx.dH() / MJ_H_PER_KW)}
+        return {"APT": float(cr[self.solids] @ sp.mw[self.solids]),
+                "yield_per_pass": 100.0 * self.p["yield_per_pass"],
+                "tungsten_crystallised": float(12.0 * xi),
+                "water_evaporated": float(vap[self.w_g] * sp.mw[self.w_g]),
+                "ammonia_to_vapour": float(vap[self.a_g] * sp.mw[self.a_g]),
+                "heat_of_crystallisation": float(xi * self.rx.dH() / MJ_H_PER_KW)}

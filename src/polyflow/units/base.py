@@ -9,7 +9,9 @@ A unit model is one small subclass that declares
 * ``equations(eq)``: adds exactly one equation per unknown of its outlet streams
   (species flows and temperature) and of its internal variables, through the
   :class:`~polyflow.solve.system.UnitEquations` helper;
-* optionally ``report(sol)``: power, duty and other results for the energy summary.
+* optionally ``results``: a dict of :class:`Reported` (unit of measure, meaning) and
+  ``report(sol)``, which returns those results by name (``{"heat_of_reaction": -12.0}``);
+  and ``power_kW(sol)``, the electrical power. Power and duty are every unit's.
 
 The class is checked when it is defined (as BioSTEAM does): a model without a name, a
 docstring citing its source, or an ``equations`` method is refused with a message that
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -32,7 +35,8 @@ if TYPE_CHECKING:
     from polyflow.solve.solution import UnitSolution
     from polyflow.solve.system import UnitEquations
 
-__all__ = ["KINDS", "Param", "Unit", "model_registry", "read_choice", "read_integer"]
+__all__ = ["KINDS", "Param", "Reported", "Unit", "declared_results", "read_choice",
+           "read_integer"]
 
 _REGISTRY: dict[str, type[Unit]] = {}
 
@@ -175,6 +179,19 @@ def read_choice(value: Any, choices: tuple[str, ...],
                      hint=hint)
 
 
+@dataclass(frozen=True)
+class Reported:
+    """Declaration of one result a unit reports: its unit of measure as printed
+    (``"kW"``, ``"kWh/t"``, ``"%"``, ``"g/L"``; ``""`` for a pure number such as a pH or
+    a ratio) and its meaning. Tables print ``NAME [UNIT]`` and the JSON document keys it
+    ``NAME_UNIT`` (:func:`polyflow.result.result_key`). A name may hold ``{field}``
+    placeholders for a family of results (``"C_stage{k}"``); ``report`` then returns
+    the filled-in names (``"C_stage1"``)."""
+
+    unit: str
+    doc: str
+
+
 class Unit:
     """Base of every unit model. Subclasses are small; see the module docstring."""
 
@@ -184,6 +201,11 @@ class Unit:
     params: ClassVar[dict[str, Param]] = {}
     #: "feed", "product" (a plant boundary) or "process"
     role: ClassVar[str] = "process"
+    #: results ``report`` returns, by name: unit of measure and meaning
+    results: ClassVar[dict[str, Reported]] = {}
+    #: what an outlet carries, for reports: "coarse"/"fine" (a size classifier),
+    #: "concentrate"/"tailings" (a flotation bank)
+    outlet_kinds: ClassVar[dict[str, str]] = {}
     #: number of internal unknowns (stage concentrations, extents...), per instance
     n_internal: int = 0
 
@@ -247,7 +269,8 @@ class Unit:
         raise NotImplementedError
 
     def report(self, sol: UnitSolution) -> dict[str, float]:
-        """Extra results for the energy and unit summaries (kW, kWh/t, ...). Override."""
+        """The results declared in ``results``, by name, for the solved streams.
+        Override."""
         return {}
 
     def power_kW(self, sol: UnitSolution) -> float:
@@ -268,20 +291,6 @@ class Unit:
         return f"{type(self).__name__}({self.name!r})"
 
 
-def model_registry() -> Mapping[str, type[Unit]]:
-    """The registered unit models by model name (a copy). Every module in
-    ``polyflow.units`` is imported first, so a new model needs only its own file."""
-    import importlib
-    import pkgutil
-
-    import polyflow.units as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"polyflow.units.{info.name}")
-    return dict(_REGISTRY)
-
-
 def read_fraction_table(value: Any, what: str) -> dict[str, float]:
     """Read ``{name: "5 %"}`` into ``{name: 0.05}``, naming the entry that is wrong."""
     if not isinstance(value, Mapping):
@@ -299,3 +308,42 @@ def read_fraction_table(value: Any, what: str) -> dict[str, float]:
             raise InputError(f"{what} {k!r} must be between 0 and 100 %", value=v)
         out[k] = x
     return out
+
+
+
+
+def _template(name: str) -> re.Pattern[str] | None:
+    if "{" not in name:
+        return None
+    parts = re.split(r"\{[^}]*\}", name)
+    return re.compile("(.+?)".join(re.escape(p) for p in parts) + r"\Z")
+
+
+def result_declaration(cls: type[Unit], name: str) -> Reported | None:
+    """The declaration of result ``name`` of a model (exact, or a family's template)."""
+    spec = cls.results.get(name)
+    if spec is not None:
+        return spec
+    for template, spec in cls.results.items():
+        pattern = _template(template)
+        if pattern is not None and pattern.match(name):
+            return spec
+    return None
+
+
+def declared_results(unit: Unit, sol: UnitSolution) -> tuple[dict[str, float], dict[str, str]]:
+    """The unit's results for ``sol``: (name -> value, name -> unit of measure).
+
+    A name ``report`` returns without a declaration is a defect of the model, refused
+    with a message that says what to add.
+    """
+    values = {k: float(v) for k, v in unit.report(sol).items()}
+    units = {}
+    for name in values:
+        spec = result_declaration(type(unit), name)
+        if spec is None:
+            raise TypeError(f"unit model {unit.model!r} reports {name!r} without declaring "
+                            f"it: add {name!r}: Reported('<unit of measure>', '<meaning>') to "
+                            f"{type(unit).__name__}.results")
+        units[name] = spec.unit
+    return values, units

@@ -8,7 +8,7 @@ import numpy as np
 
 from polyflow.errors import InputError
 from polyflow.units._hydro_common import liquor_split, phase_masks, solids_ratio, split_energy
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["CCD", "ideal_washing_loss"]
 
@@ -86,6 +86,10 @@ class CCD(Unit):
         "underflow_solids": Param("fraction", "underflow solids of every thickener, mass "
                                   "fraction of the pulp", required=True, bounds=(0.05, 0.85)),
     }
+    results = {
+        "wash_ratio": Reported("", "wash water over underflow liquor, last thickener"),
+        "soluble_loss": Reported("%", "feed solutes lost with the washed residue"),
+    }
 
     def bind(self, species) -> None:
         self.solids, self.gas, self.liquor = phase_masks(species)
@@ -146,5 +150,5 @@ class CCD(Unit):
         solutes = liq & ~np.isin(np.array(sol.species.ids), ["H2O(l)"])
         m_feed = float(mw[solutes] @ feed[solutes])
         if m_feed > 0:
-            out["soluble_loss_%"] = 100.0 * float(mw[solutes] @ n_uf[solutes]) / m_feed
+            out["soluble_loss"] = 100.0 * float(mw[solutes] @ n_uf[solutes]) / m_feed
         return out

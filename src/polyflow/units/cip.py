@@ -12,7 +12,7 @@ from polyflow.units._gold_common import (
     read_float,
 )
 from polyflow.units._hydro_common import nu_vector, phase_masks, resolve_reaction, split_energy
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.reactor import conversion_matrix
 
 __all__ = ["CarbonAdsorption"]
@@ -118,6 +118,18 @@ class CarbonAdsorption(Unit):
                              bounds=(273.15, 373.15)),
         "agitator_power": Param("power", "agitator power drawn per tank", default=0.0,
                                 bounds=(0.0, 1e4)),
+    }
+    results = {
+        "C_stage{k}": Reported("mg/L", "gold in solution leaving stage k"),
+        "Q_stage{k}": Reported("g/t", "gold on the carbon of stage k"),
+        "loaded_carbon_Au": Reported("g/t", "gold on the loaded carbon"),
+        "barren_solution_Au": Reported("mg/L", "gold left in the barren solution"),
+        "carbon": Reported("t/d", "carbon moved counter-current"),
+        "extraction_factor_A": Reported("", "K M / V, the adsorption factor"),
+        "carbon_inventory_per_tank": Reported("t", "carbon held in each tank"),
+        "tank_volume": Reported("m3", "pulp volume of each tank"),
+        "Au_extraction": Reported("%", "gold leached (CIL)"),
+        "adsorption": Reported("%", "gold in solution adsorbed"),
     }
 
     def validate(self) -> None:
@@ -324,23 +336,23 @@ class CarbonAdsorption(Unit):
         N = self.p["stages"]
         out: dict[str, float] = {}
         for j in range(N):
-            out[f"C_stage{j + 1}_mg/L"] = float(C[j])
-            out[f"Q_stage{j + 1}_g/t"] = float(Q[j])
-        out["loaded_carbon_Au_g/t"] = float(Q[0])
-        out["barren_solution_Au_mg/L"] = float(C[-1])
-        out["carbon_t/d"] = M * 24.0
+            out[f"C_stage{j + 1}"] = float(C[j])
+            out[f"Q_stage{j + 1}"] = float(Q[j])
+        out["loaded_carbon_Au"] = float(Q[0])
+        out["barren_solution_Au"] = float(C[-1])
+        out["carbon"] = M * 24.0
         out["extraction_factor_A"] = self.p["K"] * M / V if V > 0 else 0.0
         P = sum(n for n, _ in sol.inlets["pulp"])
         Q_pulp = float(self.wq @ P)
-        out["carbon_inventory_per_tank_t"] = self.p["carbon_concentration"] / 1000.0 * \
+        out["carbon_inventory_per_tank"] = self.p["carbon_concentration"] / 1000.0 * \
             self.p["residence_time"] / N * Q_pulp
-        out["tank_volume_m3"] = Q_pulp * self.p["residence_time"] / N
+        out["tank_volume"] = Q_pulp * self.p["residence_time"] / N
         au_in = float(sum(n[self.au] for n, _ in sol.inlets["pulp"]))
         if self.cil:
-            out["Au_extraction_%"] = 100.0 * self.extraction(N)
+            out["Au_extraction"] = 100.0 * self.extraction(N)
             au_in += float(self.d.sum(axis=0) @ P)
         if au_in > 0:
-            out["adsorption_%"] = 100.0 * (1.0 - float(sol.outlets["tailings"][0][self.au])
+            out["adsorption"] = 100.0 * (1.0 - float(sol.outlets["tailings"][0][self.au])
                                            / au_in)
         return out
 

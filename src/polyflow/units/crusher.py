@@ -18,7 +18,7 @@ from polyflow.psd import (
     representative_sizes,
     require_sizes,
 )
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["Crusher", "bond_terms"]
 
@@ -106,6 +106,11 @@ class Crusher(Unit):
         "beta": Param("ratio", "breakage function: coarse-end slope β", default=4.0,
                       bounds=(0.1, 20.0)),
     }
+    results = {
+        "F80": Reported("um", "80 % passing size of the feed solids"),
+        "P80": Reported("um", "80 % passing size of the product solids"),
+        "specific_energy": Reported("kWh/t", "Bond energy per tonne of solids"),
+    }
 
     def validate(self) -> None:
         if self.p["k1"] >= self.p["k2"]:
@@ -139,5 +144,5 @@ class Crusher(Unit):
 
     def report(self, sol) -> dict[str, float]:
         t = self._bond(sol)
-        return {"F80_um": t["F80_um"], "P80_um": t["P80_um"],
-                "specific_energy_kWh/t": t["specific_energy_kWh/t"]}
+        return {"F80": t["F80_um"], "P80": t["P80_um"],
+                "specific_energy": t["specific_energy_kWh/t"]}

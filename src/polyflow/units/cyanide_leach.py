@@ -7,7 +7,7 @@ import numpy as np
 from polyflow.chem.elements import atomic_weight
 from polyflow.units._gold_common import ELSNER, first_order_cstr_series
 from polyflow.units._hydro_common import nu_vector, phase_masks, resolve_reaction, split_energy
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.reactor import conversion_matrix
 
 __all__ = ["CyanideLeach"]
@@ -97,6 +97,13 @@ class CyanideLeach(Unit):
         "agitator_power": Param("power", "agitator power drawn per tank", default=0.0,
                                 bounds=(0.0, 1e4)),
     }
+    results = {
+        "Au_extraction": Reported("%", "gold leached over the train"),
+        "Au_extraction_tank{k}": Reported("%", "gold leached by the end of tank k"),
+        "{reagent}_consumed": Reported("kg/t", "reagent used per tonne of ore"),
+        "solution_Au": Reported("mg/L", "gold in the discharge solution"),
+        "residence_time_per_tank": Reported("h", "residence time of each tank"),
+    }
 
     def validate(self) -> None:
         if self.p["feed_extraction"] > self.p["extraction_limit"]:
@@ -151,18 +158,18 @@ class CyanideLeach(Unit):
         sp = sol.species
         n_in = sol.inlet_total()
         n_out = sol.outlet_total()
-        out: dict[str, float] = {"Au_extraction_%": 100.0 * self.extraction()}
+        out: dict[str, float] = {"Au_extraction": 100.0 * self.extraction()}
         for k in range(1, self.p["tanks"] + 1):
-            out[f"Au_extraction_tank{k}_%"] = 100.0 * self.extraction(k)
+            out[f"Au_extraction_tank{k}"] = 100.0 * self.extraction(k)
         solids_t_h = float(sp.mw[self.solids] @ n_in[self.solids]) / 1000.0
         used = (n_in - n_out) * sp.mw
         for sid in ("NaCN(aq)", "O2(g)"):
             if sid in sp.index and solids_t_h > 0:
-                out[f"{sid.split('(')[0]}_consumed_kg/t"] = float(used[sp.index[sid]]) / solids_t_h
+                out[f"{sid.split('(')[0]}_consumed"] = float(used[sp.index[sid]]) / solids_t_h
         n_dis = sol.outlets["discharge"][0]
         vol = float(sp.mw[self.liquor] @ n_dis[self.liquor]) / 1000.0     # m3/h at 1 t/m3
         i = sp.index.get("NaAu(CN)2(aq)")
         if i is not None and vol > 0:
-            out["solution_Au_mg/L"] = float(n_dis[i]) * AU_MW * 1000.0 / vol
-        out["residence_time_per_tank_h"] = self.p["residence_time"] / self.p["tanks"]
+            out["solution_Au"] = float(n_dis[i]) * AU_MW * 1000.0 / vol
+        out["residence_time_per_tank"] = self.p["residence_time"] / self.p["tanks"]
         return out

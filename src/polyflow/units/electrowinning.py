@@ -6,7 +6,7 @@ import numpy as np
 
 from polyflow.chem.reactions import Reaction
 from polyflow.units._hydro_common import FARADAY, nu_vector, resolve_reaction
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["Electrowinning"]
 
@@ -85,6 +85,14 @@ class Electrowinning(Unit):
                              "(heat losses, coolers); adiabatic if not given",
                              bounds=(273.15, 373.15)),
     }
+    results = {
+        "current": Reported("kA", "cell-house current"),
+        "cathode": Reported("kg/h", "metal plated"),
+        "specific_energy": Reported("kWh/t", "energy per tonne of cathode"),
+        "thermoneutral_voltage": Reported("V", "ΔH / (n F) of the cell reaction"),
+        "acid_regenerated": Reported("kg/h", "acid made at the anode"),
+        "oxygen": Reported("kg/h", "oxygen evolved at the anode"),
+    }
 
     def validate(self) -> None:
         by_density = self.p["current_density"] is not None or self.p["cathode_area"] is not None
@@ -161,13 +169,13 @@ class Electrowinning(Unit):
 
     def report(self, sol) -> dict[str, float]:
         xi = self.metal_kmol_h()
-        out = {"current_kA": self.cell_current_A * self.p["cells"] / 1000.0,
-               "cathode_kg/h": xi * self.mw_metal,
-               "specific_energy_kWh/t": self.specific_energy_kWh_t(),
-               "thermoneutral_voltage_V": self.rx.dH() / self.nu_m * 1000.0
+        out = {"current": self.cell_current_A * self.p["cells"] / 1000.0,
+               "cathode": xi * self.mw_metal,
+               "specific_energy": self.specific_energy_kWh_t(),
+               "thermoneutral_voltage": self.rx.dH() / self.nu_m * 1000.0
                / (self.p["electrons"] * FARADAY)}
         sp = sol.species
-        for sid, label in (("H2SO4(aq)", "acid_regenerated_kg/h"), ("O2(g)", "oxygen_kg/h")):
+        for sid, label in (("H2SO4(aq)", "acid_regenerated"), ("O2(g)", "oxygen")):
             if sid in sp.index and self.nu[sp.index[sid]] > 0:
                 i = sp.index[sid]
                 out[label] = float(self.nu[i] * xi * sp.mw[i])

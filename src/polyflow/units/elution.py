@@ -6,7 +6,7 @@ import numpy as np
 
 from polyflow.chem.elements import atomic_weight
 from polyflow.units._hydro_common import phase_masks, split_energy
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["Elution"]
 
@@ -75,6 +75,15 @@ class Elution(Unit):
         "power": Param("power", "pumps and heater electrical power (0 if heated by fuel)",
                        default=0.0, bounds=(0.0, 1e4)),
     }
+    results = {
+        "strip_efficiency": Reported("%", "gold stripped from the loaded carbon"),
+        "eluate_Au": Reported("kg/h", "gold to the eluate"),
+        "loaded_carbon_Au": Reported("g/t", "gold on the loaded carbon"),
+        "barren_carbon_Au": Reported("g/t", "gold left on the barren carbon"),
+        "eluate": Reported("m3/h", "eluate volume"),
+        "bed_volumes": Reported("", "eluate volume over carbon bed volume"),
+        "eluate_Au_concentration": Reported("mg/L", "gold in the eluate"),
+    }
 
     def bind(self, species) -> None:
         self.solids, self.gas, self.liquor = phase_masks(species)
@@ -109,16 +118,16 @@ class Elution(Unit):
         n_b = sol.outlets["barren_carbon"][0]
         n_e = sol.outlets["eluate"][0]
         carbon_t_h = float(n_c[self.cs] * self.mw[self.cs]) / 1000.0
-        out = {"strip_efficiency_%": 100.0 * self.p["strip_efficiency"],
-               "eluate_Au_kg/h": float((n_c[self.au] - n_b[self.au]) * self.mw[self.au] * g)}
+        out = {"strip_efficiency": 100.0 * self.p["strip_efficiency"],
+               "eluate_Au": float((n_c[self.au] - n_b[self.au]) * self.mw[self.au] * g)}
         if carbon_t_h > 0:
-            out["loaded_carbon_Au_g/t"] = float(n_c[self.au] * self.mw[self.au] * g * 1000
+            out["loaded_carbon_Au"] = float(n_c[self.au] * self.mw[self.au] * g * 1000
                                                 / carbon_t_h)
-            out["barren_carbon_Au_g/t"] = float(n_b[self.au] * self.mw[self.au] * g * 1000
+            out["barren_carbon_Au"] = float(n_b[self.au] * self.mw[self.au] * g * 1000
                                                 / carbon_t_h)
             vol = float(self.mw[self.liquor] @ n_e[self.liquor]) / 1000.0     # m3/h
-            out["eluate_m3/h"] = vol
+            out["eluate"] = vol
             out["bed_volumes"] = vol / (carbon_t_h * 1000.0 / self.p["carbon_bulk_density"])
             if vol > 0:
-                out["eluate_Au_mg/L"] = out["eluate_Au_kg/h"] * 1000.0 / vol
+                out["eluate_Au_concentration"] = out["eluate_Au"] * 1000.0 / vol
         return out

@@ -9,7 +9,7 @@ import numpy as np
 from polyflow.errors import InputError, PolyflowError
 from polyflow.psd import representative_sizes
 from polyflow.quantity import parse_quantity
-from polyflow.units.base import Param, Unit, read_fraction_table
+from polyflow.units.base import Param, Reported, Unit, read_fraction_table
 from polyflow.units.separator import distribute
 
 __all__ = ["FlotationBank", "bank_recovery"]
@@ -128,6 +128,10 @@ class FlotationBank(Unit):
                              parse=lambda v: read_fraction_table(v, "entrainment of")),
         "form": Param.choice("'cells' (N mixed cells) or 'klimpel'", FORMS, default="cells"),
     }
+    results = {
+        "mass_pull": Reported("%", "feed solids reporting to the concentrate"),
+    }
+    outlet_kinds = {"concentrate": "concentrate", "tailings": "tailings"}
 
     def bind(self, species) -> None:
         S = len(species)
@@ -172,4 +176,4 @@ class FlotationBank(Unit):
         mw = self.species.mw
         feed = float((sol.inlet_total() * mw)[solids].sum())
         conc = float((sol.outlets["concentrate"][0] * mw)[solids].sum())
-        return {"mass_pull_%": 100.0 * conc / feed if feed > 0 else 0.0}
+        return {"mass_pull": 100.0 * conc / feed if feed > 0 else 0.0}

@@ -10,7 +10,7 @@ from polyflow.comminution import whiten_efficiency
 from polyflow.errors import InputError, PolyflowError
 from polyflow.psd import representative_sizes, require_sizes
 from polyflow.quantity import parse_quantity
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.separator import distribute
 
 __all__ = ["Hydrocyclone", "read_sizes_by_mineral"]
@@ -103,6 +103,11 @@ class Hydrocyclone(Unit):
         "d50c_minerals": Param(None, "mineral -> its own d50c (denser minerals cut finer)",
                                default={}, parse=read_sizes_by_mineral),
     }
+    results = {
+        "d50c": Reported("um", "corrected cut size"),
+        "underflow_solids": Reported("%", "solids in the underflow slurry, by mass"),
+    }
+    outlet_kinds = {"underflow": "coarse", "overflow": "fine"}
 
     def bind(self, species) -> None:
         rf = self.p["water_to_underflow"]
@@ -120,5 +125,5 @@ class Hydrocyclone(Unit):
         m = n * self.species.mw
         solids = float(m[self.species.mask("s")].sum())
         slurry = solids + float(m[self.species.mask(("aq", "l"))].sum())
-        return {"d50c_um": self.p["d50c"] * 1e6,
-                "underflow_solids_%": 100.0 * solids / slurry if slurry > 0 else 0.0}
+        return {"d50c": self.p["d50c"] * 1e6,
+                "underflow_solids": 100.0 * solids / slurry if slurry > 0 else 0.0}

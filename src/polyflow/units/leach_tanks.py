@@ -19,7 +19,7 @@ from polyflow.units._leach_kinetics import (
     read_reactions,
     shrinking_core_cstr_series,
 )
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.reactor import conversion_matrix
 
 __all__ = ["KINETICS", "LeachTanks", "shrinking_core_cstr_series"]
@@ -91,6 +91,15 @@ class LeachTanks(Unit):
     model = "leach_tanks"
     inlets = ("feed*",)
     outlets = ("discharge", "vent")
+    results = {
+        # the tank family first: "X_{mineral}" would also match "X_CuO_tank1"
+        "X_{mineral}_tank{k}": Reported("%", "conversion of the mineral leaving tank k"),
+        "X_{mineral}": Reported("%", "conversion of a fixed-conversion reaction"),
+        "{reagent}_consumed": Reported("kg/t", "reagent consumed per tonne of solids fed"),
+        "heat_of_reaction": Reported("kW", "heat released by the reactions (negative: "
+                                            "absorbed)"),
+        "residence_time_per_tank": Reported("h", "pulp residence time in each tank"),
+    }
     params = {
         "reactions": Param(None, "list of {equation, key, conversion} or {equation, key, "
                                  "kinetics, k, ...}", required=True, parse=read_reactions),
@@ -362,11 +371,11 @@ class LeachTanks(Unit):
         for it in self.kin:
             key = sp.ids[it["key_i"]].split("(")[0]
             for k in range(N):
-                out[f"X_{key}_tank{k + 1}_%"] = 100.0 * float(z[names.index(
+                out[f"X_{key}_tank{k + 1}"] = 100.0 * float(z[names.index(
                     f"X_{key}_tank{k + 1}")])
         for (_, key, _), X in zip(
                 [a for a in self.all_rx if "conversion" in a[2]], self.fixed[2], strict=True):
-            out[f"X_{sp.ids[key].split('(')[0]}_%"] = 100.0 * X
+            out[f"X_{sp.ids[key].split('(')[0]}"] = 100.0 * X
         # extents, reagent consumption and heat of reaction
         xi_fixed = self._fixed_extents(n_in)
         extents = list(zip(self.fixed[0], xi_fixed, strict=True))
@@ -381,14 +390,14 @@ class LeachTanks(Unit):
             q += xi * rx.dH() / MJ_H_PER_KW
         for i in np.nonzero((used > 0) & ~self.solids)[0]:
             if sp.ids[i] != "H2O(l)" and solids_t_h > 0:
-                out[f"{sp.ids[i].split('(')[0]}_consumed_kg/t"] = \
+                out[f"{sp.ids[i].split('(')[0]}_consumed"] = \
                     float(used[i] * sp.mw[i]) / solids_t_h
-        out["heat_of_reaction_kW"] = q
+        out["heat_of_reaction"] = q
         tau = self._tau
         if tau is None and "tau_tank_h" in names:
             tau = float(z[names.index("tau_tank_h")])
         if tau is not None:
-            out["residence_time_per_tank_h"] = tau
+            out["residence_time_per_tank"] = tau
         return out
 
     def _internal_names(self) -> list[str]:

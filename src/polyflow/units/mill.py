@@ -24,7 +24,7 @@ from polyflow.psd import (
     require_sizes,
 )
 from polyflow.solve.system import MJ_H_PER_KW, ROW_ENERGY
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["BallMill"]
 
@@ -132,6 +132,12 @@ class BallMill(Unit):
                               stream=True),
         "heat_fraction": Param("fraction", "share of the power that heats the slurry",
                                default=1.0, bounds=(0.0, 1.0)),
+    }
+    results = {
+        "F80": Reported("um", "80 % passing size of the feed solids"),
+        "P80": Reported("um", "80 % passing size of the product solids"),
+        "specific_energy": Reported("kWh/t", "power per tonne of solids milled"),
+        "operating_work_index": Reported("kWh/t", "Bond work index the given power implies"),
     }
 
     def validate(self) -> None:
@@ -255,7 +261,7 @@ class BallMill(Unit):
     def report(self, sol) -> dict[str, float]:
         power, f80, p80, t_h = (float(v) for v in sol.internal[:4])
         w = power / t_h if t_h > 0 else 0.0
-        out = {"F80_um": f80, "P80_um": p80, "specific_energy_kWh/t": w}
+        out = {"F80": f80, "P80": p80, "specific_energy": w}
         if self.p["power"] is not None:
-            out["operating_work_index_kWh/t"] = operating_work_index(w, f80, p80)
+            out["operating_work_index"] = operating_work_index(w, f80, p80)
         return {k: (v if math.isfinite(v) else 0.0) for k, v in out.items()}

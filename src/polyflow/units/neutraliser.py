@@ -14,7 +14,7 @@ from polyflow.units._hydro_common import (
     split_energy,
 )
 from polyflow.units._solved_feed import SolvedFeed
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.feed import FEED_CATEGORIES
 from polyflow.units.reactor import conversion_matrix, read_reactions
 
@@ -115,6 +115,14 @@ class Neutraliser(Unit):
         "temperature": Param("temperature", "outlet temperature (isothermal); adiabatic if "
                              "not given", bounds=(273.15, 373.15)),
     }
+    results = {
+        "free_acid_in": Reported("kg/h", "free acid entering"),
+        "residual_free_acid": Reported("g/L", "free acid left in the solution"),
+        "agent": Reported("kg/h", "neutralising agent fed"),
+        "gypsum": Reported("kg/h", "gypsum formed"),
+        "heat_of_reaction": Reported("kW", "Σ ξ ΔHr(25 °C), negative when exothermic"),
+        "agent_demand_to_target": Reported("kg/h", "agent the target free acid or pH needs"),
+    }
 
     def validate(self) -> None:
         if self.p["target_free_acid"] is not None and self.p["target_pH"] is not None:
@@ -150,14 +158,14 @@ class Neutraliser(Unit):
         n_out = sol.outlets["slurry"][0]
         mw = sp.mw
         V = float(mw[self.liquor] @ n_out[self.liquor]) / self.p["solution_density"]
-        out = {"free_acid_in_kg/h": float(n_in[self.acid] * mw[self.acid]),
-               "residual_free_acid_g/L": float(n_out[self.acid] * mw[self.acid]) / V
+        out = {"free_acid_in": float(n_in[self.acid] * mw[self.acid]),
+               "residual_free_acid": float(n_out[self.acid] * mw[self.acid]) / V
                if V > 0 else 0.0}
         lime_in = sum(n for n, _ in sol.inlets["lime"])
-        out["agent_kg/h"] = float(lime_in[self.agent_i] * mw[self.agent_i])
+        out["agent"] = float(lime_in[self.agent_i] * mw[self.agent_i])
         gyp = sp.index.get("CaSO4*2H2O(s)")
         if gyp is not None:
-            out["gypsum_kg/h"] = float((n_out[gyp] - n_in[gyp]) * mw[gyp])
+            out["gypsum"] = float((n_out[gyp] - n_in[gyp]) * mw[gyp])
         n = n_in.astype(float).copy()
         q = 0.0
         for rx, key, X in zip(self.rxs, self.keys, self.X, strict=True):
@@ -165,12 +173,12 @@ class Neutraliser(Unit):
             xi = X * n[key] / abs(nu[key])
             n += nu * xi
             q += xi * rx.dH()
-        out["heat_of_reaction_kW"] = float(q / MJ_H_PER_KW)
+        out["heat_of_reaction"] = float(q / MJ_H_PER_KW)
         if self.p["target_free_acid"] is not None or self.p["target_pH"] is not None:
             C = free_acid_g_L(self.p["target_free_acid"], self.p["target_pH"])
             acid_in = float(n_in[self.acid])          # kmol/h
             to_remove = max(acid_in - C * V / mw[self.acid], 0.0)
-            out["agent_demand_to_target_kg/h"] = float(to_remove / self.p["utilisation"]
+            out["agent_demand_to_target"] = float(to_remove / self.p["utilisation"]
                                                        * mw[self.agent_i])
         return out
 

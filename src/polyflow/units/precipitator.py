@@ -16,7 +16,7 @@ from polyflow.units._hydro_common import (
     resolve_reaction,
     split_energy,
 )
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.reactor import conversion_matrix
 
 __all__ = ["Precipitator"]
@@ -96,6 +96,11 @@ class Precipitator(Unit):
         "temperature": Param("temperature", "outlet temperature (isothermal)",
                              bounds=(273.15, 573.15)),
         "duty": Param("power", "heat added (negative: removed); adiabatic if neither"),
+    }
+    results = {
+        "yield_{species}": Reported("%", "share of the key species fed that precipitates"),
+        "heat_of_reaction": Reported("kW", "Σ ξ ΔHr(25 °C), negative when exothermic"),
+        "precipitate": Reported("kg/h", "solids formed"),
     }
 
     def validate(self) -> None:
@@ -188,9 +193,9 @@ class Precipitator(Unit):
             q += xi * it["rx"].dH()
             k = it["key"]
             fed = n_in[k]
-            out[f"yield_{sp.ids[k].split('(')[0]}_%"] = 100.0 * abs(it["nu"][k]) * xi / fed \
+            out[f"yield_{sp.ids[k].split('(')[0]}"] = 100.0 * abs(it["nu"][k]) * xi / fed \
                 if fed > 0 else 0.0
-        out["heat_of_reaction_kW"] = q / MJ_H_PER_KW
+        out["heat_of_reaction"] = q / MJ_H_PER_KW
         n_out = sol.outlets["slurry"][0]
-        out["precipitate_kg/h"] = float(sp.mw[self.solids] @ (n_out - n_in)[self.solids])
+        out["precipitate"] = float(sp.mw[self.solids] @ (n_out - n_in)[self.solids])
         return out

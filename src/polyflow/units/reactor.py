@@ -10,7 +10,7 @@ from polyflow.chem.reactions import Reaction, parse_reaction
 from polyflow.errors import InputError, PolyflowError
 from polyflow.quantity import parse_quantity
 from polyflow.solve.system import MJ_H_PER_KW
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["StoichiometricReactor", "conversion_matrix", "read_reactions"]
 
@@ -104,6 +104,9 @@ class StoichiometricReactor(Unit):
         "duty": Param("power", "heat added (negative to remove); adiabatic if neither "
                                "this nor temperature is given"),
     }
+    results = {
+        "heat_of_reaction": Reported("kW", "Σ ξ ΔHr(25 °C), negative when exothermic"),
+    }
 
     def validate(self) -> None:
         if self.p["temperature"] is not None and self.p["duty"] is not None:
@@ -131,16 +134,20 @@ class StoichiometricReactor(Unit):
         self.conversions = [r["conversion"] for r in self.p["reactions"]]
         self.M = conversion_matrix(self.reactions, self.keys, self.conversions, species)
         self.species = species
+        #: per reaction: (species positions, stoichiometric coefficients, |ν| of the key)
+        self._nu = [(np.array([species.idx(sid) for sid in rx.nu]),
+                     np.array(list(rx.nu.values()), dtype=float),
+                     abs(rx.nu[species.ids[key]]))
+                    for rx, key in zip(self.reactions, self.keys, strict=True)]
 
     def extents(self, n_in: np.ndarray) -> list[float]:
         """Extent of each reaction [kmol/h] for the combined inlet flows ``n_in``."""
-        n = n_in.astype(float).copy()
+        n = np.array(n_in, dtype=float)
         out = []
-        for rx, key, X in zip(self.reactions, self.keys, self.conversions, strict=True):
-            nu_key = rx.nu[self.species.ids[key]]
-            xi = X * n[key] / abs(nu_key)
-            for sid, v in rx.nu.items():
-                n[self.species.idx(sid)] += v * xi
+        for (idx, nu, nu_key), key, X in zip(self._nu, self.keys, self.conversions,
+                                             strict=True):
+            xi = X * n[key] / nu_key
+            n[idx] += nu * xi
             out.append(float(xi))
         return out
 
@@ -156,4 +163,4 @@ class StoichiometricReactor(Unit):
     def report(self, sol) -> dict[str, float]:
         xi = self.extents(sol.inlet_total())
         q = sum(x * rx.dH() for x, rx in zip(xi, self.reactions, strict=True)) / MJ_H_PER_KW
-        return {"heat_of_reaction_kW": float(q)}
+        return {"heat_of_reaction": float(q)}

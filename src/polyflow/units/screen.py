@@ -55,6 +55,7 @@ class Screen(Unit):
         "water_to_oversize": Param("fraction", "water split to the oversize", default=0.0,
                                    bounds=(0.0, 1.0)),
     }
+    outlet_kinds = {"oversize": "coarse", "undersize": "fine"}
 
     def bind(self, species) -> None:
         d50 = self.p["d50"] if self.p["d50"] is not None else self.p["aperture"]

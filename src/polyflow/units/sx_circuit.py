@@ -13,7 +13,7 @@ from polyflow.units._sx_common import (
     ph,
     validate_isotherm,
 )
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.sx_stage import phase_weights
 
 __all__ = ["SXCircuit"]
@@ -73,7 +73,7 @@ class SXCircuit(Unit):
     >>> fs.connect("raff", "sx.raffinate", "raffinate")
     >>> fs.connect("le", "sx.loaded_electrolyte", "electrolyte")
     >>> r = fs.solve()
-    >>> round(float(r.flows_kmol_h[r.assembly.stream_index["raff"], 1]) / 5, 6), round(3 / 63, 6)
+    >>> round(float(r.flows_kmol_h[r.stream_index("raff"), 1]) / 5, 6), round(3 / 63, 6)
     (0.047619, 0.047619)
     """
 
@@ -101,6 +101,16 @@ class SXCircuit(Unit):
         "aqueous_entrainment": Param("fraction", "fraction of each stage's settled aqueous "
                                                  "carried on with its organic",
                                      default=0.0, bounds=(0.0, 0.5)),
+    }
+    results = {
+        "organic_flow": Reported("m3/h", "organic circulating"),
+        "pls_metal": Reported("g/L", "metal in the PLS"),
+        "raffinate_metal": Reported("g/L", "metal left in the raffinate"),
+        "raffinate_pH": Reported("", "pH of the raffinate"),
+        "loaded_organic": Reported("g/L", "metal on the loaded organic"),
+        "stripped_organic": Reported("g/L", "metal on the stripped organic"),
+        "loaded_electrolyte": Reported("g/L", "metal in the loaded electrolyte"),
+        "extraction": Reported("%", "metal extracted from the PLS"),
     }
 
     # -- set-up ---------------------------------------------------------------------
@@ -292,14 +302,14 @@ class SXCircuit(Unit):
         feed = c.a_metal * pls[c.metal] * Mw / Vpls if Vpls > 0 else float("nan")
         raff = prof[E - 1]
         return {
-            "organic_flow_m3_h": self.organic_volume(pls),
-            "pls_metal_g_L": float(feed),
-            "raffinate_metal_g_L": float(raff["aqueous_metal_g_L"]),
+            "organic_flow": self.organic_volume(pls),
+            "pls_metal": float(feed),
+            "raffinate_metal": float(raff["aqueous_metal_g_L"]),
             "raffinate_pH": float(raff["pH"]),
-            "loaded_organic_g_L": float(prof[0]["organic_metal_g_L"]),
-            "stripped_organic_g_L": float(prof[-1]["organic_metal_g_L"]),
-            "loaded_electrolyte_g_L": float(prof[E + W]["aqueous_metal_g_L"]),
-            "extraction_pct": float(100.0 * (1.0 - sol.outlets["raffinate"][0][c.metal]
+            "loaded_organic": float(prof[0]["organic_metal_g_L"]),
+            "stripped_organic": float(prof[-1]["organic_metal_g_L"]),
+            "loaded_electrolyte": float(prof[E + W]["aqueous_metal_g_L"]),
+            "extraction": float(100.0 * (1.0 - sol.outlets["raffinate"][0][c.metal]
                                              / pls[c.metal])) if pls[c.metal] > 0
             else float("nan"),
         }

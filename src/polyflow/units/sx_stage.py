@@ -12,7 +12,7 @@ from polyflow.units._sx_common import (
     ph,
     validate_isotherm,
 )
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["SXStage", "phase_weights"]
 
@@ -113,7 +113,7 @@ class SXStage(Unit):
     >>> fs.connect("a", "pls", "e1.aqueous"); fs.connect("o", "barren", "e1.organic")
     >>> fs.connect("raff", "e1.aqueous", "raffinate"); fs.connect("lo", "e1.organic", "loaded")
     >>> r = fs.solve()
-    >>> round(r.energy["e1"]["transferred_kmol_h"] / 0.05, 6)
+    >>> round(r.energy["e1"]["transferred_kmol/h"] / 0.05, 6)
     0.666667
     """
 
@@ -128,6 +128,12 @@ class SXStage(Unit):
         "organic_entrainment": Param("fraction", "fraction of the settled organic phase "
                                                  "carried out with the aqueous outlet",
                                      default=0.0, bounds=(0.0, 0.5)),
+    }
+    results = {
+        "aqueous_pH": Reported("", "pH of the aqueous outlet"),
+        "aqueous_metal": Reported("g/L", "metal in the aqueous outlet"),
+        "organic_metal": Reported("g/L", "metal on the organic outlet"),
+        "transferred": Reported("kmol/h", "metal moved to the organic (negative: stripped)"),
     }
     n_internal = 2
 
@@ -206,6 +212,6 @@ class SXStage(Unit):
         cu_aq = c.a_metal * M * el / Va if Va > 0 else float("nan")
         cu_org = c.a_complex * (n[self.ic] + c.nu_complex * xi) * el / Vo if Vo > 0 \
             else float("nan")
-        return {"aqueous_pH": ph(c, A, Va), "aqueous_metal_g_L": float(cu_aq),
-                "organic_metal_g_L": float(cu_org),
-                "transferred_kmol_h": float(c.a_complex * c.nu_complex * xi)}
+        return {"aqueous_pH": ph(c, A, Va), "aqueous_metal": float(cu_aq),
+                "organic_metal": float(cu_org),
+                "transferred": float(c.a_complex * c.nu_complex * xi)}

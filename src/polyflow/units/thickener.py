@@ -11,7 +11,7 @@ from polyflow.units._hydro_common import (
     solids_ratio,
     split_energy,
 )
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["Thickener"]
 
@@ -68,6 +68,9 @@ class Thickener(Unit):
         "overflow_solids": Param("fraction", "share of the feed solids lost to the overflow",
                                  default=0.0, bounds=(0.0, 0.2)),
     }
+    results = {
+        "liquor_to_underflow": Reported("%", "feed liquor leaving with the underflow"),
+    }
 
     def bind(self, species) -> None:
         self.solids, self.gas, self.liquor = phase_masks(species)
@@ -94,4 +97,4 @@ class Thickener(Unit):
         mw = sol.species.mw
         liq_in = float(mw[self.liquor] @ n_in[self.liquor])
         liq_uf = float(mw[self.liquor] @ n_uf[self.liquor])
-        return {"liquor_to_underflow_%": 100.0 * liq_uf / liq_in if liq_in > 0 else 0.0}
+        return {"liquor_to_underflow": 100.0 * liq_uf / liq_in if liq_in > 0 else 0.0}

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from polyflow.errors import InputError, PolyflowError
-from polyflow.units.base import Param, Unit
+from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["TungstenAmineSX", "kremser_unextracted"]
 
@@ -105,6 +105,13 @@ class TungstenAmineSX(Unit):
         "base": Param(None, "stripping base", default="NH3(aq)"),
         "product": Param(None, "tungstate in the strip product", default="(NH4)2WO4(aq)"),
     }
+    results = {
+        "extraction": Reported("%", "tungsten extracted from the feed"),
+        "tungsten_transferred": Reported("kmol/h", "tungsten moved from feed to strip product"),
+        "WO3_transferred": Reported("kg/h", "the same as WO3"),
+        "raffinate_acid_left": Reported("kg/h", "acid left in the raffinate"),
+        "strip_base_left": Reported("kg/h", "base left in the strip product"),
+    }
 
     def bind(self, species) -> None:
         self.sp = species
@@ -160,8 +167,8 @@ class TungstenAmineSX(Unit):
         prod = sol.outlets["strip_product"][0]
         w, a, b = self.i["metal"], self.i["acid"], self.i["base"]
         xi = float(feed[w] - raff[w])
-        return {"extraction_%": 100.0 * self.extracted_fraction(),
-                "tungsten_transferred_kmol/h": xi,
-                "WO3_transferred_kg/h": xi * 231.84,
-                "raffinate_acid_left_kg/h": float(raff[a] * sp.mw[a]),
-                "strip_base_left_kg/h": float(prod[b] * sp.mw[b])}
+        return {"extraction": 100.0 * self.extracted_fraction(),
+                "tungsten_transferred": xi,
+                "WO3_transferred": xi * 231.84,
+                "raffinate_acid_left": float(raff[a] * sp.mw[a]),
+                "strip_base_left": float(prod[b] * sp.mw[b])}

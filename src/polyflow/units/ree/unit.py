@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from polyflow.solve.layout import Layout
-from polyflow.units.base import Unit
+from polyflow.units.base import Reported, Unit
 from polyflow.units.ree.balances import outlet_rows, stage_rows, volume_rows
 from polyflow.units.ree.equilibrium import equilibrium_block
 from polyflow.units.ree.initialiser import add_initialiser
@@ -109,6 +109,12 @@ class REECascade(Unit):
     inlets = ("feed", "scrub", "strip", "organic")
     outlets = ("raffinate", "strip_liquor", "organic")
     params = PARAMS
+    results = {
+        "stages": Reported("", "number of stages (extraction + scrub + strip)"),
+        "max_loading_fraction": Reported("", "largest organic loading as a fraction of "
+                                             "the extractant's capacity"),
+        "raffinate_pH": Reported("", "pH of the raffinate leaving stage 1"),
+    }
 
     # -- set-up ----------------------------------------------------------------------
     def validate(self) -> None:

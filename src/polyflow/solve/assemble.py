@@ -1,0 +1,78 @@
+"""Assemble a flowsheet into one equation system, and check it without solving.
+
+Free functions of the flowsheet, as networkx's algorithms are functions of the graph:
+``assemble(fs)`` collects every unit's equations into one
+:class:`~polyflow.solve.system.EquationSystem` and maps its unknowns to streams and
+units; ``check(fs)`` also checks the structure (degrees of freedom, structural rank)
+without solving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from polyflow.errors import PolyflowError, SpecificationError
+from polyflow.solve.newton import check_structure
+from polyflow.solve.system import EquationSystem, SystemBuilder, UnitEquations
+
+if TYPE_CHECKING:
+    from polyflow.flowsheet import Flowsheet, StreamSpec
+
+__all__ = ["Assembly", "assemble", "check"]
+
+
+@dataclass
+class Assembly:
+    """What :func:`assemble` produces: the system and how it maps to streams."""
+
+    system: EquationSystem
+    streams: list[StreamSpec]
+    stream_index: dict[str, int]
+    unit_rows: dict[str, tuple[int, int]]   # unit -> (rows added, unknowns owned)
+    ports: dict[str, tuple[dict[str, list[int]], dict[str, int]]]
+    internal: dict[str, np.ndarray]
+
+
+def assemble(fs: Flowsheet) -> Assembly:
+    """Check the graph and collect every unit's equations into one system."""
+    fs._check_ports()
+    streams = fs.streams
+    index = {s.name: k for k, s in enumerate(streams)}
+    builder = SystemBuilder(fs.species, [s.name for s in streams])
+    unit_rows: dict[str, tuple[int, int]] = {}
+    ports: dict[str, tuple[dict[str, list[int]], dict[str, int]]] = {}
+    internal: dict[str, np.ndarray] = {}
+    for u, (name, unit) in enumerate(fs.units.items()):
+        builder.unit_names.append(name)
+        inlets = {p.rstrip("*"): [index[s] for s in fs._into[name, p.rstrip("*")]]
+                  for p in unit.inlet_ports()}
+        outlets = {p: index[fs._from[name, p]] for p in unit.outlet_ports()}
+        eq = UnitEquations(builder, u, name, inlets, outlets)
+        start = builder.n_vars + len(builder.var_names)
+        try:
+            unit.equations(eq)
+        except PolyflowError as err:
+            raise fs._err(err.located(unit=name)) from None
+        internal[name] = np.arange(start, start + eq.internal_added)
+        owned = len(outlets) * builder.stride + eq.internal_added
+        if eq.rows_added != owned:
+            kind = "over" if eq.rows_added > owned else "under"
+            raise fs._err(SpecificationError(
+                f"{kind}-specified: it gives {eq.rows_added} equations for {owned} "
+                f"unknowns ({len(outlets)} outlet streams × {builder.stride} + "
+                f"{eq.internal_added} internal)", unit=name,
+                hint="give exactly one specification per unknown (for example either "
+                     "'temperature' or 'duty', not both)"))
+        unit_rows[name] = (eq.rows_added, owned)
+        ports[name] = (inlets, outlets)
+    return Assembly(builder.freeze(), streams, index, unit_rows, ports, internal)
+
+
+def check(fs: Flowsheet) -> Assembly:
+    """Parse-level and degrees-of-freedom checks, no solve; returns the assembly."""
+    assembly = assemble(fs)
+    check_structure(assembly.system)
+    return assembly
