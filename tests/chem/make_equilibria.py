@@ -46,8 +46,7 @@ def norm_name(s: str) -> str:
     m = re.match(r"^(.*?[^+\-])([+\-]+)$", s)
     if m and len(m.group(2)) > 1 and len(set(m.group(2))) == 1:
         s = f"{m.group(1)}{m.group(2)[0]}{len(m.group(2))}"
-    s = re.sub(r"([+\-])1$", r"\1", s)
-    return s
+    return re.sub(r"([+\-])1$", r"\1", s)
 
 
 def parse_side(text: str) -> dict[str, float]:
@@ -89,7 +88,7 @@ def read_dat(path: Path) -> dict:
             p = s.split()
             db["masters"][p[0]] = norm_name(p[1])
         elif section == "LLNL_AQUEOUS_MODEL_PARAMETERS":
-            if s.startswith("-"):
+            if re.match(r"-[A-Za-z]", s):
                 model_key = s[1:].lower()
                 db["model"][model_key] = []
             else:
@@ -143,7 +142,7 @@ def _thermo(opts) -> list:
     return [logk, dh, *an]
 
 
-def _gamma(opts, name, model: str) -> list:
+def _gamma(opts, name) -> list:
     from polyflow.chem.formula import parse_formula
     z = parse_formula(name).charge if name not in ("e-",) else -1
     if "co2_llnl_gamma" in opts:
@@ -152,8 +151,6 @@ def _gamma(opts, name, model: str) -> list:
         return ["llnl", float(opts["llnl_gamma"][0]), ""] if z else ["neutral", "", 0.0]
     if "gamma" in opts:
         return ["dh", float(opts["gamma"][0]), float(opts["gamma"][1])]
-    if model == "llnl":
-        return ["llnl", 4.0, ""] if z else ["neutral", "", 0.0]
     return ["davies", "", ""] if z else ["neutral", "", 0.1]
 
 
@@ -218,10 +215,7 @@ def rows_for(dbname: str, path: Path) -> list[list]:
     for sp in species:
         lhs, rhs = sp["reaction"]
         kind = "master" if sp["name"] in masters else "species"
-        if sp["name"] == "H2O":
-            g = ["neutral", "", 0.0]
-        else:
-            g = _gamma(sp["opts"], sp["name"].replace("CN", "CN"), dbname)
+        g = ["neutral", "", 0.0] if sp["name"] == "H2O" else _gamma(sp["opts"], sp["name"])
         rows.append([dbname, kind, sp["name"], f"{react_text(lhs)} = {react_text(rhs)}",
                      *_thermo(sp["opts"]), *g])
     for ph in phases:
