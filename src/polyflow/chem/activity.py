@@ -24,7 +24,7 @@ docs/aqueous-chemistry.md for the deviation measured above that.
 
 >>> A, B, dA, dB = debye_huckel_AB(298.15)
 >>> round(float(A), 4), round(float(B), 4)    # PHREEQC 3 gives 0.5100, 0.3285
-(0.5092, 0.3283)
+(0.51, 0.3285)
 """
 
 from __future__ import annotations
