@@ -34,8 +34,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ActivityParams", "debye_huckel_AB", "dielectric_water", "density_water",
-           "log_gamma", "llnl_parameters"]
+__all__ = [
+    "ActivityParams",
+    "debye_huckel_AB",
+    "density_water",
+    "dielectric_water",
+    "llnl_parameters",
+    "log_gamma",
+]
 
 LN10 = math.log(10.0)
 
@@ -125,8 +131,12 @@ class ActivityParams:
                    llnl_model)
 
 
-def log_gamma(p: ActivityParams, I, T):
-    """log10 γ (N, S) with ∂/∂I and ∂/∂T, for ionic strengths ``I`` (N,) and ``T`` (N,) [K].
+def log_gamma(p: ActivityParams, mu, T):
+    """log10 γ (N, S) with ∂/∂I and ∂/∂T, for ionic strengths ``mu`` (N,) and ``T`` (N,) [K].
+
+    All four models are one expression, −A_e z² √I / (1 + Ba_e √I) + b_e I, with per-species
+    A_e (A or llnl's A'), Ba_e (B·a, B'·a, or 1 for Davies) and b_e (b, Ḃ or 0.3 A z² for
+    Davies); CO2 in the llnl model adds Drummond's term.
 
     >>> from polyflow.chem.equilibria import load_equilibria
     >>> db = load_equilibria("phreeqc")
@@ -135,37 +145,38 @@ def log_gamma(p: ActivityParams, I, T):
     >>> round(float(lg[0, 0]), 3)      # WATEQ, a = 5 Å, b = 0.165
     -0.408
     """
-    I = np.maximum(np.asarray(I, dtype=float), 1e-14)[:, None]
+    I = np.maximum(np.asarray(mu, dtype=float), 1e-14)[:, None]  # noqa: E741
     T = np.asarray(T, dtype=float)
-    A, B, dA, dB = (v[:, None] for v in debye_huckel_AB(T))
+    N = T.shape[0]
+    A, B, dA, dB = debye_huckel_AB(T)
+    fl = p.is_llnl.astype(float)
+    dh = p.is_dh.astype(float)
+    dv = p.is_davies.astype(float)
+    plain = (1.0 - fl) * (1.0 - p.is_co2)
+    neutral_b = p.b * (1.0 - dv - fl) * (1.0 - p.is_co2)
+    if p.llnl_model is not None and p.is_llnl.any():
+        Al, dAl, Bl, dBl, bd, dbd = llnl_parameters(T, p.llnl_model)
+    else:
+        Al = dAl = Bl = dBl = bd = dbd = np.zeros(N)
+    Ae = np.outer(A, plain * p.z2) + np.outer(Al, fl * p.z2)
+    Ae_T = np.outer(dA, plain * p.z2) + np.outer(dAl, fl * p.z2)
+    Ba = np.outer(B, p.a * dh) + np.outer(Bl, p.a * fl) + dv
+    Ba_T = np.outer(dB, p.a * dh) + np.outer(dBl, p.a * fl)
+    be = neutral_b + np.outer(bd, fl) + 0.3 * np.outer(A, p.z2 * dv)
+    be_T = np.outer(dbd, fl) + 0.3 * np.outer(dA, p.z2 * dv)
     s = np.sqrt(I)
-    den = 1.0 + B * p.a * s
-    dh = -A * p.z2 * s / den + p.b * I
-    dh_I = -A * p.z2 / (2 * s * den**2) + p.b
-    dh_T = -dA * p.z2 * s / den + A * p.z2 * s * (dB * p.a * s) / den**2
-    dv = -A * p.z2 * (s / (1 + s) - 0.3 * I)
-    dv_I = -A * p.z2 * (1 / (2 * s * (1 + s) ** 2) - 0.3)
-    dv_T = -dA * p.z2 * (s / (1 + s) - 0.3 * I)
-    neutral = ~(p.is_dh | p.is_davies | p.is_llnl | p.is_co2)
-    lg = np.where(p.is_dh, dh, 0.0) + np.where(p.is_davies, dv, 0.0) + \
-        np.where(neutral, p.b * I, 0.0)
-    lg_I = np.where(p.is_dh, dh_I, 0.0) + np.where(p.is_davies, dv_I, 0.0) + \
-        np.where(neutral, p.b, 0.0)
-    lg_T = np.where(p.is_dh, dh_T, 0.0) + np.where(p.is_davies, dv_T, 0.0)
-    if p.llnl_model is not None and (p.is_llnl.any() or p.is_co2.any()):
-        Al, dAl, Bl, dBl, bd, dbd = (v[:, None] for v in llnl_parameters(T, p.llnl_model))
-        den = 1.0 + Bl * p.a * s
-        ll = -Al * p.z2 * s / den + bd * I
-        ll_I = -Al * p.z2 / (2 * s * den**2) + bd
-        ll_T = -dAl * p.z2 * s / den + Al * p.z2 * s * (dBl * p.a * s) / den**2 + dbd * I
+    den = 1.0 + Ba * s
+    f = s / den
+    lg = -Ae * f + be * I
+    lg_I = -Ae / (2 * s * den**2) + be
+    lg_T = -Ae_T * f + Ae * f * (Ba_T * s) / den + be_T * I
+    if p.is_co2.any():
+        j = np.nonzero(p.is_co2)[0]
         c = p.llnl_model["co2_coefs"]
         Tk = T[:, None]
         q = c[0] + c[1] * Tk + c[2] / Tk
         r = c[3] + c[4] * Tk
-        co2 = (q * I - r * I / (I + 1)) / LN10
-        co2_I = (q - r / (I + 1) ** 2) / LN10
-        co2_T = ((c[1] - c[2] / Tk**2) * I - c[4] * I / (I + 1)) / LN10
-        lg = lg + np.where(p.is_llnl, ll, 0.0) + np.where(p.is_co2, co2, 0.0)
-        lg_I = lg_I + np.where(p.is_llnl, ll_I, 0.0) + np.where(p.is_co2, co2_I, 0.0)
-        lg_T = lg_T + np.where(p.is_llnl, ll_T, 0.0) + np.where(p.is_co2, co2_T, 0.0)
+        lg[:, j] = (q * I - r * I / (I + 1)) / LN10
+        lg_I[:, j] = (q - r / (I + 1) ** 2) / LN10
+        lg_T[:, j] = ((c[1] - c[2] / Tk**2) * I - c[4] * I / (I + 1)) / LN10
     return lg, lg_I, lg_T

@@ -47,7 +47,7 @@ from polyflow.chem.formula import parse_formula
 from polyflow.errors import DataError, did_you_mean
 
 __all__ = ["DATABASES", "EquilibriumDatabase", "Reaction", "dlog_k_dT", "load_equilibria",
-           "log_k"]
+           "log_k", "log_k_table"]
 
 DATABASES = ("phreeqc", "llnl")
 R_GAS = 8.314462618   # J/(mol K), CODATA 2018
@@ -94,7 +94,7 @@ class EquilibriumDatabase:
         for name in self.species:
             try:
                 k = _composition_key(name)
-            except Exception:   # noqa: BLE001 - a database name polyflow cannot parse
+            except Exception:
                 continue
             out.setdefault(k, self.species[name])
         return out
@@ -140,6 +140,16 @@ def dlog_k_dT(coef: np.ndarray, T) -> np.ndarray:
     return c[1] - c[2] / T**2 + c[3] / (T * LN10) - 2 * c[4] / T**3 + 2 * c[5] * T
 
 
+def log_k_table(coef: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log10 K and d log10 K/dT of reactions ``coef`` (S, 6) at temperatures ``T`` (N,):
+    (N, S) each, as one matrix product with the T basis [1, T, 1/T, log10 T, 1/T², T²]."""
+    T = np.asarray(T, dtype=float)
+    basis = np.stack([np.ones_like(T), T, 1 / T, np.log10(T), 1 / T**2, T**2], axis=1)
+    dbasis = np.stack([np.zeros_like(T), np.ones_like(T), -1 / T**2, 1 / (T * LN10),
+                       -2 / T**3, 2 * T], axis=1)
+    return basis @ coef.T, dbasis @ coef.T
+
+
 @cache
 def load_equilibria(name: str = "phreeqc") -> EquilibriumDatabase:
     """Load ``data/equilibria_<name>.csv`` and rewrite every reaction onto its masters."""
@@ -155,8 +165,8 @@ def load_equilibria(name: str = "phreeqc") -> EquilibriumDatabase:
             model[r["name"]] = np.array([float(v) for v in r["reaction"].split()])
             continue
         lhs, rhs = (_side(s) for s in r["reaction"].split(" = "))
-        raw[(r["kind"] == "species" or r["kind"] == "master") and r["name"] or
-            f"{r['kind']}:{r['name']}"] = (lhs, rhs, r)
+        key = r["name"] if r["kind"] in ("species", "master") else f"{r['kind']}:{r['name']}"
+        raw[key] = (lhs, rhs, r)
 
     def expand(name: str, depth: int = 0) -> tuple[dict[str, float], np.ndarray]:
         """log a_name = coef·(T terms) + Σ nu log a_master."""
