@@ -26,9 +26,9 @@ import numpy as np
 
 from polyflow.chem.aqueous_map import ComponentMap, component_map, totals
 from polyflow.chem.equilibria import load_equilibria
-from polyflow.chem.species import SpeciesSet
 from polyflow.chem.speciate import Speciation, speciate
 from polyflow.chem.speciation import AqueousSystem, aqueous_system, residuals
+from polyflow.chem.species import SpeciesSet
 
 __all__ = ["speciate_streams", "stream_rows", "stream_system"]
 
