@@ -123,7 +123,7 @@ def oracle(database: str):
 
 def phreeqc_solution(liq: Liquor, database: str | None = None):
     """PHREEQC's solution of the liquor's element totals (mol/kgw, pH by charge)."""
-    sys, cmap, t = polyflow_totals(liq)
+    _sys, cmap, t = polyflow_totals(liq)
     d = {"units": "mol/kgw", "pH": "7 charge", "temp": liq.T - 273.15, "pe": liq.pe}
     for k, m in enumerate(cmap.masters[1:], start=1):
         d[ELEMENT[m]] = d.get(ELEMENT[m], 0.0) + float(t[0, k])

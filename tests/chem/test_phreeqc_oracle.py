@@ -32,7 +32,7 @@ def test_family_against_phreeqc(family):
     """Every liquor of the family: pH to 0.05 below I = 0.3 and to 0.01 above (same model);
     I to 0.5 %; the three most abundant species' molalities to 1 %."""
     for liq in (x for x in LIQUORS if x.family == family):
-        sys, cmap, t = polyflow_totals(liq)
+        sys, _cmap, t = polyflow_totals(liq)
         sol = speciate(sys, t, liq.T)
         ref = phreeqc_solution(liq)
         assert sol.converged[0]
@@ -49,7 +49,7 @@ def test_family_against_phreeqc(family):
 def test_saturation_index_of_gypsum_in_effluent():
     """SI(gypsum) of the neutralised effluents against PHREEQC's to 0.01."""
     for liq in (x for x in LIQUORS if x.family == "neutralised effluent"):
-        sys, cmap, t = polyflow_totals(liq)
+        sys, _cmap, t = polyflow_totals(liq)
         sol = speciate(sys, t, liq.T)
         ref = phreeqc_solution(liq)
         assert sol.saturation_index["Gypsum"][0] == pytest.approx(ref.si("Gypsum"), abs=0.01)

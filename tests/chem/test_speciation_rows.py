@@ -1,0 +1,82 @@
+"""The speciation rows: analytic Jacobians against central finite differences, and the
+rows' meaning (charge and mass closure at the solution, linear totals)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from polyflow.chem.aqueous import stream_rows, stream_system
+from polyflow.chem.aqueous_map import totals
+from polyflow.chem.speciate import speciate
+from polyflow.chem.species import load_database
+
+
+def _case(database, names, flows, minerals=()):
+    sp = load_database().subset(names)
+    sys, cmap = stream_system(sp, database, minerals)
+    flows = np.atleast_2d(np.array(flows, dtype=float))
+    t, _ = totals(cmap, flows)
+    T = np.full(flows.shape[0], 310.0)
+    sol = speciate(sys, t, T)
+    # a point off the solution, so that every row and mineral term is exercised
+    x = sol.x + 0.05 * np.sin(np.arange(sol.x.size)).reshape(sol.x.shape)
+    return sys, cmap, x, flows, T
+
+
+CASES = {
+    "PLS with gypsum (phreeqc.dat, WATEQ/Davies)": (
+        "phreeqc", ["H2O", "CuSO4(aq)", "FeSO4(aq)", "Fe2(SO4)3(aq)", "H2SO4(aq)",
+                    "CaCl2(aq)", "NaCl(aq)"],
+        [[55.5, 0.06, 0.02, 0.01, 0.1, 0.04, 0.2], [55.5, 0.001, 0.001, 0.0, 0.02, 0.1, 0.01]],
+        ["Gypsum"]),
+    "cyanide and carbonate (llnl.dat, B-dot and CO2)": (
+        "llnl", ["H2O", "NaCN(aq)", "NaOH(aq)", "NaHCO3(aq)", "CaCl2(aq)"],
+        [[55.5, 0.005, 0.002, 0.01, 0.003]], ["Calcite"]),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_jacobians_against_finite_differences(name):
+    """J_x, J_flows and J_T against central differences (relative 1e-5 of the column)."""
+    sys, cmap, x, flows, T = _case(*CASES[name])
+    F, J, Jn, JT = stream_rows(sys, cmap, x, flows, T)
+
+    def fd(f, v, h):
+        cols = []
+        for k in range(v.shape[1]):
+            vp, vm = v.copy(), v.copy()
+            step = h * max(1.0, abs(v[0, k]))
+            vp[:, k] += step
+            vm[:, k] -= step
+            cols.append((f(vp) - f(vm)) / (2 * step))
+        return np.stack(cols, axis=-1)
+
+    Jx_fd = fd(lambda v: stream_rows(sys, cmap, v, flows, T)[0], x, 1e-7)
+    Jn_fd = fd(lambda v: stream_rows(sys, cmap, x, v, T)[0], flows, 1e-7)
+    JT_fd = fd(lambda v: stream_rows(sys, cmap, x, flows, v[:, 0])[0], T[:, None], 1e-6)[..., 0]
+    for A, B in ((J, Jx_fd), (Jn, Jn_fd), (JT[..., None], JT_fd[..., None])):
+        scale = np.abs(B).max(axis=(0, 1), keepdims=True) + 1e-12    # per column
+        assert np.abs((A - B) / scale).max() < 1e-5
+
+
+def test_solution_closes_charge_and_every_master():
+    """At the solution, Σ z m = 0 and every master's total is met to 1e-10 relative."""
+    sys, cmap, x, flows, T = _case(*CASES["PLS with gypsum (phreeqc.dat, WATEQ/Davies)"])
+    t, _ = totals(cmap, flows)
+    sol = speciate(sys, t, T)
+    m = sol.molality
+    K = len(sys.masters)
+    assert np.abs(m @ sys.z).max() < 1e-10 * (m @ np.abs(sys.z)).max()
+    found = m @ sys.nu[:, 1:] + sol.minerals_formed @ sys.mnu[:, 1:]
+    assert np.allclose(found, t[:, 1:K], rtol=1e-10, atol=2e-14)   # zero totals are floored at 1e-14
+
+
+def test_totals_are_linear_in_flows_per_kg_water():
+    """t = 1000 A n / W: doubling every solute at fixed water doubles the totals."""
+    sys, cmap, x, flows, T = _case(*CASES["cyanide and carbonate (llnl.dat, B-dot and CO2)"])
+    t1, _ = totals(cmap, flows)
+    f2 = flows.copy()
+    f2[:, 1:] *= 2
+    t2, _ = totals(cmap, f2)
+    assert np.allclose(t2, 2 * t1, rtol=1e-14)
