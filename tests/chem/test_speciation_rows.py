@@ -40,7 +40,7 @@ CASES = {
 def test_jacobians_against_finite_differences(name):
     """J_x, J_flows and J_T against central differences (relative 1e-5 of the column)."""
     sys, cmap, x, flows, T = _case(*CASES[name])
-    F, J, Jn, JT = stream_rows(sys, cmap, x, flows, T)
+    _F, J, Jn, JT = stream_rows(sys, cmap, x, flows, T)
 
     def fd(f, v, h):
         cols = []
@@ -62,19 +62,19 @@ def test_jacobians_against_finite_differences(name):
 
 def test_solution_closes_charge_and_every_master():
     """At the solution, Σ z m = 0 and every master's total is met to 1e-10 relative."""
-    sys, cmap, x, flows, T = _case(*CASES["PLS with gypsum (phreeqc.dat, WATEQ/Davies)"])
+    sys, cmap, _x, flows, T = _case(*CASES["PLS with gypsum (phreeqc.dat, WATEQ/Davies)"])
     t, _ = totals(cmap, flows)
     sol = speciate(sys, t, T)
     m = sol.molality
     K = len(sys.masters)
     assert np.abs(m @ sys.z).max() < 1e-10 * (m @ np.abs(sys.z)).max()
     found = m @ sys.nu[:, 1:] + sol.minerals_formed @ sys.mnu[:, 1:]
-    assert np.allclose(found, t[:, 1:K], rtol=1e-10, atol=2e-14)   # zero totals are floored at 1e-14
+    assert np.allclose(found, t[:, 1:K], rtol=1e-10, atol=2e-14)   # zero totals: floor 1e-14
 
 
 def test_totals_are_linear_in_flows_per_kg_water():
     """t = 1000 A n / W: doubling every solute at fixed water doubles the totals."""
-    sys, cmap, x, flows, T = _case(*CASES["cyanide and carbonate (llnl.dat, B-dot and CO2)"])
+    _sys, cmap, _x, flows, _T = _case(*CASES["cyanide and carbonate (llnl.dat, B-dot and CO2)"])
     t1, _ = totals(cmap, flows)
     f2 = flows.copy()
     f2[:, 1:] *= 2
