@@ -2,8 +2,8 @@
 
 Each family draws compositions (seeded) of one plant liquor in the units a metallurgist
 writes (g/L, as g per kg water), as polyflow species flows for 1 t/h of water. The oracle
-is PHREEQC 3 (IPhreeqc via phreeqpython) on the same database file: phreeqc.dat as shipped
-in phreeqpython, llnl.dat and pitzer.dat as shipped in the ``phreeqc`` package. PHREEQC is
+is PHREEQC 3 (IPhreeqc via phreeqpython) on the same database file: phreeqc.dat and
+pitzer.dat as shipped in phreeqpython, llnl.dat as shipped in the ``phreeqc`` package. PHREEQC is
 given the totals of each element and redox state in mol/kgw and closes pH by charge balance
 ("pH 7 charge"), the same closure as polyflow's charge row.
 """
@@ -113,9 +113,10 @@ def polyflow_totals(liq: Liquor):
 
 @cache
 def oracle(database: str):
+    import phreeqpython
     from phreeqpython import PhreeqPython
-    if database == "phreeqc":
-        return PhreeqPython(database="phreeqc.dat")
+    if (Path(phreeqpython.__file__).parent / "database" / f"{database}.dat").exists():
+        return PhreeqPython(database=f"{database}.dat")     # phreeqc.dat, pitzer.dat
     import phreeqc
     return PhreeqPython(database=f"{database}.dat",
                         database_directory=Path(phreeqc.__file__).parent / "databases")
