@@ -189,18 +189,25 @@ def speciate(sys: AqueousSystem, totals, T, x0=None, *, tol: float = 1e-10,
             break
         go = ~ok
         Fg, Jg, scg = F[go], J[go], sc[go]
-        dx = np.linalg.solve(Jg / scg[:, :, None], -(Fg / scg)[:, :, None])[:, :, 0]
+        ig = idx[go]
+        dx = _newton_step(Jg / scg[:, :, None], -(Fg / scg))
         step = np.abs(dx[:, :K]).max(axis=1)
         lam = np.minimum(1.0, 1.0 / np.maximum(step, 1e-300))
-        x0g = x[idx[go]]
-        xg = x0g + lam[:, None] * dx
-        # where Newton would take I or M out of (old/10, 10 old), set them by substitution
-        # from the new activities (keeps them positive)
-        mg = 10.0 ** species_log_molality(sys, xg, T[idx[go]])[0]
-        for col, v in ((K, 0.5 * mg @ sys.z**2 + 1e-12), (K + 1, mg.sum(axis=1) + 1e-12)):
-            bad = (xg[:, col] <= 0.1 * x0g[:, col]) | (xg[:, col] >= 10 * x0g[:, col])
-            xg[:, col] = np.where(bad, v, xg[:, col])
-        x[idx[go]] = xg
+        x0g = x[ig]
+        norm0 = np.linalg.norm(Fg / scg, axis=1)
+        xg = _trial(sys, x0g, dx, lam, T[ig], t[ig])
+        # safeguard (after Dennis & Schnabel 1996, sec. 6.3): halve the step while the
+        # scaled residual is not finite or grows tenfold, at most 6 times (a milder test
+        # slows Newton on log activities, whose residual norm is rarely monotone)
+        for _ in range(6):
+            Ft = residuals(sys, xg, t[ig], T[ig])[0]
+            worse = ~(np.linalg.norm(Ft / scg, axis=1) <= 10.0 * norm0)
+            if not worse.any():
+                break
+            lam = np.where(worse, 0.5 * lam, lam)
+            xg[worse] = _trial(sys, x0g[worse], dx[worse], lam[worse], T[ig][worse],
+                               t[ig][worse])
+        x[ig] = xg
     logm = species_log_molality(sys, x, T)[0]
     lg = _lg(sys, x, T)
     m = 10.0**logm
@@ -212,6 +219,31 @@ def speciate(sys: AqueousSystem, totals, T, x0=None, *, tol: float = 1e-10,
     return Speciation(
         sys, x, T, -x[:, 0], x[:, K], m, 10.0 ** (logm + lg), 10.0**law, x[:, K + 2:],
         saturation_indices(sys, x, T), fa, fa * M_H2SO4 / 2.0 * water_kg_per_L, done, it)
+
+
+def _newton_step(A, b):
+    """Batched solve; a singular system falls back to least squares for that solution."""
+    try:
+        return np.linalg.solve(A, b[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        return np.stack([np.linalg.lstsq(a, v, rcond=None)[0] for a, v in zip(A, b,
+                                                                              strict=True)])
+
+
+def _trial(sys, x0, dx, lam, T, t):
+    """x0 + lam dx, with I and M set by substitution from the new activities where Newton
+    would take them out of (old/2, 2·old), and both kept below the bounds they have at
+    any solution: M ≤ Σ t_k + m(H+) + m(OH-), I ≤ 8 M (|z| ≤ 4)."""
+    K = len(sys.masters)
+    xg = x0 + lam[:, None] * dx
+    mg = 10.0 ** np.minimum(species_log_molality(sys, xg, T)[0], 300.0)
+    m_cap = 1.2 * (t[:, 1:].sum(axis=1) + 10.0 ** np.minimum(xg[:, 0], 2.0)
+                   + 10.0 ** np.minimum(-14.0 - xg[:, 0], 2.0)) + 1e-12
+    for col, v, cap in ((K, 0.5 * mg @ sys.z**2 + 1e-12, 8.0 * m_cap),
+                        (K + 1, mg.sum(axis=1) + 1e-12, m_cap)):
+        bad = (xg[:, col] <= 0.5 * x0[:, col]) | (xg[:, col] >= 2.0 * x0[:, col])
+        xg[:, col] = np.minimum(np.where(bad, v, xg[:, col]), cap)
+    return xg
 
 
 def _lg(sys, x, T):
