@@ -237,8 +237,9 @@ def _trial(sys, x0, dx, lam, T, t):
     K = len(sys.masters)
     xg = x0 + lam[:, None] * dx
     mg = 10.0 ** np.minimum(species_log_molality(sys, xg, T)[0], 300.0)
-    m_cap = 1.2 * (t[:, 1:].sum(axis=1) + 10.0 ** np.minimum(xg[:, 0], 2.0)
-                   + 10.0 ** np.minimum(-14.0 - xg[:, 0], 2.0)) + 1e-12
+    # m(OH-) ≤ 10^(-11.5 - log a_H): pKw > 11.5 in liquid water to 200 °C
+    m_cap = 2.0 * (t[:, 1:].sum(axis=1) + 10.0 ** np.minimum(xg[:, 0], 2.0)
+                   + 10.0 ** np.minimum(-11.5 - xg[:, 0], 2.0)) + 1e-12
     for col, v, cap in ((K, 0.5 * mg @ sys.z**2 + 1e-12, 8.0 * m_cap),
                         (K + 1, mg.sum(axis=1) + 1e-12, m_cap)):
         bad = (xg[:, col] <= 0.5 * x0[:, col]) | (xg[:, col] >= 2.0 * x0[:, col])
