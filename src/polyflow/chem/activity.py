@@ -131,8 +131,9 @@ class ActivityParams:
                    llnl_model)
 
 
-def log_gamma(p: ActivityParams, mu, T):
-    """log10 γ (N, S) with ∂/∂I and ∂/∂T, for ionic strengths ``mu`` (N,) and ``T`` (N,) [K].
+def log_gamma(p: ActivityParams, mu, T, derivatives: bool = True):
+    """log10 γ (N, S) with ∂/∂I and ∂/∂T (None unless ``derivatives``), for ionic
+    strengths ``mu`` (N,) and temperatures ``T`` (N,) [K].
 
     All four models are one expression, −A_e z² √I / (1 + Ba_e √I) + b_e I, with per-species
     A_e (A or llnl's A'), Ba_e (B·a, B'·a, or 1 for Davies) and b_e (b, Ḃ or 0.3 A z² for
@@ -158,16 +159,28 @@ def log_gamma(p: ActivityParams, mu, T):
         Al, dAl, Bl, dBl, bd, dbd = llnl_parameters(T, p.llnl_model)
     else:
         Al = dAl = Bl = dBl = bd = dbd = np.zeros(N)
-    Ae = np.outer(A, plain * p.z2) + np.outer(Al, fl * p.z2)
-    Ae_T = np.outer(dA, plain * p.z2) + np.outer(dAl, fl * p.z2)
-    Ba = np.outer(B, p.a * dh) + np.outer(Bl, p.a * fl) + dv
-    Ba_T = np.outer(dB, p.a * dh) + np.outer(dBl, p.a * fl)
-    be = neutral_b + np.outer(bd, fl) + 0.3 * np.outer(A, p.z2 * dv)
-    be_T = np.outer(dbd, fl) + 0.3 * np.outer(dA, p.z2 * dv)
+    # every per-species coefficient is (N, 2) solution scalars @ (2, S) species constants
+    zA = np.stack([plain * p.z2, fl * p.z2])
+    aB = np.stack([p.a * dh, p.a * fl])
+    Ae = np.stack([A, Al], axis=1) @ zA
+    Ae_T = np.stack([dA, dAl], axis=1) @ zA
+    Ba = np.stack([B, Bl], axis=1) @ aB + dv
+    Ba_T = np.stack([dB, dBl], axis=1) @ aB
+    bz = np.stack([fl, 0.3 * p.z2 * dv])
+    be = neutral_b + np.stack([bd, A], axis=1) @ bz
+    be_T = np.stack([dbd, dA], axis=1) @ bz
     s = np.sqrt(I)
     den = 1.0 + Ba * s
     f = s / den
     lg = -Ae * f + be * I
+    if not derivatives:
+        if p.is_co2.any():
+            j = np.nonzero(p.is_co2)[0]
+            c = p.llnl_model["co2_coefs"]
+            Tk = T[:, None]
+            lg[:, j] = ((c[0] + c[1] * Tk + c[2] / Tk) * I
+                        - (c[3] + c[4] * Tk) * I / (I + 1)) / LN10
+        return lg, None, None
     lg_I = -Ae / (2 * s * den**2) + be
     lg_T = -Ae_T * f + Ae * f * (Ba_T * s) / den + be_T * I
     if p.is_co2.any():

@@ -37,8 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from polyflow.chem.activity import density_water
-from polyflow.chem.equilibria import log_k
+from polyflow.chem.activity import density_water, log_gamma
+from polyflow.chem.equilibria import log_k, log_k_table
 from polyflow.chem.speciation import AqueousSystem, residuals, species_log_molality
 
 __all__ = ["Speciation", "initial_guess", "proton_reference", "speciate"]
@@ -112,14 +112,14 @@ def initial_guess(sys: AqueousSystem, t: np.ndarray, T=None, sweeps: int = 6) ->
     x[:, K + 1] = t[:, 1:].sum(axis=1) + 1e-10
     if T is None:
         return x
-    grid = np.arange(-1.0, 15.5, 1.0)
+    grid = np.arange(-1.0, 15.5, 2.0)
     G = len(grid)
     xg = np.repeat(x, G, axis=0)
     xg[:, 0] = -np.tile(grid, N)
     tg = np.repeat(t, G, axis=0)
     Tg = np.repeat(np.asarray(T, dtype=float), G)
     xg = _sweeps(sys, xg, tg, Tg, sweeps)
-    m = 10.0 ** np.minimum(species_log_molality(sys, xg, Tg)[0], 2.0)
+    m = 10.0 ** np.minimum(_log_m(sys, xg, Tg, log_k_table(sys.coef, Tg)[0]), 2.0)
     q = ((m @ sys.z - tg[:, 0]) / (m @ np.abs(sys.z) + 1e-30)).reshape(N, G)
     # q > 0: too much H+ (pH too low); first sign change from + to -
     change = (q[:, :-1] > 0) & (q[:, 1:] <= 0)
@@ -134,12 +134,21 @@ def initial_guess(sys: AqueousSystem, t: np.ndarray, T=None, sweeps: int = 6) ->
     return _sweeps(sys, x, t, np.asarray(T, dtype=float), sweeps)
 
 
+def _log_m(sys, x, T, lk):
+    """log10 m without derivatives, log K given (the cheap path of the start)."""
+    K = len(sys.masters)
+    law = np.log10(np.maximum(1.0 - 0.017 * x[:, K + 1], 1e-6))
+    lg = log_gamma(sys.activity, x[:, K], T, derivatives=False)[0]
+    return lk + x[:, :K] @ sys.nu.T + sys.nu_w * law[:, None] - lg
+
+
 def _sweeps(sys, x, t, T, n):
     K = len(sys.masters)
     nu = np.maximum(sys.nu[:, 1:], 0.0)
     nmax = np.maximum(nu.max(axis=0), 1.0)
+    lk = log_k_table(sys.coef, T)[0]
     for _ in range(n):
-        m = 10.0 ** np.minimum(species_log_molality(sys, x, T)[0], 2.0)
+        m = 10.0 ** np.minimum(_log_m(sys, x, T, lk), 2.0)
         tot = m @ nu
         x[:, 1:K] += np.log10(np.maximum(t[:, 1:], 1e-300) / np.maximum(tot, 1e-300)) / nmax
         x[:, K] = np.clip(0.5 * m @ sys.z**2, 1e-10, 10.0)
@@ -248,7 +257,6 @@ def _trial(sys, x0, dx, lam, T, t):
 
 
 def _lg(sys, x, T):
-    from polyflow.chem.activity import log_gamma
     return log_gamma(sys.activity, x[:, len(sys.masters)], T)[0]
 
 

@@ -137,6 +137,7 @@ def aqueous_system(db: EquilibriumDatabase, masters: Sequence[str],
         ActivityParams.of(reactions, db.model or None), tuple(minerals), mnu, mnw, mcoef)
 
 
+@cache
 def _rows(sys: AqueousSystem) -> np.ndarray:
     """Row coefficients on the species molalities: charge, masses (k ≥ 1), I, M."""
     return np.vstack([sys.z, sys.nu[:, 1:].T, -0.5 * sys.z**2, -np.ones_like(sys.z)])
