@@ -142,7 +142,7 @@ def _thermo(opts) -> list:
     return [logk, dh, *an]
 
 
-def _gamma(opts, name) -> list:
+def _gamma(opts, name, dbname="phreeqc") -> list:
     from polyflow.chem.formula import parse_formula
     z = parse_formula(name).charge if name not in ("e-",) else -1
     if "co2_llnl_gamma" in opts:
@@ -151,6 +151,8 @@ def _gamma(opts, name) -> list:
         return ["llnl", float(opts["llnl_gamma"][0]), ""] if z else ["neutral", "", 0.0]
     if "gamma" in opts:
         return ["dh", float(opts["gamma"][0]), float(opts["gamma"][1])]
+    if dbname == "llnl":     # no llnl_gamma: PHREEQC keeps gamma = 1 (checked: Cyanide-)
+        return ["neutral", "", 0.0]
     return ["davies", "", ""] if z else ["neutral", "", 0.1]
 
 
@@ -215,7 +217,7 @@ def rows_for(dbname: str, path: Path) -> list[list]:
     for sp in species:
         lhs, rhs = sp["reaction"]
         kind = "master" if sp["name"] in masters else "species"
-        g = ["neutral", "", 0.0] if sp["name"] == "H2O" else _gamma(sp["opts"], sp["name"])
+        g = ["neutral", "", 0.0] if sp["name"] == "H2O" else _gamma(sp["opts"], sp["name"], dbname)
         rows.append([dbname, kind, sp["name"], f"{react_text(lhs)} = {react_text(rhs)}",
                      *_thermo(sp["opts"]), *g])
     for ph in phases:

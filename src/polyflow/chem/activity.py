@@ -153,7 +153,7 @@ def log_gamma(p: ActivityParams, mu, T, derivatives: bool = True):
     fl = p.is_llnl.astype(float)
     dh = p.is_dh.astype(float)
     dv = p.is_davies.astype(float)
-    plain = (1.0 - fl) * (1.0 - p.is_co2)
+    plain = dh + dv                    # the Debye–Hückel term of WATEQ and Davies
     neutral_b = p.b * (1.0 - dv - fl) * (1.0 - p.is_co2)
     if p.llnl_model is not None and p.is_llnl.any():
         Al, dAl, Bl, dBl, bd, dbd = llnl_parameters(T, p.llnl_model)
