@@ -42,15 +42,19 @@ def stream_system(species: SpeciesSet, database: str = "phreeqc",
     return sys, cmap
 
 
-def stream_rows(sys: AqueousSystem, cmap: ComponentMap, x, flows, T):
+def stream_rows(sys: AqueousSystem, cmap: ComponentMap, x, flows, T, floor: float = 1e-14):
     """Speciation rows of N streams and their Jacobian blocks.
 
     Returns ``F`` (N, n), ``J_x`` (N, n, n), ``J_flows`` (N, n, n_species) and ``J_T``
     (N, n), where n = K + 2 + P unknowns per stream (log10 activities of the K masters,
     I, Σm, P mineral amounts). ``J_flows`` = −∂t/∂flows on the first K rows (the totals
-    enter the rows linearly): (1000/W)·A − t ⊗ ∂W/∂n / W, constant A.
+    enter the rows linearly): (1000/W)·A − t ⊗ ∂W/∂n / W, constant A. Every master total
+    gets ``floor`` [mol/kg] added (a constant shift: log activities need a positive
+    total; 1e-14 mol/kg of a metal moves no pH), as in :func:`~polyflow.chem.speciate.
+    speciate`.
     """
     t, dt = totals(cmap, flows)
+    t[:, 1:] += floor
     F, J, JT = residuals(sys, x, t, T)
     K = len(sys.masters)
     Jn = np.zeros((F.shape[0], F.shape[1], dt.shape[2]))

@@ -174,12 +174,12 @@ def speciate(sys: AqueousSystem, totals, T, x0=None, *, tol: float = 1e-10,
     """Speciate N solutions: ``totals`` (N, K) [mol/kg water] (column 0 the net charge,
     then one column per master after H+, in ``sys.masters`` order), ``T`` [K] (N,) or scalar.
 
-    Totals below ``floor`` are raised to it (log activities need a positive total).
+    Every master total gets ``floor`` added (log activities need a positive total).
     Returns a :class:`Speciation`; ``converged`` flags each solution (scaled residual
     below ``tol``).
     """
     t = np.array(np.atleast_2d(totals), dtype=float)
-    t[:, 1:] = np.maximum(t[:, 1:], floor)
+    t[:, 1:] += floor
     N = t.shape[0]
     T = np.broadcast_to(np.asarray(T, dtype=float), (N,)).copy()
     K = len(sys.masters)
