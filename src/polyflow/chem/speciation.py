@@ -20,7 +20,7 @@ with :math:`\\log_{10} m_j = \\log K_j(T) + \\sum_k \\nu_{jk}\\log a_k + \\nu_{j
 - \\log\\gamma_j(I, T)` and :math:`a_w = 1 - 0.017 M`. ``t`` are the totals [mol/kg water]:
 ``t[:, 0]`` the net charge of the dissolved species (0 for a stream of neutral formula units),
 ``t[:, k]`` the total of master ``k``. The Fischer–Burmeister row (Fischer 1992, Optimization
-31, 269) makes "dissolve fully or saturate" one smooth equation: s_p ≥ 0, SI_p ≤ 0,
+24, 269) makes "dissolve fully or saturate" one smooth equation: s_p ≥ 0, SI_p ≤ 0,
 s_p·SI_p = 0. All Jacobians are analytic: ∂r/∂x, ∂r/∂t (= −1 on the first K rows) and ∂r/∂T.
 
 >>> from polyflow.chem.equilibria import load_equilibria
