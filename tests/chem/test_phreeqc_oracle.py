@@ -73,3 +73,15 @@ def test_all_liquors_in_one_call():
     assert sol.converged.all()
     ref = np.array([phreeqc_solution(x).pH for x in liqs])
     assert np.abs(sol.pH - ref).max() < 0.01
+
+
+@pytest.mark.parametrize("celsius", [5.0, 70.0, 90.0])
+def test_temperature_dependence_against_phreeqc(celsius):
+    """Copper PLS and effluent liquors at 5, 70 and 90 °C (log K(T) from the analytic and
+    van 't Hoff rows, A(T) and B(T) from ε and ρ of water): pH to 0.01 of PHREEQC's."""
+    from dataclasses import replace
+    for liq in (x for x in LIQUORS if x.family in ("copper PLS", "neutralised effluent")):
+        hot = replace(liq, T=273.15 + celsius)
+        sys, _cmap, t = polyflow_totals(hot)
+        sol = speciate(sys, t, hot.T)
+        assert sol.pH[0] == pytest.approx(phreeqc_solution(hot).pH, abs=0.01)
