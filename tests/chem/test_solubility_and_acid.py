@@ -111,3 +111,15 @@ def test_deviation_from_pitzer_in_sulphuric_acid(acid):
     assert ours - ref == pytest.approx(DEVIATION[acid], abs=0.003)
     if acid <= 0.163:    # I < 0.3 mol/kg
         assert abs(ours - ref) < 0.05
+
+
+@pytest.mark.parametrize(("acid", "mgso4", "dev"), [(0.163, 0.5, 0.028), (1.84, 0.7, 0.514)])
+def test_deviation_from_pitzer_with_a_metal_sulphate(acid, mgso4, dev):
+    """MgSO4 stands for CuSO4 (pitzer.dat has no Cu): raffinate-like 16 g/L acid with
+    0.5 mol/kg MgSO4 reads 0.03 high; electrolyte strength (180 g/L acid, 0.7 mol/kg) 0.51
+    high (the table of docs/aqueous-chemistry.md)."""
+    sys = aqueous_system(DB, ["SO4-2", "Mg+2"])
+    ours = speciate(sys, np.array([[0.0, acid + mgso4, mgso4]]), 298.15).pH[0]
+    ref = oracle("pitzer").add_solution({"units": "mol/kgw", "pH": "7 charge",
+                                         "S(6)": acid + mgso4, "Mg": mgso4}).pH
+    assert ours - ref == pytest.approx(dev, abs=0.003)
