@@ -94,7 +94,7 @@ class EquilibriumDatabase:
         for name in self.species:
             try:
                 k = _composition_key(name)
-            except Exception:
+            except DataError:    # a database name polyflow cannot parse
                 continue
             out.setdefault(k, self.species[name])
         return out
