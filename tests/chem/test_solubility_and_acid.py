@@ -123,3 +123,36 @@ def test_deviation_from_pitzer_with_a_metal_sulphate(acid, mgso4, dev):
     ref = oracle("pitzer").add_solution({"units": "mol/kgw", "pH": "7 charge",
                                          "S(6)": acid + mgso4, "Mg": mgso4}).pH
     assert ours - ref == pytest.approx(dev, abs=0.003)
+
+
+@pytest.mark.parametrize("naoh", [0.03, 0.06, 0.075])
+def test_hydroxides_and_gypsum_precipitate_as_in_phreeqc(naoh):
+    """Neutralising an acid Cu–Fe(III)–Al–Mg–Ca sulphate liquor with NaOH (llnl.dat,
+    minerals tenorite, Fe(OH)3, gypsum, gibbsite as complementarity rows) against PHREEQC's
+    EQUILIBRIUM_PHASES (precipitation only, pe 10 as in an aerated neutraliser): pH to
+    0.005, the abundant aqueous species to 1 %, SI = 0 of what formed and < 0 of the rest."""
+    from polyflow.chem.aqueous import stream_system
+    from polyflow.chem.aqueous_map import totals
+    names = ["H2O", "CuSO4(aq)", "Fe2(SO4)3(aq)", "MgSO4(aq)", "NaOH(aq)", "CaCl2(aq)",
+             "Al2(SO4)3(aq)", "H2SO4(aq)"]
+    minerals = ["Tenorite", "Fe(OH)3", "Gypsum", "Gibbsite"]
+    sp = load_database().subset(names)
+    flows = np.array([[W_KMOL, 0.005, 0.003, 0.01, naoh, 0.03, 0.002, 0.01]])
+    sol = speciate_streams(sp, flows, 298.15, "llnl", minerals)
+    _sys, cmap = stream_system(sp, "llnl", minerals)
+    t, _ = totals(cmap, flows)
+    element = {"Cu+2": "Cu(2)", "Fe+3": "Fe(3)", "Mg+2": "Mg", "Na+": "Na", "SO4-2": "S(6)",
+               "Ca+2": "Ca", "Cl-": "Cl", "Al+3": "Al"}
+    d = {"units": "mol/kgw", "pH": "7 charge", "pe": 10}
+    for k, m in enumerate(cmap.masters[1:], 1):
+        d[element[m]] = float(t[0, k])
+    ref = oracle("llnl").add_solution(d)
+    ref.equalize(minerals, [0] * 4, [0] * 4)
+    assert sol.pH[0] == pytest.approx(ref.pH, abs=0.005)
+    mol = ref.species_molalities
+    for name in sorted((k for k in mol if k in sol.system.species and mol[k] > 1e-4),
+                       key=lambda k: -mol[k]):
+        assert sol.species(name)[0] == pytest.approx(mol[name], rel=1e-2), name
+    for p, s in zip(minerals, sol.minerals_formed[0], strict=True):
+        si = sol.saturation_index[p][0]
+        assert (abs(si) < 1e-6) if s > 1e-9 else (si < 0), (p, s, si)
