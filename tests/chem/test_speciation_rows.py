@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from polyflow.chem.aqueous import stream_rows, stream_system
 from polyflow.chem.aqueous_map import totals
@@ -99,3 +101,27 @@ def test_cold_start_converges_on_random_solutions():
     assert sol.converged.all()
     assert sol.pH.min() < 1.5 and sol.pH.max() > 12
     assert np.allclose(sol.molality @ sys.nu[:, 1:], t[:, 1:], rtol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(acid=st.floats(0.0, 0.5), cu=st.floats(0.0, 0.8), lime=st.floats(0.0, 0.05),
+       caustic=st.floats(0.0, 1.0), T=st.floats(278.0, 353.0))
+def test_speciation_conserves_every_master_and_the_charge(acid, cu, lime, caustic, T):
+    """Property: for any mix of acid, copper sulphate, calcium chloride and caustic
+    (kmol per t water, pH −0.3 to 14, 5–80 °C), with gypsum and tenorite allowed to form, the
+    solution closes the charge and every master (dissolved + formed) to 1e-9 relative, and
+    each mineral either formed at SI = 0 or is undersaturated."""
+    sp = load_database().subset(["H2O", "H2SO4(aq)", "CuSO4(aq)", "CaCl2(aq)", "NaOH(aq)"])
+    sys, cmap = stream_system(sp, "llnl", ["Gypsum", "Tenorite"])
+    flows = np.array([[55.508, acid, cu, lime, caustic]])
+    t, _ = totals(cmap, flows)
+    sol = speciate(sys, t, T)
+    assert sol.converged[0]
+    m = sol.molality
+    assert abs(m @ sys.z)[0] <= 1e-9 * (m @ np.abs(sys.z))[0]
+    found = m @ sys.nu[:, 1:] + sol.minerals_formed @ sys.mnu[:, 1:]
+    assert np.allclose(found, t[:, 1:] + 1e-14, rtol=1e-9, atol=1e-15)
+    for p, s in zip(sys.minerals, sol.minerals_formed[0], strict=True):
+        si = sol.saturation_index[p][0]
+        assert s >= -1e-12
+        assert (abs(si) < 1e-6) if s > 1e-9 else (si < 1e-6)
