@@ -32,7 +32,8 @@ def liquors(sys, n: int = 200, seed: int = 1):
     zk = np.array([sys.z[sys.index(m)] for m in sys.masters])
     k = sys.masters.index("SO4-2")
     t[:, k] = 0.0
-    t[:, k] = (10 ** rng.uniform(-3, -0.5, n) + t[:, 1:] @ zk[1:]) / 2   # acid excess
+    t[:, k] = np.maximum((10 ** rng.uniform(-3, -0.5, n) + t[:, 1:] @ zk[1:]) / 2,
+                         10 ** rng.uniform(-4, -2, n))   # an acid excess, or some sulphate
     return t, rng.uniform(283, 343, n)
 
 

@@ -125,3 +125,12 @@ def test_speciation_conserves_every_master_and_the_charge(acid, cu, lime, causti
         si = sol.saturation_index[p][0]
         assert s >= -1e-12
         assert (abs(si) < 1e-6) if s > 1e-9 else (si < 1e-6)
+
+
+def test_a_negative_total_is_an_error():
+    from polyflow.chem.equilibria import load_equilibria
+    from polyflow.chem.speciation import aqueous_system
+    from polyflow.errors import DataError
+    sys = aqueous_system(load_equilibria("phreeqc"), ["SO4-2", "Cu+2"])
+    with pytest.raises(DataError, match="negative total of master 'SO4-2' in solution 1"):
+        speciate(sys, np.array([[0.0, 0.1, 0.1], [0.0, -0.01, 0.0]]), 298.15)

@@ -40,6 +40,7 @@ import numpy as np
 from polyflow.chem.activity import density_water, log_gamma
 from polyflow.chem.equilibria import log_k, log_k_table
 from polyflow.chem.speciation import AqueousSystem, residuals, species_log_molality
+from polyflow.errors import DataError
 
 __all__ = ["Speciation", "initial_guess", "proton_reference", "speciate"]
 
@@ -179,7 +180,13 @@ def speciate(sys: AqueousSystem, totals, T, x0=None, *, tol: float = 1e-10,
     below ``tol``).
     """
     t = np.array(np.atleast_2d(totals), dtype=float)
-    t[:, 1:] += floor
+    neg = t[:, 1:] < -1e-12
+    if neg.any():
+        n, k = np.argwhere(neg)[0]
+        raise DataError(f"negative total of master {sys.masters[k + 1]!r} in solution {n}",
+                        field="totals", value=float(t[n, k + 1]),
+                        hint="totals are amounts per kg water and cannot be negative")
+    t[:, 1:] = np.maximum(t[:, 1:], 0.0) + floor
     N = t.shape[0]
     T = np.broadcast_to(np.asarray(T, dtype=float), (N,)).copy()
     K = len(sys.masters)
