@@ -47,7 +47,7 @@ from polyflow.chem.formula import parse_formula
 from polyflow.errors import DataError, did_you_mean
 
 __all__ = ["DATABASES", "EquilibriumDatabase", "Reaction", "dlog_k_dT", "load_equilibria",
-           "log_k", "log_k_table"]
+           "log_k", "log_k_table", "reaction_enthalpy"]
 
 DATABASES = ("phreeqc", "llnl")
 R_GAS = 8.314462618   # J/(mol K), CODATA 2018
@@ -138,6 +138,18 @@ def dlog_k_dT(coef: np.ndarray, T) -> np.ndarray:
     T = np.asarray(T, dtype=float)
     c = np.moveaxis(np.asarray(coef), -1, 0)
     return c[1] - c[2] / T**2 + c[3] / (T * LN10) - 2 * c[4] / T**3 + 2 * c[5] * T
+
+
+def reaction_enthalpy(coef: np.ndarray, T) -> np.ndarray:
+    """Standard enthalpy of reaction [kJ/mol] implied by log K(T), van 't Hoff:
+    ΔH°r = R ln10 T² d log K/dT. Compare with the species tables' formation enthalpies.
+
+    >>> db = load_equilibria("llnl")
+    >>> round(float(reaction_enthalpy(db.species["HCN"].coef, 298.15)), 1)  # NBS82: -43.5
+    -43.2
+    """
+    T = np.asarray(T, dtype=float)
+    return R_GAS * LN10 * T**2 * dlog_k_dT(coef, T) / 1000.0
 
 
 def log_k_table(coef: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
