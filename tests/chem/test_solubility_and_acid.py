@@ -156,3 +156,19 @@ def test_hydroxides_and_gypsum_precipitate_as_in_phreeqc(naoh):
     for p, s in zip(minerals, sol.minerals_formed[0], strict=True):
         si = sol.saturation_index[p][0]
         assert (abs(si) < 1e-6) if s > 1e-9 else (si < 0), (p, s, si)
+
+
+def test_free_acid_is_linear_in_the_flows():
+    """free_acid_coefficients · flows equals the speciated free acid of every raffinate,
+    PLS and effluent liquor (no mineral formed)."""
+    from polyflow.chem.aqueous import free_acid_coefficients, stream_system
+
+    from .liquors import families
+    for liq in families():
+        if liq.database != "phreeqc":
+            continue
+        sp = load_database().subset(liq.species)
+        sys, cmap = stream_system(sp, "phreeqc")
+        sol = speciate_streams(sp, liq.flows[None], liq.T)
+        linear = 1000 * free_acid_coefficients(sys, cmap) @ liq.flows / (18.01528 * W_KMOL)
+        assert sol.free_acid_mol_kg[0] == pytest.approx(linear, rel=1e-6, abs=1e-12)

@@ -26,11 +26,11 @@ import numpy as np
 
 from polyflow.chem.aqueous_map import ComponentMap, component_map, totals
 from polyflow.chem.equilibria import load_equilibria
-from polyflow.chem.speciate import Speciation, speciate
+from polyflow.chem.speciate import FREE_ACID_END_PH, Speciation, proton_reference, speciate
 from polyflow.chem.speciation import AqueousSystem, aqueous_system, residuals
 from polyflow.chem.species import SpeciesSet
 
-__all__ = ["speciate_streams", "stream_rows", "stream_system"]
+__all__ = ["free_acid_coefficients", "speciate_streams", "stream_rows", "stream_system"]
 
 
 def stream_system(species: SpeciesSet, database: str = "phreeqc",
@@ -68,3 +68,23 @@ def speciate_streams(species: SpeciesSet, flows, T, database: str = "phreeqc",
     sys, cmap = stream_system(species, database, minerals)
     t, _ = totals(cmap, flows)
     return speciate(sys, t, T, **kw)
+
+
+def free_acid_coefficients(sys: AqueousSystem, cmap: ComponentMap) -> np.ndarray:
+    """kmol of titratable H+ per kmol of each species of the stream (free acid as labs
+    report it, see :mod:`polyflow.chem.speciate`), a constant vector ``c``:
+    free acid [mol H+/kg water] = 1000 (c · flows) / W, linear in the flows — the same
+    value :func:`speciate` reports when no mineral forms. By the charge balance the
+    proton excess over the masters is t_0 − Σ_k z_k t_k; the end-point species take r_k.
+
+    >>> from polyflow.chem.species import load_database
+    >>> sp = load_database().subset(["H2O", "H2SO4(aq)", "CuSO4(aq)", "NaHCO3(aq)"])
+    >>> sys, cmap = stream_system(sp)
+    >>> free_acid_coefficients(sys, cmap).tolist()     # per H2O, H2SO4, CuSO4, NaHCO3
+    [0.0, 2.0, 0.0, -1.0]
+    """
+    zk = np.array([sys.z[sys.index(m)] for m in sys.masters])
+    r = proton_reference(sys, FREE_ACID_END_PH)
+    w = -(zk + r)
+    w[0] = 1.0
+    return w @ cmap.A + 0.0
