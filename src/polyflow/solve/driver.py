@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from polyflow.chem.species import T_REF
-from polyflow.errors import SpecificationError
+from polyflow.solve.diagnose import negative_flow_error
 from polyflow.solve.newton import check_structure, newton_solve
 
 if TYPE_CHECKING:
@@ -16,11 +16,6 @@ if TYPE_CHECKING:
     from polyflow.result import Result
 
 __all__ = ["solve_flowsheet"]
-
-#: a converged flow below -NEGATIVE_TOL × (reference flow of that species) is infeasible
-NEGATIVE_TOL = 1e-9
-#: ... or below -ROUNDOFF × (the plant's feed flow): round-off of the linear solve
-ROUNDOFF = 1e-14
 
 
 def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
@@ -41,22 +36,18 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
         x0 = np.zeros(system.n)
         x0[system.S: system.n_streams * system.stride: system.stride] = T_REF
         x0[system.n_streams * system.stride:] = system.x_guess_internal
+
+    def infeasible(x: np.ndarray, converged: bool = False):
+        err = negative_flow_error(system, asm.streams, x, ref_species, ref_flow, converged)
+        return None if err is None else fs._err(err)
+
     report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
-                          progress=progress, warm=warm)
+                          progress=progress, warm=warm, diagnose=infeasible)
     t_solve = time.perf_counter() - t0 - t_build
+    err = infeasible(report.x, converged=True)
+    if err is not None:
+        raise err
     N, _ = system.stream_view(report.x)
-    allowed = NEGATIVE_TOL * ref_species + ROUNDOFF * ref_flow
-    worst = np.unravel_index(np.argmin(N / allowed), N.shape) if N.size else None
-    if worst is not None and N[worst] < -allowed[worst[1]]:
-        s, i = worst
-        spec = asm.streams[s]
-        sid = system.species.ids[i]
-        kg = N[worst] * system.species.mw[i]
-        raise fs._err(SpecificationError(
-            f"the balance needs a negative flow of {sid} in stream {spec.name!r} "
-            f"({kg:.4g} kg/h): the unit consumes more {sid} than reaches it",
-            unit=spec.src,
-            hint=f"add {sid} upstream of '{spec.src}' or lower the conversion that uses it"))
     # round-off negatives (within the tolerance just checked) are zero flows
     N[N < 0] = 0.0
     return Result(fs, asm, report, timings={"build_s": t_build, "solve_s": t_solve})

@@ -147,13 +147,18 @@ def _factor(J: sp.csc_matrix, system: EquationSystem):
 def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
                  max_iter: int = 50, ref_flow: float = 1.0,
                  progress: Callable[[int, float], None] | None = None,
-                 warm: bool = False) -> NewtonReport:
+                 warm: bool = False,
+                 diagnose: Callable[[np.ndarray], Exception | None] | None = None
+                 ) -> NewtonReport:
     """Solve ``F(x) = 0`` from ``x0``; see the module docstring for the guarantees.
 
     Unless ``warm`` (``x0`` is a previous solution), the first iteration uses the
     start-up equations of nonlinear blocks that have them. Later steps are damped by
     backtracking until the scaled residual norm decreases (Armijo condition), and by a
-    limit on temperature changes."""
+    limit on temperature changes. When Newton fails, ``diagnose(x)`` (the driver's check
+    for an infeasible specification) is asked first: the error it returns is raised
+    instead of the non-convergence, whose symptoms (a stream at the temperature floor)
+    would blame the wrong cause."""
     x = x0.copy()
     history: list[float] = []
     n_stream_vars = system.n_streams * system.stride
@@ -193,6 +198,10 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         if it < INIT_STEPS and not warm and system.initialisers:
             x, r, scale = _initialise(system, x, r, scale, ref_flow, always=it == 0)
     rel = scaled(r, scale)
+    if diagnose is not None:
+        cause = diagnose(x)
+        if cause is not None:
+            raise cause
     worst = [(float(rel[w]), *system.row_label(int(w))) for w in np.argsort(-rel)[:10]]
     cold = [system.var_label(int(j))[0] for j in T_idx[x[T_idx] <= T_MIN]]
     if cold:
