@@ -63,3 +63,33 @@ def negative_flow_error(system: EquationSystem, streams, x: np.ndarray,
         f"({kg:.4g} kg/h{where}): the unit consumes more {sid} than reaches it",
         unit=spec.src,
         hint=f"add {sid} upstream of '{spec.src}' or lower the conversion that uses it")
+
+
+def negative_heat_capacity(system: EquationSystem, x: np.ndarray, ref_flow: float
+                           ) -> tuple[str, float, str, float] | None:
+    """(stream, heat capacity [kW/K], the solute that makes it negative, its mass
+    fraction of the stream) for the first stream whose temperature an energy balance
+    fixes and whose heat capacity is not positive, or None.
+
+    Standard partial molar heat capacities of ions are negative (SO4²⁻ −293 J/(mol K),
+    Wagman et al., *J. Phys. Chem. Ref. Data* 11 suppl. 2 (1982)); they describe dilute
+    solutions, and a liquor of tens of % solutes summed on them can have a heat capacity
+    of zero or below: its energy balance then fixes no temperature and Newton wanders.
+    """
+    if not len(system.e_streams):
+        return None
+    _, _, dHdT, flow, T = system._energy_terms(x)
+    live = flow > 1e-9 * ref_flow
+    # streams whose temperature an energy balance fixes (a feed's is given)
+    solved = np.isin(system.e_streams, system.e_primary)
+    bad = np.nonzero(live & solved & (dHdT <= 0))[0]
+    if not len(bad):
+        return None
+    k = int(bad[0])
+    s = int(system.e_streams[k])
+    N, _ = system.stream_view(x)
+    cp = system.species.cp_molar(np.array([max(T[s], 1.0)]))[0] * N[s]
+    i = int(np.argmin(cp))
+    mass = N[s] * system.species.mw
+    return (system.builder.stream_names[s], float(dHdT[k]), system.species.ids[i],
+            float(mass[i] / max(mass.sum(), 1e-300)))

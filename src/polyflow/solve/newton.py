@@ -21,6 +21,7 @@ import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import maximum_bipartite_matching, structural_rank
 
 from polyflow.errors import ConvergenceError, SingularSystemError, SpecificationError
+from polyflow.solve.diagnose import negative_heat_capacity
 from polyflow.solve.system import EquationSystem
 
 __all__ = ["NewtonReport", "check_structure", "newton_solve"]
@@ -203,6 +204,16 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         if cause is not None:
             raise cause
     worst = [(float(rel[w]), *system.row_label(int(w))) for w in np.argsort(-rel)[:10]]
+    cp = negative_heat_capacity(system, x, ref_flow)
+    if cp is not None:
+        name, c, sid, w = cp
+        raise ConvergenceError(
+            f"Newton did not converge: stream '{name}' has a heat capacity of {c:.3g} "
+            f"kW/K, so its energy balance fixes no temperature: the standard heat "
+            f"capacity of {sid} (negative, valid for dilute solutions; here {100 * w:.3g} % "
+            f"of the stream's mass) outweighs the water's", worst=worst,
+            iterations=max_iter,
+            hint=f"dilute {sid} or give the stream's temperature instead of a duty")
     cold = [system.var_label(int(j))[0] for j in T_idx[x[T_idx] <= T_MIN]]
     if cold:
         raise ConvergenceError(
