@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from polyflow.errors import ConvergenceError, PolyflowError, SpecificationError
+from polyflow.errors import (
+    ConvergenceError,
+    PolyflowError,
+    SingularSystemError,
+    SpecificationError,
+)
 
 if TYPE_CHECKING:
     from polyflow.flowsheet import Flowsheet
@@ -110,7 +115,7 @@ def solve_variant(fs: Flowsheet, base: Flowsheet | Result, *, tol: float = 1e-10
 
     try:
         return solve_flowsheet(fs, tol=tol, max_iter=max_iter)
-    except (ConvergenceError, SpecificationError) as err:
+    except (ConvergenceError, SpecificationError, SingularSystemError) as err:
         cold = err
     base_fs = base.flowsheet if isinstance(base, Result) else base
     try:
@@ -164,8 +169,14 @@ def _branch_end(fs, base_fs, target, changed, path, cold) -> PolyflowError:
     with np.errstate(divide="ignore", invalid="ignore"):
         reach = np.where((slope < 0) & (N1 > 0), lam - N1 / slope, np.inf)
     s, i = np.unravel_index(np.argmin(reach), reach.shape)
-    if not np.isfinite(reach[s, i]):
-        return cold
+    # the branch ends where a flow runs out only if that flow's extrapolated zero lies
+    # within a few of the last steps; otherwise Newton lost the branch (not converged)
+    if not np.isfinite(reach[s, i]) or reach[s, i] - lam > max(4 * (lam - lam0), 0.01):
+        return ConvergenceError(
+            f"continuation from the base plant could not follow {what} past {at}; no "
+            f"flow there is about to run out, so this is a failure to converge, not an "
+            f"infeasible plant", iterations=STEP_ITER,
+            hint="solve a plant nearer the one asked for and continue from it")
     # streams that run out together (a circuit): name the one leaving the unit that
     # consumes the species, not a splitter that only divides what is left
     ties = np.nonzero(reach[:, i] <= reach[s, i] + 1e-6 * max(1.0, abs(reach[s, i])))[0]
@@ -190,9 +201,19 @@ def _consumed(streams, n: np.ndarray, unit: str) -> float:
     return float(into - out)
 
 
+def _text(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{k}: {_text(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, tuple | list):
+        return "(" + ", ".join(_text(x) for x in v) + ")"
+    return str(v)
+
+
 def _describe(base_fs, target, changed, lam) -> str:
     parts = []
     for n, k in changed:
         v = _blend(base_fs.units[n].p[k], target[(n, k)], lam)
-        parts.append(f"{n}.{k} = {v:.6g}" if isinstance(v, float) else f"{n}.{k}")
+        parts.append(f"{n}.{k} = {_text(v)}")
     return ", ".join(parts) + f" ({100 * lam:.1f} % of the way)"

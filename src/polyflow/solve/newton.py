@@ -37,6 +37,12 @@ NEAR_ROOT = 1e-6  # below this scaled residual norm, Newton steps are not cut ba
 #: units' start profiles are computed after this many first Newton steps (each from the
 #: inlet flows of that iterate: in a recycle the inlets settle over the first steps)
 INIT_STEPS = 2
+#: Newton stops as stalled when the scaled residual 2-norm has not fallen below
+#: STALL_FACTOR times its value STALL_WINDOW iterations before (a failing run then
+#: costs a dozen iterations, not max_iter; converging runs of the shipped plants never
+#: keep their norm flat for more than 3)
+STALL_WINDOW = 10
+STALL_FACTOR = 0.99
 #: rows of the equilibrated Jacobian with an entry beyond this (~ the square root of the
 #: largest double) are divided by their largest entry before the LU: SuperLU's
 #: elimination otherwise overflows to NaN (its BLAS calls then print "On entry to DGEMV
@@ -166,6 +172,8 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     T_idx = np.arange(system.S, n_stream_vars, system.stride)
     err = np.inf
     polished = False
+    stalled = False
+    norms: list[float] = []
     r, scale = system.residual(x, ref_flow, not warm)
     for it in range(max_iter + 1):
         first = it == 0 and not warm
@@ -173,11 +181,16 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         rel = scaled(r, scale)
         err = float(rel.max()) if len(rel) else 0.0
         history.append(err)
+        norms.append(float(np.linalg.norm(rel)))
         if progress is not None:
             progress(it, err)
         if err < tol and not first and (err < POLISH_TOL or polished or it == max_iter):
             return NewtonReport(x, it, True, err, history)
         if it == max_iter:
+            break
+        if err >= tol and it > STALL_WINDOW + INIT_STEPS and \
+                norms[-1] > STALL_FACTOR * norms[-1 - STALL_WINDOW]:
+            stalled = True
             break
         polished = err < tol and not first   # converged: one more step to round-off
         J = system.jacobian(x, ref_flow, first)      # a fresh matrix: scaled in place
@@ -218,8 +231,17 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     if cold:
         raise ConvergenceError(
             f"Newton did not converge: the temperature of stream(s) {', '.join(cold[:6])} "
-            f"falls to the {T_MIN:.0f} K limit", worst=worst, iterations=max_iter,
+            f"falls to the {T_MIN:.0f} K limit", worst=worst, iterations=it,
             hint="a unit removes more heat than its stream holds: check the duties")
+    if stalled:
+        raise ConvergenceError(
+            f"Newton stalls: the scaled residual has not fallen over the last "
+            f"{STALL_WINDOW} of {it} iterations (largest scaled residual {err:.2e}, "
+            f"target {tol:.0e}); the rows that stall are listed", worst=worst,
+            iterations=it,
+            hint="check the named units' parameters; a nonlinear unit may need a better "
+                 "start (solve a neighbouring plant and continue from it: "
+                 "polyflow.solve.continuation.solve_variant)")
     raise ConvergenceError(
         f"Newton did not converge in {max_iter} iterations (largest scaled residual "
         f"{err:.2e}, target {tol:.0e})", worst=worst, iterations=max_iter,
