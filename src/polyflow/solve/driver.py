@@ -37,14 +37,15 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
         x0[system.S: system.n_streams * system.stride: system.stride] = T_REF
         x0[system.n_streams * system.stride:] = system.x_guess_internal
 
-    def infeasible(x: np.ndarray, converged: bool = False):
-        err = negative_flow_error(system, asm.streams, x, ref_species, ref_flow, converged)
+    def infeasible(x: np.ndarray, certain: bool, converged: bool = False):
+        err = negative_flow_error(system, asm.streams, x, ref_species, ref_flow, converged,
+                                  certain)
         return None if err is None else fs._err(err)
 
     report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
                           progress=progress, warm=warm, diagnose=infeasible)
     t_solve = time.perf_counter() - t0 - t_build
-    err = infeasible(report.x, converged=True)
+    err = infeasible(report.x, certain=True, converged=True)
     if err is not None:
         raise err
     N, _ = system.stream_view(report.x)
