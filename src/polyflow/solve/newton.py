@@ -282,8 +282,9 @@ def _material_only(system: EquationSystem, x: np.ndarray, ref_flow: float,
             return x, True
         with np.errstate(all="ignore"):
             J = (sp.diags(keep) @ system.jacobian(x, ref_flow) + fix).tocsc()
-        row_s, col_s = _equilibrate(system, x, scale, ref_flow)
-        J = (sp.diags(row_s) @ J @ sp.diags(col_s)).tocsc()
+        with np.errstate(all="ignore"):
+            row_s, col_s = _equilibrate(system, x, scale, ref_flow)
+            J = (sp.diags(row_s) @ J @ sp.diags(col_s)).tocsc()
         if not np.all(np.isfinite(J.data)):
             return x, False
         try:
