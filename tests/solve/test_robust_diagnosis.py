@@ -5,7 +5,6 @@ plant that differs from a converged one in numbers is reached by continuation.""
 from __future__ import annotations
 
 import pytest
-from tests.solve.test_failures import NoRoot, line_of
 from tests.strategies import build_acid_plant
 
 from polyflow import Flowsheet
@@ -14,6 +13,7 @@ from polyflow.solve.continuation import changed_numbers, solve_variant
 from polyflow.solve.newton import STALL_WINDOW
 from polyflow.units import Feed, Heater, Mixer, Product
 from polyflow.units import StoichiometricReactor as Reactor
+from polyflow.units.base import Unit
 
 
 def _leach_then_cooler(conversion: float, duty_kW: float, acid_kg_h: float = 500.0
@@ -68,11 +68,38 @@ def test_a_liquor_of_strong_acid_is_named_by_its_heat_capacity():
         build_acid_plant(recipe).solve()
 
 
+class Stall(Unit):
+    """Test unit: outlet = inlet, plus an internal unknown z with z² + 1 = 0 (no real
+    root, a textbook non-convergent case), so Newton's residual never falls.
+
+    Source: a constructed case for the stall detection.
+    """
+
+    model = "test_stall"
+
+    def equations(self, eq) -> None:
+        out, (inlet,) = eq.outlets["out"], eq.all_inlets
+        eq.species_map(out, [(inlet, 1.0)])
+        eq.temperature_equal(out, inlet)
+        (z,) = eq.internal(["z"], [0.5])
+        eq.nonlinear([z], 1, lambda v: (v**2 + 1.0, v**2 + 1.0), labels=["z^2 + 1 = 0"])
+
+
+def line_of(unit: Unit) -> Flowsheet:
+    fs = Flowsheet(["H2O"])
+    fs.add(Feed("feed", flows={"H2O": "1 t/h"}))
+    fs.add(unit)
+    fs.add(Product("out"))
+    fs.connect("a", "feed", unit.name)
+    fs.connect("b", unit.name, "out")
+    return fs
+
+
 def test_a_stall_stops_early_and_names_the_rows():
     with pytest.raises(ConvergenceError, match=r"(?s)Newton stalls.*largest scaled "
                                                r"residuals:\n.*unit 'bad', z\^2 \+ 1 = 0"
                        ) as info:
-        line_of(NoRoot("bad")).solve(max_iter=50)
+        line_of(Stall("bad")).solve(max_iter=50)
     assert info.value.iterations <= STALL_WINDOW + 4
 
 
