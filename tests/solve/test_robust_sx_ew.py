@@ -70,8 +70,9 @@ def test_continuation_confirms_where_the_solution_ends():
 
 def test_a_smaller_tankhouse_converges_down_to_its_own_limit():
     """At 100 A/m2 (0.92 t/h of copper) and 6 t/h of acid the plant runs down to about
-    157 m3/h of wash water: 160 m3/h, which fails from the cold start, is reached by
-    continuation from 250 m3/h; at 130 m3/h the tankhouse runs short of copper."""
+    157 m3/h of wash water: 160 m3/h (which failed from the cold start before the SX
+    start profile) converges; at 130 m3/h continuation from 250 m3/h finds the tankhouse
+    running short of copper."""
     more = {"ew.current_density": "100 A/m2",
             "acid.flows": {"H2SO4": "6 t/h", "H2O": "0.1 t/h"}}
     base = load(PLANT, more)
