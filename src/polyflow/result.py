@@ -332,13 +332,17 @@ class Result:
 
     @cached_property
     def reagent_kg_h(self) -> dict[str, dict[str, float]]:
-        """Reagent feed -> species it brings (water excluded) -> kg/h."""
+        """Reagent feed -> species it brings (water excluded) -> kg/h. Flows below
+        ``CLOSURE_FLOOR`` of the plant's feed mass are round-off of a solved feed."""
         water = self.species.index.get("H2O(l)")
         out: dict[str, dict[str, float]] = {}
+        mw = self.species.mw
+        floor = CLOSURE_FLOOR * float(sum((self.flows_kmol_h[self._s(s)] * mw).sum()
+                                          for s in self.feeds))
         for feed, stream in self._feeds_of("reagent").items():
-            m = self.flows_kmol_h[self._s(stream)] * self.species.mw
+            m = self.flows_kmol_h[self._s(stream)] * mw
             for i, kg in enumerate(m):
-                if kg > 0 and i != water:
+                if kg > floor and i != water:
                     out.setdefault(feed, {})[self.species.ids[i]] = float(kg)
         return out
 

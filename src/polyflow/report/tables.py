@@ -38,12 +38,20 @@ def has_sizes(result: Result) -> bool:
     return getattr(result.species, "size_classes", None) is not None
 
 
+#: a phase below this fraction of the plant's feed mass is round-off of the solve
+ROUNDOFF_PHASE = 1e-12
+
+
 def stream_rows(result: Result) -> list[dict[str, Any]]:
     """One row per stream: flows by phase, % solids, temperature, assays; with size
-    classes also P80 and P50 of the sized solids [µm] ("-" where there are none)."""
+    classes also P80 and P50 of the sized solids [µm] ("-" where there are none).
+
+    A phase whose flow is round-off (below ``ROUNDOFF_PHASE`` of the plant's feed mass)
+    has no assay and no size: its composition would be the noise of the linear solve."""
     rows = []
     elements = assay_elements(result)
     sized = has_sizes(result)
+    floor = ROUNDOFF_PHASE * sum(sum(result.phase_kg_h(f).values()) for f in result.feeds)
     for spec in result.streams:
         s = spec.name
         ph = result.phase_kg_h(s)
@@ -59,12 +67,14 @@ def stream_rows(result: Result) -> list[dict[str, Any]]:
             "gas [t/h]": ph["g"] / 1000.0,
             "solids [%]": 100.0 * ph["s"] / slurry if slurry > 0 else 0.0,
         }
-        if sized:
+        if sized and ph["s"] > floor:
             p80, p50 = result.p80_um(s), result.p50_um(s)
             row["P80 [um]"] = p80 if p80 == p80 else "-"
             row["P50 [um]"] = p50 if p50 == p50 else "-"
-        solids = result.solids_assay(s)
-        conc = result.solution_g_L(s)
+        elif sized:
+            row["P80 [um]"] = row["P50 [um]"] = "-"
+        solids = result.solids_assay(s) if ph["s"] > floor else {}
+        conc = result.solution_g_L(s) if ph["aq"] > floor else {}
         for e in elements:
             if e in PRECIOUS:
                 row[f"{e} solids [g/t]"] = solids.get(e, 0.0) * 1e6

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from polyflow.chem.species import T_REF
-from polyflow.errors import PolyflowError, SpecificationError
+from polyflow.errors import PolyflowError
 from polyflow.solve.assemble import assemble
+from polyflow.solve.diagnose import negative_flow_error
 from polyflow.solve.newton import check_structure, newton_solve
 from polyflow.solve.record import failed_record, solved_record
 
@@ -18,11 +19,6 @@ if TYPE_CHECKING:
     from polyflow.result import Result
 
 __all__ = ["solve", "solve_flowsheet"]
-
-#: a converged flow below -NEGATIVE_TOL × (reference flow of that species) is infeasible
-NEGATIVE_TOL = 1e-9
-#: ... or below -ROUNDOFF × (the plant's feed flow): round-off of the linear solve
-ROUNDOFF = 1e-14
 
 
 def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=None,
@@ -74,24 +70,20 @@ def _newton(fs: Flowsheet, asm, tol: float, max_iter: int, progress, x0):
         x0 = np.zeros(system.n)
         x0[system.S: system.n_streams * system.stride: system.stride] = T_REF
         x0[system.n_streams * system.stride:] = system.x_guess_internal
+
+    def infeasible(x: np.ndarray, certain: bool, converged: bool = False):
+        err = negative_flow_error(system, asm.streams, x, ref_species, ref_flow, converged,
+                                  certain)
+        return None if err is None else fs._err(err)
+
     report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
-                          progress=progress, warm=warm)
-    N, _ = system.stream_view(report.x)
-    allowed = NEGATIVE_TOL * ref_species + ROUNDOFF * ref_flow
-    worst = np.unravel_index(np.argmin(N / allowed), N.shape) if N.size else None
-    if worst is not None and N[worst] < -allowed[worst[1]]:
-        s, i = worst
-        spec = asm.streams[s]
-        sid = system.species.ids[i]
-        kg = N[worst] * system.species.mw[i]
-        err = fs._err(SpecificationError(
-            f"the balance needs a negative flow of {sid} in stream {spec.name!r} "
-            f"({kg:.4g} kg/h): the unit consumes more {sid} than reaches it",
-            unit=spec.src,
-            hint=f"add {sid} upstream of '{spec.src}' or lower the conversion that uses it"))
+                          progress=progress, warm=warm, diagnose=infeasible)
+    err = infeasible(report.x, certain=True, converged=True)
+    if err is not None:
         err.x = report.x
         err.iterations = report.iterations
         raise err
+    N, _ = system.stream_view(report.x)
     # round-off negatives (within the tolerance just checked) are zero flows
     N[N < 0] = 0.0
     return report

@@ -21,6 +21,11 @@ import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import maximum_bipartite_matching, structural_rank
 
 from polyflow.errors import ConvergenceError, SingularSystemError, SpecificationError
+from polyflow.solve.diagnose import (
+    MIN_CP_FRACTION,
+    material_solved,
+    vanishing_heat_capacity,
+)
 from polyflow.solve.system import EquationSystem
 
 __all__ = ["NewtonReport", "check_structure", "newton_solve"]
@@ -36,6 +41,12 @@ NEAR_ROOT = 1e-6  # below this scaled residual norm, Newton steps are not cut ba
 #: units' start profiles are computed after this many first Newton steps (each from the
 #: inlet flows of that iterate: in a recycle the inlets settle over the first steps)
 INIT_STEPS = 2
+#: Newton stops as stalled when the scaled residual 2-norm has not fallen below
+#: STALL_FACTOR times its value STALL_WINDOW iterations before (a failing run then
+#: costs a dozen iterations, not max_iter; converging runs of the shipped plants never
+#: keep their norm flat for more than 3)
+STALL_WINDOW = 10
+STALL_FACTOR = 0.99
 #: rows of the equilibrated Jacobian with an entry beyond this (~ the square root of the
 #: largest double) are divided by their largest entry before the LU: SuperLU's
 #: elimination otherwise overflows to NaN (its BLAS calls then print "On entry to DGEMV
@@ -147,19 +158,26 @@ def _factor(J: sp.csc_matrix, system: EquationSystem):
 def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
                  max_iter: int = 50, ref_flow: float = 1.0,
                  progress: Callable[[int, float], None] | None = None,
-                 warm: bool = False) -> NewtonReport:
+                 warm: bool = False,
+                 diagnose: Callable[[np.ndarray, bool], Exception | None] | None = None
+                 ) -> NewtonReport:
     """Solve ``F(x) = 0`` from ``x0``; see the module docstring for the guarantees.
 
     Unless ``warm`` (``x0`` is a previous solution), the first iteration uses the
     start-up equations of nonlinear blocks that have them. Later steps are damped by
     backtracking until the scaled residual norm decreases (Armijo condition), and by a
-    limit on temperature changes."""
+    limit on temperature changes. When Newton fails, ``diagnose(x, material_solved)``
+    (the driver's check for an infeasible specification) is asked first: the error it
+    returns is raised instead of the non-convergence, whose symptoms (a stream at the
+    temperature floor) would blame the wrong cause."""
     x = x0.copy()
     history: list[float] = []
     n_stream_vars = system.n_streams * system.stride
     T_idx = np.arange(system.S, n_stream_vars, system.stride)
     err = np.inf
     polished = False
+    stalled = False
+    norms: list[float] = []
     r, scale = system.residual(x, ref_flow, not warm)
     for it in range(max_iter + 1):
         first = it == 0 and not warm
@@ -167,11 +185,16 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         rel = scaled(r, scale)
         err = float(rel.max()) if len(rel) else 0.0
         history.append(err)
+        norms.append(float(np.linalg.norm(rel)))
         if progress is not None:
             progress(it, err)
         if err < tol and not first and (err < POLISH_TOL or polished or it == max_iter):
             return NewtonReport(x, it, True, err, history)
         if it == max_iter:
+            break
+        if err >= tol and it > STALL_WINDOW + INIT_STEPS and \
+                norms[-1] > STALL_FACTOR * norms[-1 - STALL_WINDOW]:
+            stalled = True
             break
         polished = err < tol and not first   # converged: one more step to round-off
         J = system.jacobian(x, ref_flow, first)      # a fresh matrix: scaled in place
@@ -193,13 +216,40 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         if it < INIT_STEPS and not warm and system.initialisers:
             x, r, scale = _initialise(system, x, r, scale, ref_flow, always=it == 0)
     rel = scaled(r, scale)
+    if diagnose is not None:
+        certain, x_mat = material_solved(system, rel), x
+        if not certain:
+            x_mat, certain = _material_only(system, x, ref_flow)
+        cause = diagnose(x_mat, certain)
+        if cause is not None:
+            raise cause
     worst = [(float(rel[w]), *system.row_label(int(w))) for w in np.argsort(-rel)[:10]]
+    cp = vanishing_heat_capacity(system, x, ref_flow)
+    if cp is not None:
+        name, c, sid, w = cp
+        raise ConvergenceError(
+            f"Newton did not converge: stream '{name}' has a heat capacity of {c:.3g} "
+            f"kW/K (under {100 * MIN_CP_FRACTION:.0f} % of water's per kg), so its energy "
+            f"balance hardly fixes its temperature: the standard heat capacity of {sid} "
+            f"(negative, valid for dilute solutions; here {100 * w:.3g} % of the "
+            f"stream's mass) cancels the water's", worst=worst,
+            iterations=max_iter,
+            hint=f"dilute {sid} or give the stream's temperature instead of a duty")
     cold = [system.var_label(int(j))[0] for j in T_idx[x[T_idx] <= T_MIN]]
     if cold:
         failure = ConvergenceError(
             f"Newton did not converge: the temperature of stream(s) {', '.join(cold[:6])} "
-            f"falls to the {T_MIN:.0f} K limit", worst=worst, iterations=max_iter,
+            f"falls to the {T_MIN:.0f} K limit", worst=worst, iterations=it,
             hint="a unit removes more heat than its stream holds: check the duties")
+    elif stalled:
+        failure = ConvergenceError(
+            f"Newton stalls: the scaled residual has not fallen over the last "
+            f"{STALL_WINDOW} of {it} iterations (largest scaled residual {err:.2e}, "
+            f"target {tol:.0e}); the rows that stall are listed", worst=worst,
+            iterations=it,
+            hint="check the named units' parameters; a nonlinear unit may need a better "
+                 "start (solve a neighbouring plant and continue from it: "
+                 "polyflow.solve.continuation.solve_variant)")
     else:
         failure = ConvergenceError(
             f"Newton did not converge in {max_iter} iterations (largest scaled residual "
@@ -208,6 +258,49 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
                  "start")
     failure.x = x     # the last iterate, for a failed result record
     raise failure
+
+
+def _material_only(system: EquationSystem, x: np.ndarray, ref_flow: float,
+                   steps: int = 8) -> tuple[np.ndarray, bool]:
+    """Newton on the material balance alone from a failed iterate: every energy row is
+    replaced by ``ΔT = 0`` (temperatures frozen) and no bound is held, so a flow the
+    balance needs negative shows as such. Returns (iterate, whether every material row
+    is solved). For the diagnosis only: a plant whose energy balance failed because a
+    flow went negative (a stream "cooled to 200 K" that is really short of acid) is then
+    named by the flow."""
+    e_rows = system.e_row
+    S, stride = system.S, system.stride
+    keep = np.ones(system.n_rows)
+    keep[e_rows] = 0.0
+    fix = sp.csc_matrix((np.ones(len(e_rows)), (e_rows, system.e_primary * stride + S)),
+                        shape=(system.n_rows, system.n))
+    x = x.copy()
+    for _ in range(steps + 1):
+        with np.errstate(all="ignore"):
+            r, scale = system.residual(x, ref_flow)
+        r[e_rows] = 0.0
+        if not np.all(np.isfinite(r)):
+            return x, False
+        rel = scaled(r, scale)
+        if material_solved(system, rel):
+            return x, True
+        with np.errstate(all="ignore"):
+            J = (sp.diags(keep) @ system.jacobian(x, ref_flow) + fix).tocsc()
+        with np.errstate(all="ignore"):
+            row_s, col_s = _equilibrate(system, x, scale, ref_flow)
+            J = (sp.diags(row_s) @ J @ sp.diags(col_s)).tocsc()
+        if not np.all(np.isfinite(J.data)):
+            return x, False
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", spla.MatrixRankWarning)
+                dx = col_s * spla.splu(J, permc_spec="COLAMD").solve(-row_s * r)
+        except (RuntimeError, spla.MatrixRankWarning):
+            return x, False
+        if not np.all(np.isfinite(dx)):
+            return x, False
+        x = x + dx
+    return x, False
 
 
 def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.ndarray,

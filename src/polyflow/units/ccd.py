@@ -30,6 +30,51 @@ def ideal_washing_loss(R: float, n: int) -> float:
     return (R - 1.0) / (R ** (n + 1) - 1.0)
 
 
+def ideal_train(feed: np.ndarray, wash: np.ndarray, n: int, c: float, mw: np.ndarray,
+                solids: np.ndarray, liquor: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The train's exact solution for given inlet flows [kmol/h]: underflows ``U`` and
+    overflows ``O`` (n × S) and the liquor splits ``f`` (n), or NaN where the inlets
+    leave no solution (less liquor than the underflows hold; flows not finite).
+
+    Every underflow carries ``L_u = c M_s`` of liquor, so by the liquor balance of
+    stages n, n−1, ... every overflow but the first carries the wash liquor ``W`` and
+    the first ``L_0 + W − L_u``: ``f_1 = L_u/(L_0 + W)``, ``f_k = L_u/(L_u + W)``. With
+    the splits known each species' stage balances ``F_k = u_{k−1} F_{k−1} + (1 −
+    u_{k+1}) F_{k+1}`` (+ feed at k = 1, + wash at k = n; ``u`` = f for liquor, 1 for
+    solids, 0 for gas) are linear: one n × n solve per species. Used as the train's
+    start profile (``UnitEquations.initialiser``): it is the solution of the unit's
+    own equations, so Newton starts the train at its root for the current inlets.
+    """
+    bad = (np.full((n, len(mw)), np.nan), np.full((n, len(mw)), np.nan), np.full(n, np.nan))
+    if not (np.all(np.isfinite(feed)) and np.all(np.isfinite(wash))):
+        return bad
+    Ms = float(mw[solids] @ feed[solids])
+    L0 = float(mw[liquor] @ feed[liquor])
+    W = float(mw[liquor] @ wash[liquor])
+    Lu = c * Ms
+    into = np.array([L0 + W] + [Lu + W] * (n - 1)) if n > 1 else np.array([L0 + W])
+    if np.any(Lu > into) or Ms < 0 or L0 < 0 or W < 0:
+        return bad
+    f = np.divide(Lu, into, out=np.zeros(n), where=into > 0)
+    # u[k, i]: share of species i entering stage k that leaves in its underflow
+    u = np.where(solids, 1.0, np.where(liquor, 1.0, 0.0))[None, :] * \
+        np.where(liquor[None, :], f[:, None], 1.0)
+    S = len(mw)
+    M = np.zeros((S, n, n))
+    idx = np.arange(n)
+    M[:, idx, idx] = 1.0
+    if n > 1:
+        M[:, idx[1:], idx[:-1]] = -u[:-1].T            # from the previous underflow
+        M[:, idx[:-1], idx[1:]] = -(1.0 - u[1:]).T     # from the next overflow
+    rhs = np.zeros((S, n))
+    rhs[:, 0] += feed
+    rhs[:, -1] += wash
+    F = np.linalg.solve(M, rhs[..., None])[..., 0].T    # n × S
+    U = u * F
+    return U, F - U, f
+
+
 class CCD(Unit):
     """A counter-current decantation train of ``stages`` thickeners: the leached slurry
     (``feed``) enters thickener 1, wash water (``wash_water``) thickener n; each
@@ -101,15 +146,24 @@ class CCD(Unit):
         names = [sp.split("(")[0] for sp in eq.species.ids]
         U = []
         Ov = []
+        order = []                      # internal unknowns in the order allocated
         for k in range(1, n + 1):
             U.append(eq.flows(uf_out) if k == n else
                      eq.internal([f"U{k}.{s}" for s in names], [0.0] * S))
+            if k < n:
+                order.append(("U", k - 1))
             Ov.append(eq.flows(of_out) if k == 1 else
                      eq.internal([f"O{k}.{s}" for s in names], [0.0] * S))
+            if k > 1:
+                order.append(("O", k - 1))
         f = eq.internal([f"liquor_split_{k}" for k in range(1, n + 1)], [0.5] * n)
         feeds = [eq.flows(s) for s in eq.inlets["feed"]]
         wash = [eq.flows(s) for s in eq.inlets["wash_water"]]
         c = solids_ratio(self.p["underflow_solids"])
+        written = np.concatenate([U[k] if kind == "U" else Ov[k] for kind, k in order]
+                                 + [f])
+        eq.initialiser(np.concatenate(feeds + wash), written,
+                       self._start_profile(len(feeds), order, c, eq.species.mw))
         fixed = np.nonzero(~self.liquor)[0]
         keep = np.where(self.solids, 1.0, 0.0)
         for k in range(n):
@@ -136,6 +190,20 @@ class CCD(Unit):
             eq.linear_rows(S, label, np.arange(S), np.concatenate(rows), np.concatenate(cols),
                            np.concatenate(vals))
         split_energy(eq, [uf_out, of_out])
+
+    def _start_profile(self, n_feeds: int, order, c: float, mw: np.ndarray):
+        """Start profile of the train from its inlets (see ``ideal_train``), as the
+        internal unknowns in ``order`` followed by the liquor splits."""
+        S = len(mw)
+        n = self.p["stages"]
+
+        def func(x: np.ndarray) -> np.ndarray:
+            feed = x[:n_feeds * S].reshape(n_feeds, S).sum(axis=0)
+            wash = x[n_feeds * S:].reshape(-1, S).sum(axis=0)
+            U, Ov, f = ideal_train(feed, wash, n, c, mw, self.solids, self.liquor)
+            return np.concatenate([U[k] if kind == "U" else Ov[k] for kind, k in order]
+                                  + [f])
+        return func
 
     def report(self, sol) -> dict[str, float]:
         """Wash ratio (overflow over underflow liquor, last thickener) and the share of

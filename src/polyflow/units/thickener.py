@@ -84,12 +84,29 @@ class Thickener(Unit):
         fixed_split_rows(eq, uf, ins, keep, np.nonzero(~self.liquor)[0])
         # liquor rows of the underflow (nonlinear: split in proportion to the solids)
         f = eq.internal(["liquor_split"], [0.5])[0]
-        liquor_split(eq, [([eq.flows(s) for s in ins], f,
-                           solids_ratio(self.p["underflow_solids"]))],
-                     eq.flows(uf), uf)
+        c = solids_ratio(self.p["underflow_solids"])
+        liquor_split(eq, [([eq.flows(s) for s in ins], f, c)], eq.flows(uf), uf)
+        eq.initialiser(np.concatenate([eq.flows(s) for s in ins]), [f],
+                       self._start_split(len(ins), c, eq.species.mw))
         # overflow: the rest
         eq.species_map(of, [(s, 1.0) for s in ins] + [(uf, -1.0)])
         split_energy(eq, [uf, of])
+
+    def _start_split(self, n_in: int, c: float, mw: np.ndarray):
+        """Start value of the liquor split from the inlets: ``f = c (1 − λ) M_s / L_in``
+        (the unit's own equation solved for ``f``), NaN where the feed holds less liquor
+        than the underflow needs (then Newton keeps its iterate and the balance shows
+        the shortage)."""
+        keep = 1.0 - self.p["overflow_solids"]
+
+        def func(x: np.ndarray) -> np.ndarray:
+            n = x.reshape(n_in, -1).sum(axis=0)
+            L = float(mw[self.liquor] @ n[self.liquor])
+            need = c * keep * float(mw[self.solids] @ n[self.solids])
+            if not (np.isfinite(L) and np.isfinite(need)) or need < 0 or need > L:
+                return np.array([np.nan])
+            return np.array([need / L if L > 0 else 0.0])
+        return func
 
     def report(self, sol) -> dict[str, float]:
         n_uf = sol.outlets["underflow"][0]

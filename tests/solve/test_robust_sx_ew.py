@@ -1,0 +1,87 @@
+"""The copper SX–EW plant over CCD wash water from 100 to 370 m3/h.
+
+The shipped plant's tankhouse plates a fixed 2.77 t/h of copper (77 cells × 110 m2 at
+300 A/m2, 92 % current efficiency: Faraday's law, see `electrowinning`). Less wash water
+leaves more soluble copper in the CCD underflow (ideal-stage loss (R−1)/(R^(n+1)−1),
+McCabe, Smith & Harriott (2005) ch. 20), so below a certain wash rate less copper reaches
+the tankhouse than it plates and the plant has no steady state: the spent electrolyte
+would need a negative copper flow. Before this work those rates were reported as "did
+not converge" naming the SX acid balance (220 m3/h) and 340 m3/h failed on the CCD's
+liquor split. Now every feasible rate converges with losses falling as the wash rises,
+and every infeasible one names the tankhouse running short of copper; continuation from
+the shipped plant confirms where its solution ends.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from polyflow.errors import ConvergenceError, SpecificationError
+from polyflow.io.reader import load
+from polyflow.solve.continuation import solve_variant
+
+PLANT = Path(__file__).parents[2] / "flowsheets" / "copper_sx_ew.toml"
+SHORT_OF_COPPER = (r"unit 'ew'.*negative flow of CuSO4\(aq\) in stream "
+                   r"'spent_electrolyte'")
+
+
+def _plant(wash: float, **more):
+    return load(PLANT, {"wash_water.flow": f"{wash} m3/h", **more})
+
+
+def _soluble_loss(result) -> float:
+    return result.energy["ccd"]["soluble_loss_%"]
+
+
+def test_feasible_wash_rates_converge_with_losses_falling():
+    losses = []
+    for wash in range(250, 371, 30):
+        r = _plant(wash).solve()
+        assert r.converged and max(r.closure.values()) < 1e-9
+        assert r.iterations <= 12, (wash, r.iterations)
+        losses.append(_soluble_loss(r))
+    assert all(b < a for a, b in pairwise(losses)), losses
+
+
+@pytest.mark.parametrize("wash", [100, 130, 160, 190, 220])
+def test_too_little_wash_names_the_tankhouse_short_of_copper(wash):
+    """From 160 m3/h up the material balance alone (temperatures frozen) solves with the
+    spent electrolyte's copper negative: infeasible. At 100 and 130 m3/h it does not
+    solve from where Newton stopped, so the same flow is named as where Newton stalls
+    (continuation, below, tells that the plant is infeasible)."""
+    error = SpecificationError if wash >= 160 else ConvergenceError
+    with pytest.raises(error, match=SHORT_OF_COPPER):
+        _plant(wash).solve()
+
+
+def test_continuation_confirms_where_the_solution_ends():
+    """From the shipped plant (250 m3/h) towards 220 m3/h the solution branch ends near
+    226 m3/h, where the spent electrolyte's copper runs out."""
+    with pytest.raises(SpecificationError, match=r"unit 'ew'.*CuSO4\(aq\) in stream "
+                                                 r"'spent_electrolyte'.*about to run out"
+                       ) as info:
+        solve_variant(_plant(220), load(PLANT))
+    edge = float(str(info.value).split("H2O(l): ")[1].split("}")[0]) / 1000.0  # ~ m3/h
+    assert 221.0 < edge < 232.0
+
+
+def test_a_smaller_tankhouse_converges_down_to_its_own_limit():
+    """At 100 A/m2 (0.92 t/h of copper) and 6 t/h of acid the plant runs down to about
+    157 m3/h of wash water: 160 m3/h (which failed from the cold start before the SX
+    start profile) converges; at 130 m3/h continuation from 250 m3/h finds the tankhouse
+    running short of copper."""
+    more = {"ew.current_density": "100 A/m2",
+            "acid.flows": {"H2SO4": "6 t/h", "H2O": "0.1 t/h"}}
+    base = load(PLANT, more)
+    losses = []
+    for wash in (160, 190, 250, 370):
+        r = solve_variant(_plant(wash, **more), base)
+        assert r.converged and max(r.closure.values()) < 1e-9
+        losses.append(_soluble_loss(r))
+    assert all(b < a for a, b in pairwise(losses)), losses
+    with pytest.raises(SpecificationError, match=SHORT_OF_COPPER.replace(
+            "negative flow of", "") + r".*about to run out"):
+        solve_variant(_plant(130, **more), base)
