@@ -51,6 +51,8 @@ class Result:
         # kg/h of each element in each species flow: [stream, element, species]
         self._el_per_species = self.species.element_matrix * aw[:, None]   # kg/kmol
         self.density = {**DEFAULT_DENSITY, **flowsheet.options.get("density", {})}
+        #: design specifications and what they reached (polyflow.solve.specs.spec_report)
+        self.specs: dict[str, dict[str, Any]] = {}
 
     # -- stream access ---------------------------------------------------------------
     @property
@@ -347,7 +349,7 @@ class Result:
             "water_balance": water_balance(self),
             "by_line": {"lines": line_rows(self), "recovery": line_recovery_rows(self),
                         "reagents": line_reagent_rows(self)} if has_lines(self) else {},
-            "power_by_area": self.power_by_area,
+            "power_by_area": self.power_by_area, "specs": self.specs,
             "timings_s": self.timings, **extra,
         }
 

@@ -19,13 +19,14 @@ from polyflow.io.feeds import feed_flows
 from polyflow.io.namespace import PrefixedIndex, prefixed
 from polyflow.psd import read_size_classes
 from polyflow.quantity import parse_quantity
+from polyflow.solve.specs import read_specs
 from polyflow.units.base import model_registry
 from polyflow.units.feed import Feed
 from polyflow.units.product import Product
 
 __all__ = ["LineIndex", "load", "read_document"]
 
-TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams")
+TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams", "specs")
 FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides",
                   "size_classes", "sieves", "sized", "reroute")
 OPTION_KEYS = ("solution_density", "organic_density")
@@ -159,12 +160,25 @@ def _sized_species(species_set, docs: list[tuple[Path, dict, LineIndex]]):
         raise _located(err.located(field="sized"), file, index, "flowsheet", "sized") from None
 
 
-def _take_overrides(overrides: dict[str, Any], name: str) -> dict[str, Any]:
+def _take_overrides(overrides: dict[str, Any], name: str,
+                    table: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Remove and return the overrides ``"NAME.param" = value`` of one feed or unit
-    (a feed's fields such as ``solids`` or ``flows`` can be overridden like parameters)."""
-    mine = {}
-    for key in [k for k in overrides if k.rpartition(".")[0] == name]:
-        mine[key.rpartition(".")[2]] = overrides.pop(key)
+    (a feed's fields such as ``solids`` or ``flows`` can be overridden like parameters;
+    ``"NAME.param.key"`` sets one key of a table, such as ``ore.grades.Cu``)."""
+    mine: dict[str, Any] = {}
+    for key in [k for k in overrides if k.partition(".")[0] == name]:
+        path = key.split(".")[1:]
+        value = overrides.pop(key)
+        if len(path) == 1:
+            mine[path[0]] = value
+            continue
+        base = mine.get(path[0], (table or {}).get(path[0], {}))
+        node = mine[path[0]] = dict(base) if isinstance(base, Mapping) else {}
+        for part in path[1:-1]:
+            node[part] = dict(node.get(part, {})) if isinstance(node.get(part), Mapping) \
+                else {}
+            node = node[part]
+        node[path[-1]] = value
     return mine
 
 
@@ -180,11 +194,28 @@ def _solved_feed(name: str, spec: Mapping, registry, file: Path, index: LineInde
     return registry[model](name, **params)
 
 
-def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsheet:
+def build_feed(species, name: str, spec: Mapping, density_aq: float,
+               file: Path | None = None, index: LineIndex | None = None):
+    """The feed unit of a ``[feeds.NAME]`` table (not yet added to a flowsheet)."""
+    if "model" in spec:     # a feed whose rate the plant solves (lime_dose)
+        unit = _solved_feed(name, spec, model_registry(), file or Path("."),
+                            index or LineIndex(""))
+    else:
+        flows = feed_flows(species, spec, density_aq)
+        category = spec.get("category", "ore" if spec.get("kind") == "ore" else "other")
+        unit = Feed(name, flows_kg_h=flows, category=category,
+                    temperature=spec.get("temperature", "25 degC"))
+    unit.area = str(spec.get("area", name))
+    return unit
+
+
+def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
+         specs: Mapping[str, Any] | None = None) -> Flowsheet:
     """Read a flowsheet file (and its includes) into a :class:`Flowsheet`.
 
-    ``overrides`` maps ``"unit.param"`` to a new value (as written in a file), for
-    comparing options without editing files.
+    ``overrides`` maps ``"unit.param"`` (or ``"unit.param.key"`` inside a table) to a new
+    value (as written in a file), for comparing options without editing files; ``specs``
+    adds design specifications (:mod:`polyflow.solve.specs`) to those of the files.
     """
     path = Path(path)
     docs = read_document(path)
@@ -247,18 +278,11 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
             if not isinstance(spec, Mapping):
                 raise InputError("a feed is a table", file=str(file),
                                  line=index.line("feeds", name), unit=name)
-            spec = {**spec, **_take_overrides(overrides, name)}
+            spec = {**spec, **_take_overrides(overrides, name, spec)}
+            fs.tables[name] = spec
             try:
-                if "model" in spec:     # a feed whose rate the plant solves (lime_dose)
-                    unit = _solved_feed(name, spec, registry, file, index)
-                else:
-                    flows = feed_flows(fs.species, spec, density.get("aq", 1000.0))
-                    category = spec.get("category",
-                                        "ore" if spec.get("kind") == "ore" else "other")
-                    unit = Feed(name, flows_kg_h=flows, category=category,
-                                temperature=spec.get("temperature", "25 degC"))
-                unit.area = str(spec.get("area", name))
-                fs.add(unit)
+                fs.add(build_feed(fs.species, name, spec, density.get("aq", 1000.0),
+                                  file, index))
             except PolyflowError as err:
                 field = (err.field or "").split(".")
                 raise _located(err.located(unit=name), file, index, "feeds", name,
@@ -277,7 +301,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                                      model, [m for m, c in registry.items()
                                              if c.role == "process"]))
             params = {k: v for k, v in spec.items() if k not in ("model", "area")}
-            params.update(_take_overrides(overrides, name))
+            params.update(_take_overrides(overrides, name, params))
             for pname in params:
                 fs.where[f"unit:{name}:{pname}"] = (str(file),
                                                     index.line("units", name, pname) or 0)
@@ -333,6 +357,9 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                          hint=did_you_mean(key, [s.name for s in fs.streams]))
     fs.drop_orphan_products()
     fs.drop_orphan_feeds(moved_from)
+    for file, doc, index in docs:          # design specifications (solve/specs.py)
+        fs.specs.update(read_specs(doc.get("specs", {}), str(file), index.line))
+    fs.specs.update(specs or {})
     return fs
 
 

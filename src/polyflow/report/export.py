@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from polyflow.report import comminution, lines, tables
 from polyflow.report.compare import shown
 from polyflow.report.text import markdown_table, text_table
+from polyflow.solve.specs import spec_lines
 
 if TYPE_CHECKING:
     from polyflow.result import Result
@@ -33,6 +34,7 @@ def _summary_lines(result: Result) -> list[str]:
         f"{result.max_scaled_residual:.1e}; {len(result.stream_names)} streams, "
         f"{len(result.flowsheet.units)} units, {len(result.species)} species",
         f"Element balance: {closed}, worst relative imbalance {worst:.1e} (target < 1e-9)",
+        *spec_lines(result.specs),
     ]
 
 

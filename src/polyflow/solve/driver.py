@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from polyflow.chem.species import T_REF
-from polyflow.errors import SpecificationError
+from polyflow.errors import ConvergenceError, SpecificationError
 from polyflow.solve.newton import check_structure, newton_solve
 
 if TYPE_CHECKING:
@@ -29,6 +29,11 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
 
     t0 = time.perf_counter()
     asm = fs.assemble()
+    layout = None
+    if fs.specs:                    # design specifications: one more unknown and row each
+        from polyflow.solve.specs import attach_specs
+
+        asm, layout = attach_specs(fs, asm)
     system = asm.system
     check_structure(system)
     t_build = time.perf_counter() - t0
@@ -41,8 +46,16 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
         x0 = np.zeros(system.n)
         x0[system.S: system.n_streams * system.stride: system.stride] = T_REF
         x0[system.n_streams * system.stride:] = system.x_guess_internal
-    report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
-                          progress=progress, warm=warm)
+    try:
+        report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
+                              progress=progress, warm=warm)
+    except ConvergenceError as err:
+        if layout is None:
+            raise
+        from polyflow.solve.specs import after_failure
+
+        return after_failure(fs, layout, err, lambda f: solve_flowsheet(
+            f, tol=tol, max_iter=max_iter, progress=progress))
     t_solve = time.perf_counter() - t0 - t_build
     N, _ = system.stream_view(report.x)
     allowed = NEGATIVE_TOL * ref_species + ROUNDOFF * ref_flow
@@ -59,4 +72,10 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
             hint=f"add {sid} upstream of '{spec.src}' or lower the conversion that uses it"))
     # round-off negatives (within the tolerance just checked) are zero flows
     N[N < 0] = 0.0
-    return Result(fs, asm, report, timings={"build_s": t_build, "solve_s": t_solve})
+    result = Result(fs, asm, report, timings={"build_s": t_build, "solve_s": t_solve})
+    if layout is not None:
+        from polyflow.solve.specs import finish_specs
+
+        return finish_specs(fs, layout, result, lambda f: solve_flowsheet(
+            f, tol=tol, max_iter=max_iter, progress=progress))
+    return result

@@ -1,0 +1,558 @@
+"""Design specifications solved inside the one Newton system.
+
+A spec frees one input (``vary``, see :mod:`polyflow.solve.freed`) and adds one row that
+holds a number of the result (``target``, see :mod:`polyflow.solve.measures`) at
+``value``: the system stays square, and the solve is the same Newton on one more unknown
+and one more row, never an outer loop (Westerberg, Hutchison, Motard & Winter, *Process
+Flowsheeting*, Cambridge 1979, ch. 5: design specifications in equation-oriented
+simulation). Before any number is computed, a spec whose target cannot depend on its input
+is named: there must be a path in the plant's structure from the freed column to the
+target's columns (:func:`check_reach`). After the solve, a spec whose input lands outside
+its ``bounds`` is solved again with the input at the bound (status ``at_bound``).
+
+In a flowsheet file::
+
+    [specs.residue_copper]
+    vary = "wash_water.flow"
+    target = "recovery.Cu.residue"
+    value = 0.03
+    bounds = ["50 m3/h", "1000 m3/h"]
+
+and on the command line ``--spec "residue_copper: vary=wash_water.flow,
+target=recovery.Cu.residue, value=0.03, bounds=50 m3/h..1000 m3/h"``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order, maximum_bipartite_matching
+
+from polyflow.errors import (
+    ConvergenceError,
+    InputError,
+    PolyflowError,
+    SpecificationError,
+    did_you_mean,
+)
+from polyflow.solve.freed import Freed, FreedUnit, freed_parameter
+from polyflow.solve.measures import Measure, measure
+from polyflow.solve.system import ROW_INTERNAL, Block, EquationSystem
+
+__all__ = ["Spec", "SpecLayout", "attach_specs", "finish_specs", "parse_spec_option",
+           "read_specs", "spec_lines"]
+
+SPEC_KEYS = ("vary", "target", "value", "bounds")
+#: an input within this relative distance of a bound is on it
+BOUND_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One design specification as written (values still as text with units)."""
+
+    name: str
+    vary: str
+    target: str
+    value: Any
+    bounds: tuple[Any, Any] | None = None
+    file: str | None = None
+    line: int | None = None
+
+    def error(self, err: PolyflowError) -> PolyflowError:
+        """``err`` placed at this spec (file, line, ``spec 'NAME'``)."""
+        err.field = f"specs.{self.name}" + (f".{err.field}" if err.field else "")
+        return err.located(file=self.file, line=self.line)
+
+
+# -- reading ------------------------------------------------------------------------------
+def read_specs(table: Any, file: str | None = None, line_of=None) -> dict[str, Spec]:
+    """Specs from a ``[specs]`` table: ``{NAME: {vary, target, value, bounds}}``;
+    ``line_of(*keys)`` gives the line of a key for messages."""
+    def line(*keys):
+        return line_of("specs", *keys) if line_of else None
+
+    if not isinstance(table, Mapping):
+        raise InputError("[specs] must hold tables [specs.NAME]", file=file, line=line())
+    out = {}
+    for name, spec in table.items():
+        if not isinstance(spec, Mapping):
+            raise InputError(f"spec {name!r} must be a table with vary, target and value",
+                             file=file, line=line(name))
+        out[name] = _spec(name, dict(spec), file, lambda *k, n=name: line(n, *k))
+    return out
+
+
+def _spec(name: str, spec: dict, file: str | None, line) -> Spec:
+    for key in spec:
+        if key not in SPEC_KEYS:
+            raise InputError(f"spec {name!r} has no field {key!r}", file=file, line=line(key),
+                             field=key, hint=did_you_mean(key, SPEC_KEYS))
+    for key in ("vary", "target", "value"):
+        if key not in spec:
+            raise InputError(f"spec {name!r} needs {key!r}", file=file, line=line(),
+                             hint='write vary = "UNIT.FIELD", target = "PATH", value = ...')
+    for key in ("vary", "target"):
+        if not isinstance(spec[key], str):
+            raise InputError(f"spec {name!r}: {key} must be a dotted path as a string",
+                             file=file, line=line(key), field=key, value=spec[key])
+    bounds = spec.get("bounds")
+    if bounds is not None and (not isinstance(bounds, list | tuple) or len(bounds) != 2):
+        raise InputError(f"spec {name!r}: bounds must be [lower, upper]", file=file,
+                         line=line("bounds"), field="bounds", value=bounds)
+    return Spec(name, spec["vary"].strip(), spec["target"].strip(), spec["value"],
+                tuple(bounds) if bounds is not None else None, file, line())
+
+
+def parse_spec_option(text: str, number: int = 1) -> Spec:
+    """``--spec "[NAME:] vary=U.F, target=PATH, value=V[, bounds=LO..HI]"``.
+
+    >>> s = parse_spec_option("acid: vary=acid.flow, target=streams.pls.g_L.H2SO4, value=6 g/L")
+    >>> s.name, s.vary, s.target, s.value, s.bounds
+    ('acid', 'acid.flow', 'streams.pls.g_L.H2SO4', '6 g/L', None)
+    """
+    name = f"spec{number}"
+    head, colon, rest = text.partition(":")
+    if colon and "=" not in head:
+        name, text = head.strip(), rest
+    fields: dict[str, Any] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise InputError(f"--spec {text.strip()!r}: {item.strip()!r} must read key=value",
+                             hint="write --spec 'NAME: vary=UNIT.FIELD, target=PATH, "
+                                  "value=VALUE'")
+        fields[key.strip()] = value.strip()
+    if "bounds" in fields:
+        lo, dots, hi = fields["bounds"].partition("..")
+        if not dots:
+            raise InputError("--spec bounds must read LOWER..UPPER", value=fields["bounds"])
+        fields["bounds"] = [_number(lo.strip()), _number(hi.strip())]
+    if "value" in fields:
+        fields["value"] = _number(fields["value"])
+    return _spec(name, fields, None, lambda *k: None)
+
+
+def _number(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+# -- assembling ---------------------------------------------------------------------------
+@dataclass
+class _Solved:
+    spec: Spec
+    freed: Freed
+    measure: Measure
+    target: float                  # in the measure's own unit
+    lower: float                   # user bounds [internal unit of the input]
+    upper: float
+    p_col: int = -1
+    row: int = -1
+
+
+@dataclass
+class SpecLayout:
+    """What :func:`attach_specs` added: one entry per spec, and the freed units."""
+
+    specs: list[_Solved]
+    units: dict[str, FreedUnit] = field(default_factory=dict)
+    n_plain: int = 0
+
+
+def attach_specs(fs, asm):
+    """Free each spec's input and add its target row to ``asm``'s system; returns
+    ``(assembly, layout)``. Raises :class:`SpecificationError` naming a spec whose target
+    does not depend on its input (before any number is computed)."""
+    from polyflow.solve.newton import check_structure
+
+    plain: EquationSystem = asm.system
+    check_structure(plain)
+    solved = [_resolve(fs, asm, spec) for spec in fs.specs.values()]
+    _check_unique(solved)
+    b = plain.builder
+    lower_plain = plain.lower.copy()
+    ref_flow = _ref_flow(fs, plain)
+    layout = SpecLayout(solved, n_plain=plain.n)
+    by_unit: dict[str, list[_Solved]] = {}
+    for s in solved:
+        by_unit.setdefault(s.freed.unit, []).append(s)
+    for name, group in by_unit.items():
+        lo = [max(s.freed.lower, -np.inf) for s in group]
+        up = [s.freed.upper for s in group]
+        cols = b.new_internal([f"{name}.{s.freed.text.partition('.')[2]} (spec "
+                               f"'{s.spec.name}')" for s in group],
+                              [s.freed.p0 for s in group], lo, up)
+        for s, c in zip(group, cols, strict=True):
+            s.p_col = int(c)
+        fu = FreedUnit(fs, asm, name, [s.freed for s in group], cols, ref_flow,
+                       _builder(fs, name, [s.freed for s in group]))
+        layout.units[name] = fu
+    for s in solved:
+        check_reach(plain, s, layout.units[s.freed.unit])
+    for fu in layout.units.values():
+        _drop_rows(b, fu.rows)
+        b.blocks.append(fu.block())
+    for s in solved:
+        u = b.unit_names.index(s.freed.unit)
+        s.row = int(b.new_rows(1, u, -1, ROW_INTERNAL)[0])
+        b.row_text[s.row] = f"spec '{s.spec.name}': {s.spec.target} = {s.target:g}"
+        b.blocks.append(_target_block(s, layout, fs))
+    system = EquationSystem(b)
+    # the freed units' flows stay as free as they were (an infeasible plant shows as a
+    # negative flow, docs/solver.md); only the nonlinear units' flows are kept >= 0
+    n_flows = system.n_streams * system.stride
+    system.lower[:n_flows] = lower_plain[:n_flows]
+    system.bounded = np.nonzero(np.isfinite(system.lower))[0]
+    system.held = system.bounded[system.bounded >= n_flows]
+    system.free_bounded = system.bounded[system.bounded < n_flows]
+    return replace(asm, system=system), layout
+
+
+def _resolve(fs, asm, spec: Spec) -> _Solved:
+    try:
+        freed = freed_parameter(fs, spec.vary)
+        m = measure(spec.target, asm.system, fs, asm)
+        target = _target_value(m, spec.value)
+        lo, hi = -np.inf, np.inf
+        if spec.bounds is not None:
+            lo, hi = (freed.parse(v, "bounds") for v in spec.bounds)
+            if not lo < hi:
+                raise InputError("bounds must be [lower, upper] with lower < upper",
+                                 field="bounds", value=list(spec.bounds))
+            if not lo <= freed.p0 <= hi:
+                raise InputError(f"the start value {freed.format(freed.p0)} of {spec.vary} "
+                                 "lies outside the bounds", field="bounds",
+                                 value=list(spec.bounds))
+        _probe(fs, freed)
+    except PolyflowError as err:
+        raise spec.error(err) from None
+    return _Solved(spec, freed, m, target, lo, hi)
+
+
+def _probe(fs, freed: Freed) -> None:
+    """Refuse an input that cannot move continuously (a count of cells or stages)."""
+    step = 1e-6 * max(abs(freed.p0), 1.0)
+    p = freed.p0 + step if freed.p0 + step <= freed.upper else freed.p0 - step
+    try:
+        _builder(fs, freed.unit, [freed])([p])
+    except PolyflowError as err:
+        raise InputError(f"{freed.text} cannot be varied continuously: {err.message}",
+                         field="vary", hint="a spec varies a real number; try other values "
+                                            "of a count with --set") from None
+
+
+def _target_value(m: Measure, value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and m.dimension is not None:
+        from polyflow.quantity import parse_quantity
+
+        return parse_quantity(value, m.dimension) / m.factor
+    raise InputError(f"value must be a number in {m.unit or 'the unit of ' + m.path}",
+                     field="value", value=value)
+
+
+def _check_unique(solved: list[_Solved]) -> None:
+    seen: dict[str, str] = {}
+    for s in solved:
+        key = s.freed.text
+        if key in seen:
+            raise s.spec.error(SpecificationError(
+                f"{key} is varied by spec {seen[key]!r} already", field="vary",
+                hint="each spec frees its own input"))
+        seen[key] = s.spec.name
+    targets: dict[str, str] = {}
+    for s in solved:
+        if s.spec.target in targets:
+            raise s.spec.error(SpecificationError(
+                f"the target {s.spec.target} is held by spec {targets[s.spec.target]!r} "
+                "already", field="target", hint="two specs on one number fix it twice"))
+        targets[s.spec.target] = s.spec.name
+
+
+def _ref_flow(fs, system) -> float:
+    """The plant feed flow the driver uses as the reference (same formula)."""
+    feeds = [u.feed_flows() for u in fs.units.values() if u.role == "feed"]
+    ref = np.max(np.abs(feeds), axis=0) if feeds else np.ones(system.S)
+    return float(ref.sum()) or 1.0
+
+
+def _builder(fs, name: str, freed: list[Freed]):
+    """A function of the freed values returning the unit rebuilt at them (bound)."""
+    from polyflow.io.reader import build_feed
+
+    unit0 = fs.units[name]
+    density = fs.options.get("density", {}).get("aq", 1000.0)
+
+    def build(P):
+        table = freed[0].table
+        for f, p in zip(freed, P, strict=True):
+            table = f.table_at(table, p)
+        if freed[0].is_feed_table:
+            unit = build_feed(fs.species, name, table, density)
+        else:
+            unit = type(unit0)(name, **table)
+        unit.area = unit0.area
+        unit.bind(fs.species)
+        return unit
+
+    return build
+
+
+def _drop_rows(b, rows: np.ndarray) -> None:
+    """Remove the equations the builder holds for ``rows`` (a unit's; the rows and their
+    labels stay, filled by the freed unit's block)."""
+    if not len(rows):
+        return
+    r0, r1 = int(rows[0]), int(rows[-1]) + 1
+
+    def mine(r) -> bool:
+        r = np.atleast_1d(r)
+        return bool(len(r)) and r0 <= int(r[0]) < r1
+
+    b._lin = [t for t in b._lin if not mine(t[0])]
+    b._rhs = [t for t in b._rhs if not mine(t[0])]
+    b._energy = [e for e in b._energy if not mine(e[0])]
+    b.blocks = [bk for bk in b.blocks if not mine(bk.rows)]
+
+
+def _target_block(s: _Solved, layout: SpecLayout, fs) -> Block:
+    """The row ``target(x) = value`` (linear forms written without division; see
+    :mod:`polyflow.solve.measures`); in the first iteration ``p = p0``."""
+    m, v = s.measure, s.target
+    cols = np.concatenate([m.cols, [s.p_col]])
+    k = len(m.cols)
+    p0 = s.freed.p0
+    start_jac = np.zeros((1, k + 1))
+    start_jac[0, k] = 1.0
+
+    def start(x):
+        return np.array([x[k] - p0]), np.array([abs(x[k]) + abs(p0)])
+
+    if m.func is None:
+        den = m.den if m.den is not None else None
+        a = m.num - (v * den if den is not None else 0.0)
+        jac_row = np.concatenate([a, [0.0]])[None, :]
+
+        def func(x):
+            n = x[:k]
+            top = m.num @ n
+            if den is None:
+                return np.array([top - v]), np.array([abs(m.num) @ abs(n) + abs(v)])
+            return (np.array([top - v * (den @ n)]),
+                    np.array([abs(m.num) @ abs(n) + abs(v) * (abs(den) @ abs(n))]))
+
+        return Block(np.array([s.row]), cols, func, lambda x: jac_row,
+                     start=(start, lambda x: start_jac))
+    fu = layout.units.get(m.reads_unit) if m.reads_unit else None
+
+    def general(x):
+        if fu is not None and m.report is not None:
+            P = list(_p_values(fu, x, cols))
+            value = m.report(x[:k], fu.build_unit(P))
+        else:
+            value = m.value(x[:k])
+        return np.array([value - v]), np.array([abs(value) + abs(v)])
+
+    if fu is not None:          # the report reads the freed unit at the current inputs
+        cols = np.concatenate([m.cols, fu.p_cols])
+    return Block(np.array([s.row]), cols, general, None,
+                 start=(lambda x: start(_start_x(x, cols, s.p_col, k)),
+                        lambda x: _start_jac(cols, s.p_col)))
+
+
+def _p_values(fu: FreedUnit, x: np.ndarray, cols: np.ndarray) -> list[float]:
+    return [float(x[np.nonzero(cols == c)[0][0]]) for c in fu.p_cols]
+
+
+def _start_x(x, cols, p_col, k):
+    y = np.zeros(k + 1)
+    y[k] = x[np.nonzero(cols == p_col)[0][0]]
+    return y
+
+
+def _start_jac(cols, p_col):
+    J = np.zeros((1, len(cols)))
+    J[0, np.nonzero(cols == p_col)[0][0]] = 1.0
+    return J
+
+
+# -- structure ----------------------------------------------------------------------------
+def check_reach(plain: EquationSystem, s: _Solved, fu: FreedUnit) -> None:
+    """Name a spec whose target cannot move with its input.
+
+    With a perfect matching of the plain plant's rows to its unknowns, unknown ``c``
+    influences unknown ``d`` when a row that holds ``c`` is matched to ``d``; the target
+    depends on the input when such a path leads from the rows the input enters to a
+    column the target reads (the structural non-zeros of ``J⁻¹ ∂F/∂p``; Duff, Erisman &
+    Reid, *Direct Methods for Sparse Matrices*, 2nd ed. 2017, ch. 9). A target that reads
+    the varied unit's own report depends on it directly."""
+    j = [f.text for f in fu.freed].index(s.freed.text)
+    if s.measure.reads_unit == s.freed.unit:
+        return
+    rows = fu.rows[fu.depends[j]]
+    if not len(rows):
+        raise s.spec.error(SpecificationError(
+            f"{s.spec.vary} does not enter any equation of the plant (it changes only what "
+            f"'{s.freed.unit}' reports), so no value of it can move {s.spec.target}",
+            field="vary", hint="vary an input that the balance uses"))
+    P = plain.pattern().tocsr()
+    match = maximum_bipartite_matching(P, perm_type="column")
+    coo = P.tocoo()
+    graph = sp.csr_matrix((np.ones(len(coo.row)), (coo.col, match[coo.row])),
+                          shape=(plain.n + 1, plain.n + 1))
+    start = plain.n          # a node for p: p -> the unknowns its rows are matched to
+    extra = sp.csr_matrix((np.ones(len(rows)), (np.full(len(rows), start), match[rows])),
+                          shape=graph.shape)
+    reached = breadth_first_order(graph + extra, start, return_predecessors=False)
+    if not np.isin(s.measure.cols, reached).any():
+        raise s.spec.error(SpecificationError(
+            f"the target {s.spec.target} does not depend on {s.spec.vary}: no chain of "
+            f"equations leads from '{s.freed.unit}' to it (checked on the plant's structure, "
+            "before solving)", field="target",
+            hint="vary an input upstream of the target (or in a recycle that reaches it)"))
+
+
+# -- after the solve ----------------------------------------------------------------------
+def finish_specs(fs, layout: SpecLayout, result, resolve):
+    """Attach ``result.specs``; a spec whose input left its bounds is solved again with
+    the input at the bound (``resolve(flowsheet)`` solves a flowsheet)."""
+    x = result.x
+    out = [s for s in layout.specs if not _within(s, x[s.p_col])]
+    if out:
+        at = {s.spec.name: (s.lower if x[s.p_col] < s.lower else s.upper) for s in out}
+        return _solve_at_bounds(fs, layout, at, resolve)
+    result.specs = spec_report(layout, x, {})
+    return result
+
+
+def after_failure(fs, layout: SpecLayout, err: ConvergenceError, resolve):
+    """A solve with specs did not converge: when a bounded spec's target lies outside
+    what its input reaches between its bounds, solve with the input at the nearer bound
+    (status ``at_bound``); else re-raise ``err`` naming the specs."""
+    at: dict[str, float] = {}
+    for s in layout.specs:
+        if not (np.isfinite(s.lower) and np.isfinite(s.upper)):
+            continue
+        ends = {}
+        for p in (s.lower, s.upper):
+            try:
+                r = resolve(_fixed(fs, layout, {s.spec.name: p}))
+            except PolyflowError:
+                break
+            ends[p] = float(r.specs_values[s.spec.name]) if hasattr(r, "specs_values") \
+                else _measure_on(s, r.x, r)
+        if len(ends) == 2:
+            lo_v, hi_v = ends[s.lower], ends[s.upper]
+            if not min(lo_v, hi_v) <= s.target <= max(lo_v, hi_v):
+                at[s.spec.name] = s.lower if abs(lo_v - s.target) < abs(hi_v - s.target) \
+                    else s.upper
+    if not at:
+        names = ", ".join(repr(s.spec.name) for s in layout.specs)
+        err.message += f" (with spec(s) {names}: try the plain run, or give bounds)"
+        err.args = (err._render(),)
+        raise err
+    return _solve_at_bounds(fs, layout, at, resolve)
+
+
+def _measure_on(s: _Solved, x: np.ndarray, result) -> float:
+    m = s.measure
+    if m.func is not None and m.report is not None:
+        return float(m.report(x[m.cols], result.flowsheet.units[m.reads_unit]))
+    return m.value(x[m.cols])
+
+
+def _within(s: _Solved, p: float) -> bool:
+    tol = BOUND_TOL * max(abs(s.lower) if np.isfinite(s.lower) else 0.0,
+                          abs(s.upper) if np.isfinite(s.upper) else 0.0, 1.0)
+    return s.lower - tol <= p <= s.upper + tol
+
+
+def _fixed(fs, layout: SpecLayout, at: Mapping[str, float]):
+    """A copy of ``fs`` with the inputs of the specs in ``at`` fixed at those values
+    (those specs dropped, the others kept)."""
+    new = copy.copy(fs)
+    new.graph = fs.graph.copy()
+    new.tables = dict(fs.tables)
+    new.specs = {k: v for k, v in fs.specs.items() if k not in at}
+    for s in layout.specs:
+        if s.spec.name not in at:
+            continue
+        name = s.freed.unit
+        unit = _builder(new, name, [freed_parameter(new, s.spec.vary)])([at[s.spec.name]])
+        new.graph.nodes[name]["unit"] = unit
+        if name in new.tables:
+            new.tables[name] = s.freed.table_at(new.tables[name], at[s.spec.name])
+    return new
+
+
+def _solve_at_bounds(fs, layout: SpecLayout, at: Mapping[str, float], resolve):
+    fixed = _fixed(fs, layout, at)
+    result = resolve(fixed)
+    prior = getattr(result, "specs", None) or {}
+    values = {s.spec.name: (at[s.spec.name], _measure_on(s, result.x, result))
+              for s in layout.specs if s.spec.name in at}
+    report = {**spec_report(layout, None, values), **prior}
+    result.specs = {s.spec.name: report[s.spec.name] for s in layout.specs}
+    return result
+
+
+def spec_report(layout: SpecLayout, x: np.ndarray | None,
+                at_bound: Mapping[str, tuple[float, float]]) -> dict[str, dict]:
+    """The JSON ``specs`` section: per spec its input (``value``: text that ``--set``
+    accepts), target, the value asked and the value achieved, and ``at_bound``."""
+    out = {}
+    for s in layout.specs:
+        if s.spec.name in at_bound:
+            p, achieved = at_bound[s.spec.name]
+        elif x is not None:
+            p = float(x[s.p_col])
+            achieved = _achieved(s, layout, x)
+        else:
+            continue
+        out[s.spec.name] = {
+            "vary": s.spec.vary, "target": s.spec.target,
+            "value": s.freed.format(p), "target_value": s.target,
+            "achieved": achieved, "at_bound": s.spec.name in at_bound,
+            "unit": s.measure.unit,
+        }
+    return out
+
+
+def _achieved(s: _Solved, layout: SpecLayout, x: np.ndarray) -> float:
+    m = s.measure
+    if m.func is not None and m.report is not None and m.reads_unit in layout.units:
+        fu = layout.units[m.reads_unit]
+        return float(m.report(x[m.cols], fu.build_unit([float(x[c]) for c in fu.p_cols])))
+    return m.value(x[m.cols])
+
+
+def spec_lines(specs: Mapping[str, Mapping]) -> list[str]:
+    """Terminal summary lines of the ``specs`` section (none without specs)."""
+    lines = []
+    for name, d in specs.items():
+        unit = f" {d['unit']}" if d.get("unit") else ""
+        state = "AT BOUND, target not met: " if d["at_bound"] else ""
+        lines.append(f"Spec {name}: {state}{d['vary']} = {d['value']} gives {d['target']} = "
+                     f"{d['achieved']:.6g}{unit} (target {d['target_value']:.6g}{unit})")
+    return lines
+
+
+def at_bound_message(specs: Mapping[str, Mapping]) -> str | None:
+    """The error line for specs held at a bound (``None`` when every target is met)."""
+    bad = [(n, d) for n, d in specs.items() if d["at_bound"]]
+    if not bad:
+        return None
+    return "; ".join(f"spec {n!r} drives {d['vary']} to its bound {d['value']}: "
+                     f"{d['target']} reaches {d['achieved']:.6g} there, not "
+                     f"{d['target_value']:.6g}" for n, d in bad)
