@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from polyflow.chem.species import T_REF
-from polyflow.errors import ConvergenceError, SpecificationError
+from polyflow.errors import ConvergenceError, SingularSystemError, SpecificationError
 from polyflow.solve.newton import check_structure, newton_solve
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
     try:
         report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
                               progress=progress, warm=warm)
-    except ConvergenceError as err:
+    except (ConvergenceError, SingularSystemError) as err:
         if layout is None:
             raise
         from polyflow.solve.specs import after_failure

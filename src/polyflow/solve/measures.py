@@ -79,6 +79,15 @@ class Measure:
     #: functions of (xloc, unit) for report measures: set by :func:`measure`
     report: Callable | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.num is not None:     # keep the columns the forms read (the structure check
+            keep = self.num != 0     # asks whether any of them moves with the input)
+            if self.den is not None:
+                keep |= self.den != 0
+            self.cols, self.num = self.cols[keep], self.num[keep]
+            if self.den is not None:
+                self.den = self.den[keep]
+
     def value(self, xloc: np.ndarray) -> float:
         if self.func is not None:
             return float(self.func(xloc))
@@ -264,8 +273,8 @@ def _report_measure(path, parts, system, fs, asm) -> Measure:
         return float(values[key])
 
     unit = fs.units[name]
-    m = Measure(path, unit_text, dimension, factor, cols, reads_unit=name, report=report)
-    m.func = lambda xloc: report(xloc, unit)
+    m = Measure(path, unit_text, dimension, factor, cols, func=lambda xloc: report(xloc, unit),
+                reads_unit=name, report=report)
     # a key the unit does not report is named now, not in the middle of the solve
     with np.errstate(all="ignore"):
         try:

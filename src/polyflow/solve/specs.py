@@ -229,10 +229,8 @@ def _resolve(fs, asm, spec: Spec) -> _Solved:
             if not lo < hi:
                 raise InputError("bounds must be [lower, upper] with lower < upper",
                                  field="bounds", value=list(spec.bounds))
-            if not lo <= freed.p0 <= hi:
-                raise InputError(f"the start value {freed.format(freed.p0)} of {spec.vary} "
-                                 "lies outside the bounds", field="bounds",
-                                 value=list(spec.bounds))
+            # Newton starts from the file's value, moved inside the bounds
+            freed = replace(freed, p0=min(max(freed.p0, lo), hi))
         _probe(fs, freed)
     except PolyflowError as err:
         raise spec.error(err) from None
@@ -433,10 +431,14 @@ def finish_specs(fs, layout: SpecLayout, result, resolve):
         at = {s.spec.name: (s.lower if x[s.p_col] < s.lower else s.upper) for s in out}
         return _solve_at_bounds(fs, layout, at, resolve)
     result.specs = spec_report(layout, x, {})
+    # the result reads its units (reports, power) at the solved inputs
+    solved = _fixed(fs, layout, {s.spec.name: float(x[s.p_col]) for s in layout.specs})
+    solved.specs = fs.specs
+    result.flowsheet = solved
     return result
 
 
-def after_failure(fs, layout: SpecLayout, err: ConvergenceError, resolve):
+def after_failure(fs, layout: SpecLayout, err: PolyflowError, resolve):
     """A solve with specs did not converge: when a bounded spec's target lies outside
     what its input reaches between its bounds, solve with the input at the nearer bound
     (status ``at_bound``); else re-raise ``err`` naming the specs."""
@@ -450,8 +452,7 @@ def after_failure(fs, layout: SpecLayout, err: ConvergenceError, resolve):
                 r = resolve(_fixed(fs, layout, {s.spec.name: p}))
             except PolyflowError:
                 break
-            ends[p] = float(r.specs_values[s.spec.name]) if hasattr(r, "specs_values") \
-                else _measure_on(s, r.x, r)
+            ends[p] = _measure_on(s, r.x, r)
         if len(ends) == 2:
             lo_v, hi_v = ends[s.lower], ends[s.upper]
             if not min(lo_v, hi_v) <= s.target <= max(lo_v, hi_v):
@@ -459,7 +460,12 @@ def after_failure(fs, layout: SpecLayout, err: ConvergenceError, resolve):
                     else s.upper
     if not at:
         names = ", ".join(repr(s.spec.name) for s in layout.specs)
-        err.message += f" (with spec(s) {names}: try the plain run, or give bounds)"
+        if isinstance(err, ConvergenceError):
+            err.message += f" (with spec(s) {names}: does the plain run converge? bounds " \
+                           "on a spec let polyflow tell an unreachable target)"
+        else:
+            err.message += f" (with spec(s) {names}: a target that does not move with its " \
+                           "input where it is solved makes the system singular)"
         err.args = (err._render(),)
         raise err
     return _solve_at_bounds(fs, layout, at, resolve)
@@ -489,7 +495,7 @@ def _fixed(fs, layout: SpecLayout, at: Mapping[str, float]):
         if s.spec.name not in at:
             continue
         name = s.freed.unit
-        unit = _builder(new, name, [freed_parameter(new, s.spec.vary)])([at[s.spec.name]])
+        unit = _builder(new, name, [s.freed])([at[s.spec.name]])
         new.graph.nodes[name]["unit"] = unit
         if name in new.tables:
             new.tables[name] = s.freed.table_at(new.tables[name], at[s.spec.name])

@@ -1,0 +1,223 @@
+"""Design specifications solved inside the one Newton system (polyflow.solve.specs).
+
+Each spec is checked against an answer found without it: a closed form where the plant is
+linear in the varied input, else the nested solution (bisection over plain runs, the
+"outer loop" a spec replaces); and the plain run with ``--set`` of the reported value must
+reproduce the target.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tests.conftest import recycle_loop
+
+import polyflow
+from polyflow.cli import main
+from polyflow.errors import InputError, SpecificationError
+from polyflow.solve.specs import Spec, parse_spec_option
+
+FLOWSHEETS = Path(__file__).resolve().parents[2] / "flowsheets"
+LEACH = FLOWSHEETS / "copper_oxide_leach.toml"
+SXEW = FLOWSHEETS / "copper_sx_ew.toml"
+
+
+def solve_with(path, *specs, overrides=None):
+    fs = polyflow.load(path, overrides)
+    for s in specs:
+        fs.specs[s.name] = s
+    return fs.solve()
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+# -- against answers found without the spec --------------------------------------------------
+def test_recycle_split_to_a_recycle_flow_matches_the_closed_form():
+    """feed F -> mixer -> splitter, fraction s back: the recycle carries s/(1-s)·F, so a
+    recycle water flow of 3·F needs s = 3/4 exactly (mass balance of the loop)."""
+    fs = recycle_loop(0.5)
+    fs.specs["r"] = Spec("r", "split.fractions.recycle", "streams.recycle.mass_kg_h.H2O",
+                         3000.0)
+    result = fs.solve()
+    assert result.converged and result.closed
+    assert float(result.specs["r"]["value"]) == pytest.approx(0.75, rel=1e-12)
+    assert result.flow_kg_h("recycle")["H2O(l)"] == pytest.approx(3000.0, rel=1e-12)
+
+
+def test_ore_grade_to_cathode_copper_matches_the_closed_form():
+    """In the oxide leach every conversion and split is fixed, so the cathode copper is
+    proportional to the ore's Cu grade: grade = 1.2 % × 2000 / (Cu at 1.2 %)."""
+    base = polyflow.load(LEACH).solve()
+    cathode = base.products["cathode"]
+    cu0 = base.elements_kg_h(cathode)["Cu"]
+    result = solve_with(LEACH, Spec("g", "ore.grades.Cu",
+                                    f"streams.{cathode}.elements_kg_h.Cu", "2 t/h"))
+    spec = result.specs["g"]
+    assert spec["value"].endswith(" %")
+    assert float(spec["value"].split()[0]) == pytest.approx(1.2 * 2000.0 / cu0, rel=1e-12)
+    assert spec["achieved"] == pytest.approx(2000.0, rel=1e-12)
+    assert result.iterations <= base.iterations + 2
+
+
+def test_current_density_to_power_matches_faradays_tankhouse():
+    """Tankhouse power = i·A·cells·U (polyflow's electrowinning: 300 A/m2 × 110 m2 × 77
+    cells × 2.0 V = 5082 kW), so 5000 kW needs i = 5000 kW / (110 × 77 × 2.0 V)."""
+    result = solve_with(SXEW, Spec("p", "ew.current_density", "energy.ew.power_kW",
+                                   "5 MW"))
+    expected = 5000e3 / (110 * 77 * 2.0)
+    assert result.specs["p"]["value"].endswith(" A/m2")
+    assert float(result.specs["p"]["value"].split()[0]) == pytest.approx(expected, rel=1e-10)
+    assert result.energy["ew"]["power_kW"] == pytest.approx(5000.0, rel=1e-10)
+
+
+def _pls_cu(q_m3_h: float) -> float:
+    fs = polyflow.load(LEACH, {"process_water.flow": f"{q_m3_h!r} m3/h"})
+    return fs.solve().solution_g_L("pls")["Cu"]
+
+
+def test_wash_water_to_pls_copper_equals_the_nested_bisection():
+    """The one-system solve equals bisection over plain runs (the PLS copper falls as the
+    wash water dilutes it) to 1e-8."""
+    result = solve_with(LEACH, Spec("w", "process_water.flow", "streams.pls.g_L.Cu",
+                                    "15 g/L"))
+    q_spec = float(result.specs["w"]["value"].split()[0])
+    lo, hi = 10.0, 400.0
+    assert _pls_cu(lo) > 15.0 > _pls_cu(hi)
+    while hi - lo > 1e-11 * hi:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if _pls_cu(mid) > 15.0 else (lo, mid)
+    assert q_spec == pytest.approx(0.5 * (lo + hi), rel=1e-8)
+
+
+def test_set_of_the_reported_value_reproduces_the_target():
+    """The plain run with --set NAME.FIELD=<the spec's value> gives the target back."""
+    res = cli("run", SXEW, "--format", "json", "--spec",
+              "acid: vary=acid.flows.H2SO4, target=streams.pls.g_L.H2SO4, value=6 g/L")
+    assert res.exit_code == 0, res.output
+    spec = json.loads(res.output)["specs"]["acid"]
+    assert spec["achieved"] == pytest.approx(6.0, rel=1e-10)
+    assert set(spec) >= {"vary", "target", "value", "target_value", "achieved", "at_bound"}
+    plain = cli("run", SXEW, "--format", "json", "--set",
+                f"acid.flows.H2SO4={spec['value']}")
+    assert plain.exit_code == 0, plain.output
+    doc = json.loads(plain.output)
+    assert doc["specs"] == {}
+    pls = polyflow.load(SXEW, {"acid.flows.H2SO4": spec["value"]}).solve()
+    assert _free_acid(pls) == pytest.approx(6.0, rel=1e-9)
+
+
+def _free_acid(result) -> float:
+    """H2SO4(aq) in the PLS [g/L = kg/m3], from the plain result's stream table."""
+    return result.flow_kg_h("pls")["H2SO4(aq)"] / result.solution_volume_m3_h("pls")
+
+
+def test_two_specs_in_one_system():
+    """Acid to the PLS free acid and the tankhouse current to the spent electrolyte's
+    copper, both solved in the same Newton system."""
+    result = solve_with(
+        SXEW, Spec("acid", "acid.flows.H2SO4", "streams.pls.g_L.H2SO4", "6 g/L"),
+        Spec("cu", "ew.current_density", "streams.spent_electrolyte.g_L.Cu", "35 g/L"))
+    assert result.converged and result.closed
+    assert result.specs["acid"]["achieved"] == pytest.approx(6.0, rel=1e-10)
+    assert result.specs["cu"]["achieved"] == pytest.approx(35.0, rel=1e-10)
+
+
+# -- errors --------------------------------------------------------------------------------
+def test_a_target_that_cannot_depend_on_its_input_is_named_before_solving():
+    fs = polyflow.load(LEACH)
+    fs.specs["s"] = Spec("s", "acid.flows.H2SO4", "streams.ore_feed.elements_kg_h.Cu", 2000)
+    with pytest.raises(SpecificationError, match=r"specs\.s\.target.*does not depend on "
+                                                 r"acid\.flows\.H2SO4"):
+        fs.check()
+
+
+def test_fixed_splits_make_the_residue_copper_independent_of_the_wash_water():
+    """The oxide leach's thickeners split every solute by the same fixed fraction, so the
+    copper lost to the residue cannot move with the wash water: named structurally."""
+    fs = polyflow.load(LEACH)
+    fs.specs["w"] = Spec("w", "process_water.flow", "recovery.Cu.residue", 0.02)
+    with pytest.raises(SpecificationError, match=r"does not depend on process_water\.flow"):
+        fs.solve()
+
+
+def test_a_spec_held_at_its_bound_reports_the_bound_and_the_achieved_target():
+    res = cli("run", SXEW, "--format", "json", "--spec",
+              "acid: vary=acid.flows.H2SO4, target=streams.pls.g_L.H2SO4, value=6 g/L, "
+              "bounds=2 t/h..3 t/h")
+    assert res.exit_code == 3
+    assert "spec 'acid' drives acid.flows.H2SO4 to its bound 3.0 t/h" in res.output
+    doc = json.loads(res.output.split("Error:")[0])
+    spec = doc["specs"]["acid"]
+    assert spec["at_bound"] is True and spec["value"] == "3.0 t/h"
+    at_bound = polyflow.load(SXEW, {"acid.flows.H2SO4": "3 t/h"}).solve()
+    assert spec["achieved"] == pytest.approx(_free_acid(at_bound), rel=1e-9)
+    assert spec["achieved"] < 6.0
+
+
+def test_a_count_cannot_be_varied():
+    fs = polyflow.load(SXEW)
+    fs.specs["n"] = Spec("n", "ew.cells", "streams.spent_electrolyte.g_L.Cu", "35 g/L")
+    with pytest.raises(InputError, match=r"ew\.cells cannot be varied continuously"):
+        fs.check()
+
+
+@pytest.mark.parametrize(("vary", "target", "message"), [
+    ("wash_water.flw", "recovery.Cu.residue", "has no field 'flw'.*did you mean 'flow'"),
+    ("wash_watr.flow", "recovery.Cu.residue", "no unit or feed 'wash_watr'.*'wash_water'"),
+    ("wash_water.flow", "recovery.Cu.residu", "no product 'residu'.*'residue'"),
+    ("wash_water.flow", "streams.pls.gL.Cu", "streams have no field 'gL'.*'g_L'"),
+    ("wash_water.flow", "streams.pls.pH", "pH targets come with the stream speciation"),
+    ("wash_water.flow", "energy.sx.pls_g_L", "reports no 'pls_g_L'.*'pls_metal_g_L'"),
+])
+def test_wrong_paths_are_named_with_a_suggestion(vary, target, message):
+    fs = polyflow.load(SXEW)
+    fs.specs["x"] = Spec("x", vary, target, 1.0)
+    with pytest.raises(InputError, match=message):
+        fs.check()
+
+
+def test_specs_in_a_file_are_read_and_errors_name_the_line(tmp_path):
+    text = SXEW.read_text() + (
+        '\n[specs.acid]\nvary = "acid.flows.H2SO4"\ntarget = "streams.pls.g_L.H2SO4"\n'
+        'value = "6 g/L"\nbound = ["1 t/h", "9 t/h"]\n')
+    path = tmp_path / "plant.toml"
+    path.write_text(text)
+    n = text.splitlines().index("bound = [\"1 t/h\", \"9 t/h\"]") + 1
+    with pytest.raises(InputError, match=rf"plant.toml:{n}: field 'bound': spec 'acid' has no "
+                                         r"field 'bound'; did you mean 'bounds'"):
+        polyflow.load(path)
+    path.write_text(text.replace("bound =", "bounds ="))
+    result = polyflow.load(path).solve()
+    assert result.specs["acid"]["achieved"] == pytest.approx(6.0, rel=1e-10)
+
+
+def test_check_counts_the_specs():
+    plain = cli("check", SXEW)
+    with_spec = cli("check", SXEW, "--spec",
+                    "vary=acid.flows.H2SO4, target=streams.pls.g_L.H2SO4, value=6 g/L")
+    assert with_spec.exit_code == 0, with_spec.output
+    n = int(plain.output.splitlines()[1].split()[0])
+    assert with_spec.output.splitlines()[1].startswith(f"{n + 1} equations for {n + 1} "
+                                                       "unknowns (with 1 spec(s)")
+
+
+def test_the_terminal_summary_shows_the_spec():
+    res = cli("run", SXEW, "--spec",
+              "acid: vary=acid.flows.H2SO4, target=streams.pls.g_L.H2SO4, value=6 g/L")
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.output.splitlines() if x.startswith("Spec acid"))
+    assert "acid.flows.H2SO4 = 3.50" in line and "(target 6 g/L)" in line
+
+
+def test_spec_option_syntax_errors():
+    with pytest.raises(InputError, match="must read key=value"):
+        parse_spec_option("vary acid.flow")
+    with pytest.raises(InputError, match="needs 'target'"):
+        parse_spec_option("vary=acid.flow, value=3")
+    res = cli("run", SXEW, "--spec", "vary=acid.flow, value=3")
+    assert res.exit_code == 2 and "--spec" in res.output
