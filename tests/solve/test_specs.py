@@ -221,3 +221,62 @@ def test_spec_option_syntax_errors():
         parse_spec_option("vary=acid.flow, value=3")
     res = cli("run", SXEW, "--spec", "vary=acid.flow, value=3")
     assert res.exit_code == 2 and "--spec" in res.output
+
+
+# -- the two solved feeds are specs ------------------------------------------------------------
+def _neutralisation(lime):
+    from polyflow import Flowsheet
+    from polyflow.units import Feed, Product
+    from polyflow.units.neutraliser import Neutraliser
+
+    fs = Flowsheet(["H2O", "H2SO4", "Ca(OH)2", "CaSO4*2H2O(s)", "CO2(g)"])
+    fs.add(Feed("bleed", flows={"H2O": "10000 kg/h", "H2SO4": "1 kmol/h"}))
+    fs.add(lime)
+    fs.add(Neutraliser("neutraliser", agent="Ca(OH)2"))
+    fs.add(Product("tails"))
+    fs.add(Product("vent"))
+    fs.connect("b", "bleed", "neutraliser.feed")
+    fs.connect("l", "lime", "neutraliser.lime")
+    fs.connect("t", "neutraliser.slurry", "tails")
+    fs.connect("v", "neutraliser.vent", "vent")
+    return fs
+
+
+def test_lime_dose_is_a_feed_with_a_free_acid_spec():
+    """lime_dose's row m_H2SO4 − (C*/ρ)·L = 0 is the target row of the spec
+    streams.t.g_L.H2SO4 = C* written without division (solve/measures.py): the same
+    rate, 36.9 kg/h of Ca(OH)2 for 4.904 g/L (the LimeDose docstring's example)."""
+    from polyflow.units import Feed
+    from polyflow.units.neutraliser import LimeDose
+
+    dosed = _neutralisation(LimeDose("lime", agent="Ca(OH)2", target_stream="t",
+                                     target_free_acid="4.904 g/L")).solve()
+    fs = _neutralisation(Feed("lime", flows_kg_h={"Ca(OH)2": 10.0}))
+    fs.specs["acid"] = Spec("acid", "lime.flows_kg_h.Ca(OH)2", "streams.t.g_L.H2SO4",
+                            "4.904 g/L")
+    spec = fs.solve()
+    assert float(spec.specs["acid"]["value"]) == pytest.approx(
+        dosed.flow_kg_h("l")["Ca(OH)2(s)"], rel=1e-10)
+    assert round(float(spec.specs["acid"]["value"]), 1) == 36.9
+
+
+def test_water_makeup_is_a_feed_with_a_water_flow_spec():
+    """water_makeup's row M·n_H2O(target) = ρ·Q* is the spec
+    streams.TARGET.mass_kg_h.H2O = ρ·Q*: 30 m3/h for a 100 m3/h demand fed 70 t/h of
+    reclaim water (the WaterMakeup docstring's example)."""
+    from polyflow import Flowsheet
+    from polyflow.units import Feed, Mixer, Product
+
+    fs = Flowsheet(["H2O", "Na2SO4"])
+    fs.add(Feed("reclaim", flows={"H2O": "70 t/h", "Na2SO4": "0.2 t/h"}))
+    fs.add(Feed("fresh", flows={"H2O": "1 t/h"}))
+    fs.add(Mixer("tank"))
+    fs.add(Product("mill"))
+    fs.connect("r", "reclaim", "tank")
+    fs.connect("m", "fresh", "tank")
+    fs.connect("mill_water", "tank", "mill")
+    fs.specs["water"] = Spec("water", "fresh.flows.H2O", "streams.mill_water.mass_kg_h.H2O",
+                             "100 t/h")
+    result = fs.solve()
+    assert result.specs["water"]["value"].endswith(" t/h")
+    assert float(result.specs["water"]["value"].split()[0]) == pytest.approx(30.0, rel=1e-12)
