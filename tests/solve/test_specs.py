@@ -22,7 +22,17 @@ from polyflow.solve.specs import Spec, parse_spec_option
 
 FLOWSHEETS = Path(__file__).resolve().parents[2] / "flowsheets"
 LEACH = FLOWSHEETS / "copper_oxide_leach.toml"
-SXEW = FLOWSHEETS / "copper_sx_ew.toml"
+SHIPPED_SXEW = FLOWSHEETS / "copper_sx_ew.toml"
+SPECS_START = "# Controllers, written as design specifications"
+
+
+@pytest.fixture(scope="module")
+def sxew(tmp_path_factory):
+    """The shipped SX-EW plant without its own specs (acid and current as written)."""
+    text = SHIPPED_SXEW.read_text()
+    path = tmp_path_factory.mktemp("sxew") / "copper_sx_ew.toml"
+    path.write_text(text[:text.index(SPECS_START)])
+    return path
 
 
 def solve_with(path, *specs, overrides=None):
@@ -64,10 +74,10 @@ def test_ore_grade_to_cathode_copper_matches_the_closed_form():
     assert result.iterations <= base.iterations + 2
 
 
-def test_current_density_to_power_matches_faradays_tankhouse():
+def test_current_density_to_power_matches_faradays_tankhouse(sxew):
     """Tankhouse power = i·A·cells·U (polyflow's electrowinning: 300 A/m2 × 110 m2 × 77
     cells × 2.0 V = 5082 kW), so 5000 kW needs i = 5000 kW / (110 × 77 × 2.0 V)."""
-    result = solve_with(SXEW, Spec("p", "ew.current_density", "energy.ew.power_kW",
+    result = solve_with(sxew, Spec("p", "ew.current_density", "energy.ew.power_kW",
                                    "5 MW"))
     expected = 5000e3 / (110 * 77 * 2.0)
     assert result.specs["p"]["value"].endswith(" A/m2")
@@ -94,20 +104,20 @@ def test_wash_water_to_pls_copper_equals_the_nested_bisection():
     assert q_spec == pytest.approx(0.5 * (lo + hi), rel=1e-8)
 
 
-def test_set_of_the_reported_value_reproduces_the_target():
+def test_set_of_the_reported_value_reproduces_the_target(sxew):
     """The plain run with --set NAME.FIELD=<the spec's value> gives the target back."""
-    res = cli("run", SXEW, "--format", "json", "--spec",
+    res = cli("run", sxew, "--format", "json", "--spec",
               "acid: vary=acid.flows.H2SO4, target=streams.pls.g_L.H2SO4, value=6 g/L")
     assert res.exit_code == 0, res.output
     spec = json.loads(res.output)["specs"]["acid"]
     assert spec["achieved"] == pytest.approx(6.0, rel=1e-10)
     assert set(spec) >= {"vary", "target", "value", "target_value", "achieved", "at_bound"}
-    plain = cli("run", SXEW, "--format", "json", "--set",
+    plain = cli("run", sxew, "--format", "json", "--set",
                 f"acid.flows.H2SO4={spec['value']}")
     assert plain.exit_code == 0, plain.output
     doc = json.loads(plain.output)
     assert doc["specs"] == {}
-    pls = polyflow.load(SXEW, {"acid.flows.H2SO4": spec["value"]}).solve()
+    pls = polyflow.load(sxew, {"acid.flows.H2SO4": spec["value"]}).solve()
     assert _free_acid(pls) == pytest.approx(6.0, rel=1e-9)
 
 
@@ -116,11 +126,11 @@ def _free_acid(result) -> float:
     return result.flow_kg_h("pls")["H2SO4(aq)"] / result.solution_volume_m3_h("pls")
 
 
-def test_two_specs_in_one_system():
+def test_two_specs_in_one_system(sxew):
     """Acid to the PLS free acid and the tankhouse current to the spent electrolyte's
     copper, both solved in the same Newton system."""
     result = solve_with(
-        SXEW, Spec("acid", "acid.flows.H2SO4", "streams.pls.g_L.H2SO4", "6 g/L"),
+        sxew, Spec("acid", "acid.flows.H2SO4", "streams.pls.g_L.H2SO4", "6 g/L"),
         Spec("cu", "ew.current_density", "streams.spent_electrolyte.g_L.Cu", "35 g/L"))
     assert result.converged and result.closed
     assert result.specs["acid"]["achieved"] == pytest.approx(6.0, rel=1e-10)
@@ -145,8 +155,8 @@ def test_fixed_splits_make_the_residue_copper_independent_of_the_wash_water():
         fs.solve()
 
 
-def test_a_spec_held_at_its_bound_reports_the_bound_and_the_achieved_target():
-    res = cli("run", SXEW, "--format", "json", "--spec",
+def test_a_spec_held_at_its_bound_reports_the_bound_and_the_achieved_target(sxew):
+    res = cli("run", sxew, "--format", "json", "--spec",
               "acid: vary=acid.flows.H2SO4, target=streams.pls.g_L.H2SO4, value=6 g/L, "
               "bounds=2 t/h..3 t/h")
     assert res.exit_code == 3
@@ -154,13 +164,13 @@ def test_a_spec_held_at_its_bound_reports_the_bound_and_the_achieved_target():
     doc = json.loads(res.output.split("Error:")[0])
     spec = doc["specs"]["acid"]
     assert spec["at_bound"] is True and spec["value"] == "3.0 t/h"
-    at_bound = polyflow.load(SXEW, {"acid.flows.H2SO4": "3 t/h"}).solve()
+    at_bound = polyflow.load(sxew, {"acid.flows.H2SO4": "3 t/h"}).solve()
     assert spec["achieved"] == pytest.approx(_free_acid(at_bound), rel=1e-9)
     assert spec["achieved"] < 6.0
 
 
-def test_a_count_cannot_be_varied():
-    fs = polyflow.load(SXEW)
+def test_a_count_cannot_be_varied(sxew):
+    fs = polyflow.load(sxew)
     fs.specs["n"] = Spec("n", "ew.cells", "streams.spent_electrolyte.g_L.Cu", "35 g/L")
     with pytest.raises(InputError, match=r"ew\.cells cannot be varied continuously"):
         fs.check()
@@ -174,15 +184,15 @@ def test_a_count_cannot_be_varied():
     ("wash_water.flow", "streams.pls.pH", "pH targets come with the stream speciation"),
     ("wash_water.flow", "energy.sx.pls_g_L", "reports no 'pls_g_L'.*'pls_metal_g_L'"),
 ])
-def test_wrong_paths_are_named_with_a_suggestion(vary, target, message):
-    fs = polyflow.load(SXEW)
+def test_wrong_paths_are_named_with_a_suggestion(vary, target, message, sxew):
+    fs = polyflow.load(sxew)
     fs.specs["x"] = Spec("x", vary, target, 1.0)
     with pytest.raises(InputError, match=message):
         fs.check()
 
 
-def test_specs_in_a_file_are_read_and_errors_name_the_line(tmp_path):
-    text = SXEW.read_text() + (
+def test_specs_in_a_file_are_read_and_errors_name_the_line(tmp_path, sxew):
+    text = sxew.read_text() + (
         '\n[specs.acid]\nvary = "acid.flows.H2SO4"\ntarget = "streams.pls.g_L.H2SO4"\n'
         'value = "6 g/L"\nbound = ["1 t/h", "9 t/h"]\n')
     path = tmp_path / "plant.toml"
@@ -196,9 +206,9 @@ def test_specs_in_a_file_are_read_and_errors_name_the_line(tmp_path):
     assert result.specs["acid"]["achieved"] == pytest.approx(6.0, rel=1e-10)
 
 
-def test_check_counts_the_specs():
-    plain = cli("check", SXEW)
-    with_spec = cli("check", SXEW, "--spec",
+def test_check_counts_the_specs(sxew):
+    plain = cli("check", sxew)
+    with_spec = cli("check", sxew, "--spec",
                     "vary=acid.flows.H2SO4, target=streams.pls.g_L.H2SO4, value=6 g/L")
     assert with_spec.exit_code == 0, with_spec.output
     n = int(plain.output.splitlines()[1].split()[0])
@@ -206,20 +216,20 @@ def test_check_counts_the_specs():
                                                        "unknowns (with 1 spec(s)")
 
 
-def test_the_terminal_summary_shows_the_spec():
-    res = cli("run", SXEW, "--spec",
+def test_the_terminal_summary_shows_the_spec(sxew):
+    res = cli("run", sxew, "--spec",
               "acid: vary=acid.flows.H2SO4, target=streams.pls.g_L.H2SO4, value=6 g/L")
     assert res.exit_code == 0, res.output
     line = next(x for x in res.output.splitlines() if x.startswith("Spec acid"))
     assert "acid.flows.H2SO4 = 3.50" in line and "(target 6 g/L)" in line
 
 
-def test_spec_option_syntax_errors():
+def test_spec_option_syntax_errors(sxew):
     with pytest.raises(InputError, match="must read key=value"):
         parse_spec_option("vary acid.flow")
     with pytest.raises(InputError, match="needs 'target'"):
         parse_spec_option("vary=acid.flow, value=3")
-    res = cli("run", SXEW, "--spec", "vary=acid.flow, value=3")
+    res = cli("run", sxew, "--spec", "vary=acid.flow, value=3")
     assert res.exit_code == 2 and "--spec" in res.output
 
 
@@ -280,3 +290,25 @@ def test_water_makeup_is_a_feed_with_a_water_flow_spec():
     result = fs.solve()
     assert result.specs["water"]["value"].endswith(" t/h")
     assert float(result.specs["water"]["value"].split()[0]) == pytest.approx(30.0, rel=1e-12)
+
+
+# -- the shipped plant's controllers ---------------------------------------------------------
+def test_the_shipped_sx_ew_plant_holds_its_two_controllers(sxew):
+    """copper_sx_ew.toml: acid to 7 g/L free acid in the PLS, tankhouse current to 35 g/L
+    Cu in the spent electrolyte, at most a few Newton iterations more than the plain run."""
+    plain = polyflow.load(sxew).solve()
+    result = polyflow.load(SHIPPED_SXEW).solve()
+    assert result.converged and result.closed
+    specs = result.specs
+    assert specs["leach_free_acid"]["achieved"] == pytest.approx(7.0, rel=1e-10)
+    assert specs["spent_electrolyte_copper"]["achieved"] == pytest.approx(35.0, rel=1e-10)
+    assert not any(s["at_bound"] for s in specs.values())
+    assert result.iterations <= plain.iterations + 3
+
+
+def test_set_on_a_spec_input_fixes_it_and_drops_the_spec():
+    fs = polyflow.load(SHIPPED_SXEW, {"acid.flows.H2SO4": "3.6 t/h"})
+    assert list(fs.specs) == ["spent_electrolyte_copper"]
+    spec = parse_spec_option("vary=ew.current_density, target=energy.ew.power_kW, value=5 MW")
+    fs = polyflow.load(SHIPPED_SXEW, None, {spec.name: spec})
+    assert sorted(fs.specs) == ["leach_free_acid", "spec1"]

@@ -260,6 +260,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
             raise InputError("overrides must be a table of \"unit.param\" = value",
                              file=str(file), line=index.line("flowsheet", "overrides"))
         file_overrides.update(table)
+    cli_keys = list(overrides or {})
     overrides = {**file_overrides, **dict(overrides or {})}
     registry = model_registry()
     defined: dict[str, Path] = {}
@@ -359,6 +360,9 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
     fs.drop_orphan_feeds(moved_from)
     for file, doc, index in docs:          # design specifications (solve/specs.py)
         fs.specs.update(read_specs(doc.get("specs", {}), str(file), index.line))
+    # the command line wins: a --set or --spec of a file spec's input replaces that spec
+    fixed = set(cli_keys) | {s.vary for s in (specs or {}).values()}
+    fs.specs = {k: s for k, s in fs.specs.items() if s.vary not in fixed}
     fs.specs.update(specs or {})
     return fs
 

@@ -41,7 +41,7 @@ from polyflow.errors import (
     did_you_mean,
 )
 from polyflow.solve.freed import Freed, FreedUnit, freed_parameter
-from polyflow.solve.measures import Measure, measure
+from polyflow.solve.measures import Measure, measure, split_path
 from polyflow.solve.system import ROW_INTERNAL, Block, EquationSystem
 
 __all__ = ["Spec", "SpecLayout", "attach_specs", "finish_specs", "parse_spec_option",
@@ -145,6 +145,28 @@ def _number(text: str) -> Any:
         return float(text)
     except ValueError:
         return text
+
+
+def prefixed_specs(table: Any, prefix: str, sep: str) -> Any:
+    """The ``[specs]`` of a file included under ``prefix``: spec names, the varied unit
+    and the target's stream, unit or product renamed with the rest of the file. (A
+    recovery keeps its meaning only where the included plant is the whole feed.)"""
+    if not isinstance(table, Mapping):
+        return table
+    out = {}
+    for name, spec in table.items():
+        if isinstance(spec, Mapping):
+            spec = dict(spec)
+            if isinstance(spec.get("vary"), str):
+                spec["vary"] = f"{prefix}{sep}{spec['vary'].strip()}"
+            if isinstance(spec.get("target"), str):
+                parts = split_path(spec["target"])
+                k = {"streams": 1, "energy": 1, "recovery": 2}.get(parts[0])
+                if k is not None and len(parts) > k:
+                    parts[k] = f"{prefix}{sep}{parts[k]}"
+                spec["target"] = ".".join(parts)
+        out[f"{prefix}{sep}{name}"] = spec
+    return out
 
 
 # -- assembling ---------------------------------------------------------------------------
