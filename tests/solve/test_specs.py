@@ -312,3 +312,65 @@ def test_set_on_a_spec_input_fixes_it_and_drops_the_spec():
     spec = parse_spec_option("vary=ew.current_density, target=energy.ew.power_kW, value=5 MW")
     fs = polyflow.load(SHIPPED_SXEW, None, {spec.name: spec})
     assert sorted(fs.specs) == ["leach_free_acid", "spec1"]
+
+
+# -- more kinds of target ----------------------------------------------------------------------
+def _two_feeds(water_t_h: float = 100.0, hot_C: float = 80.0):
+    from polyflow import Flowsheet
+    from polyflow.units import Feed, Mixer, Product
+
+    fs = Flowsheet(["H2O", "SiO2"])
+    fs.add(Feed("ore", flows={"SiO2": "100 t/h"}, temperature="20 degC"))
+    fs.add(Feed("water", flows={"H2O": f"{water_t_h} t/h"}, temperature=f"{hot_C} degC"))
+    fs.add(Mixer("tank"))
+    fs.add(Product("slurry"))
+    fs.connect("o", "ore", "tank")
+    fs.connect("w", "water", "tank")
+    fs.connect("pulp", "tank", "slurry")
+    return fs
+
+
+def test_water_to_percent_solids_matches_the_closed_form():
+    """100 t/h of solids at 40 % solids need 150 t/h of water: 100 / (100 + W) = 0.40."""
+    fs = _two_feeds()
+    fs.specs["pd"] = Spec("pd", "water.flows.H2O", "streams.pulp.solids_%", "40 %")
+    result = fs.solve()
+    assert result.specs["pd"]["value"].endswith(" t/h")
+    assert float(result.specs["pd"]["value"].split()[0]) == pytest.approx(150.0, rel=1e-12)
+    assert result.specs["pd"]["achieved"] == pytest.approx(40.0, rel=1e-12)
+
+
+def test_feed_temperature_to_a_mixed_temperature():
+    """Water and quartz mixed to 40 °C: the water temperature solves the energy balance
+    m_w (h_w(T) − h_w(40 °C)) = m_s (h_s(40 °C) − h_s(20 °C)); the plain run at the
+    reported temperature gives 40 °C back to 1e-9 K."""
+    fs = _two_feeds()
+    fs.specs["T"] = Spec("T", "water.temperature", "streams.pulp.temperature", "40 degC")
+    result = fs.solve()
+    value = result.specs["T"]["value"]
+    assert value.endswith(" degC")
+    t_hot = float(value.split()[0])
+    plain = _two_feeds(hot_C=t_hot).solve()
+    assert plain.temperature_C("pulp") == pytest.approx(40.0, abs=1e-9)
+    # quartz (cp ≈ 0.75 kJ/kg K) warms by 20 K what the water (≈ 4.18) gives: T ≈ 43.6 °C
+    assert t_hot == pytest.approx(40.0 + 20.0 * 0.75 / 4.18, abs=0.3)
+
+
+def test_cyclone_cut_size_to_a_p80_reproduced_by_the_plain_run():
+    """Gold plant: the cyclone d50c that gives a 70 µm P80 overflow, found in the one
+    system; the plain run at that d50c gives 70 µm back."""
+    gold = FLOWSHEETS / "gold_cil.toml"
+    spec = Spec("grind", "cyclones.d50c", "streams.cyclone_overflow.p80_um", 70.0)
+    result = solve_with(gold, spec)
+    assert result.specs["grind"]["value"].endswith(" um")
+    plain = polyflow.load(gold, {"cyclones.d50c": result.specs["grind"]["value"]}).solve()
+    assert plain.p80_um("cyclone_overflow") == pytest.approx(70.0, rel=1e-8)
+
+
+def test_a_temperature_cannot_move_a_fixed_conversion_balance():
+    """The ore's temperature reaches only temperature unknowns (energy rows): the oxide
+    leach's conversions are fixed, so no chain leads to the PLS copper."""
+    fs = polyflow.load(LEACH)
+    fs.specs["t"] = Spec("t", "ore.temperature", "streams.pls.g_L.Cu", "10 g/L")
+    with pytest.raises(SpecificationError, match=r"does not depend on ore\.temperature"):
+        fs.check()

@@ -11,7 +11,7 @@ path                                  value                                 unit
 ``streams.S.mass_kg_h.SPECIES``       mass flow of a species (all sizes)    kg/h
 ``streams.S.elements_kg_h.E``         mass flow of element E                kg/h
 ``streams.S.g_L.X``                   element or species X in the solution  g/L
-``streams.S.solids_%``                solids / (solids + solution + liquid)  % (as fraction)
+``streams.S.solids_%``                solids / (solids + solution + liquid)  %
 ``streams.S.p80_um``, ``p50_um``      passing sizes of the sized solids     µm
 ``recovery.E.PRODUCT``                element E to a product / E fed         fraction
 ``energy.UNIT.KEY``                   power_kW, duty_kW or a report value   the key's unit
@@ -186,7 +186,7 @@ def _stream_measure(path, parts, system, fs, asm) -> Measure:
                        num=_what(path, sp, parts[3]))
     if what == "solids_%":
         _need(path, parts, 3, f"streams.{parts[1]}.solids_%")
-        return Measure(path, "", "fraction", 1.0, flows, num=sp.mw * sp.mask("s"),
+        return Measure(path, "%", "fraction", 0.01, flows, num=100.0 * sp.mw * sp.mask("s"),
                        den=sp.mw * sp.mask(("s", "aq", "l")))
     if what in ("p80_um", "p50_um"):
         _need(path, parts, 3, f"streams.{parts[1]}.{what}")
