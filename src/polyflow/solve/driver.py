@@ -52,10 +52,14 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
     except (ConvergenceError, SingularSystemError) as err:
         if layout is None:
             raise
-        from polyflow.solve.specs import after_failure
+        from polyflow.solve.specs import after_failure, hold_then_release
 
-        return after_failure(fs, layout, err, lambda f: solve_flowsheet(
-            f, tol=tol, max_iter=max_iter, progress=progress))
+        report = hold_then_release(layout, lambda x, w: newton_solve(
+            system, x, tol=tol, max_iter=max_iter, ref_flow=ref_flow, progress=progress,
+            warm=w), x0)
+        if report is None:
+            return after_failure(fs, layout, err, lambda f: solve_flowsheet(
+                f, tol=tol, max_iter=max_iter, progress=progress))
     t_solve = time.perf_counter() - t0 - t_build
     N, _ = system.stream_view(report.x)
     allowed = NEGATIVE_TOL * ref_species + ROUNDOFF * ref_flow

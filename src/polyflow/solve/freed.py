@@ -246,6 +246,13 @@ class FreedUnit:
 
     # -- the unit rebuilt at P ----------------------------------------------------------
     def subsystem(self, P):
+        return self._built(P)[0]
+
+    def unit_at(self, P):
+        """The unit rebuilt at ``P``, its equations written (what its report reads)."""
+        return self._built(P)[1]
+
+    def _built(self, P):
         key = tuple(float(p) for p in P)
         if key in self._cache:
             return self._cache[key]
@@ -266,8 +273,8 @@ class FreedUnit:
         system = b.freeze()
         if len(self._cache) > 6:
             self._cache.pop(next(iter(self._cache)))
-        self._cache[key] = system
-        return system
+        self._cache[key] = (system, unit)
+        return system, unit
 
     def _w(self, xloc: np.ndarray) -> tuple[np.ndarray, list[float]]:
         w = np.zeros(self.n_sub)

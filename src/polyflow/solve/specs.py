@@ -44,8 +44,8 @@ from polyflow.solve.freed import Freed, FreedUnit, freed_parameter
 from polyflow.solve.measures import Measure, measure, split_path
 from polyflow.solve.system import ROW_INTERNAL, Block, EquationSystem
 
-__all__ = ["Spec", "SpecLayout", "attach_specs", "finish_specs", "parse_spec_option",
-           "read_specs", "spec_lines"]
+__all__ = ["Spec", "SpecLayout", "after_failure", "attach_specs", "finish_specs",
+           "hold_then_release", "parse_spec_option", "read_specs", "spec_lines"]
 
 SPEC_KEYS = ("vary", "target", "value", "bounds")
 #: an input within this relative distance of a bound is on it
@@ -189,6 +189,8 @@ class SpecLayout:
     specs: list[_Solved]
     units: dict[str, FreedUnit] = field(default_factory=dict)
     n_plain: int = 0
+    #: target rows hold their inputs at the start values instead (hold_then_release)
+    hold: bool = False
 
 
 def attach_specs(fs, asm):
@@ -372,23 +374,57 @@ def _target_block(s: _Solved, layout: SpecLayout, fs) -> Block:
             return (np.array([top - v * (den @ n)]),
                     np.array([abs(m.num) @ abs(n) + abs(v) * (abs(den) @ abs(n))]))
 
-        return Block(np.array([s.row]), cols, func, lambda x: jac_row,
+        return Block(np.array([s.row]), cols, *_holding(layout, func, lambda x: jac_row,
+                                                        start, lambda x: start_jac),
                      start=(start, lambda x: start_jac))
     fu = layout.units.get(m.reads_unit) if m.reads_unit else None
 
     def general(x):
         if fu is not None and m.report is not None:
             P = list(_p_values(fu, x, cols))
-            value = m.report(x[:k], fu.build_unit(P))
+            value = m.report(x[:k], fu.unit_at(P))
         else:
             value = m.value(x[:k])
         return np.array([value - v]), np.array([abs(value) + abs(v)])
 
     if fu is not None:          # the report reads the freed unit at the current inputs
         cols = np.concatenate([m.cols, fu.p_cols])
-    return Block(np.array([s.row]), cols, general, None,
-                 start=(lambda x: start(_start_x(x, cols, s.p_col, k)),
-                        lambda x: _start_jac(cols, s.p_col)))
+    def held(x):
+        return start(_start_x(x, cols, s.p_col, k))
+
+    return Block(np.array([s.row]), cols, *_holding(layout, general, None, held, None),
+                 start=(held, lambda x: _start_jac(cols, s.p_col)))
+
+
+def _holding(layout: SpecLayout, func, jac, start, start_jac):
+    """(func, jac) of a target row that holds its input at the start value while
+    ``layout.hold`` (see :func:`hold_then_release`); ``jac`` None: differences of func."""
+    def f(x):
+        return (start if layout.hold else func)(x)
+
+    if jac is None:
+        return f, None
+    return f, lambda x: (start_jac if layout.hold else jac)(x)
+
+
+def hold_then_release(layout: SpecLayout, solve, x0: np.ndarray):
+    """Continuation for a spec that fails from the cold start (its input's effect can
+    vanish at an early iterate, such as an isotherm stage still without metal): solve with
+    every input held at its start value (the plain plant), then release the targets from
+    that solution. Returns the Newton report (iterations of both) or None."""
+    layout.hold = True
+    try:
+        held = solve(x0, False)
+    except PolyflowError:
+        return None
+    finally:
+        layout.hold = False
+    try:
+        report = solve(held.x, True)
+    except PolyflowError:
+        return None
+    return replace(report, iterations=held.iterations + report.iterations,
+                   history=held.history + report.history)
 
 
 def _p_values(fu: FreedUnit, x: np.ndarray, cols: np.ndarray) -> list[float]:
@@ -456,6 +492,8 @@ def finish_specs(fs, layout: SpecLayout, result, resolve):
     # the result reads its units (reports, power) at the solved inputs
     solved = _fixed(fs, layout, {s.spec.name: float(x[s.p_col]) for s in layout.specs})
     solved.specs = fs.specs
+    for name, fu in layout.units.items():
+        solved.graph.nodes[name]["unit"] = fu.unit_at([float(x[c]) for c in fu.p_cols])
     result.flowsheet = solved
     return result
 
@@ -561,7 +599,7 @@ def _achieved(s: _Solved, layout: SpecLayout, x: np.ndarray) -> float:
     m = s.measure
     if m.func is not None and m.report is not None and m.reads_unit in layout.units:
         fu = layout.units[m.reads_unit]
-        return float(m.report(x[m.cols], fu.build_unit([float(x[c]) for c in fu.p_cols])))
+        return float(m.report(x[m.cols], fu.unit_at([float(x[c]) for c in fu.p_cols])))
     return m.value(x[m.cols])
 
 
