@@ -24,7 +24,8 @@ ROUNDOFF = 1e-14
 
 
 def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
-                    progress=None, x0: np.ndarray | None = None) -> Result:
+                    progress=None, x0: np.ndarray | None = None,
+                    retry: bool = True) -> Result:
     from polyflow.result import Result
 
     t0 = time.perf_counter()
@@ -50,16 +51,16 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
         report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
                               progress=progress, warm=warm)
     except (ConvergenceError, SingularSystemError) as err:
-        if layout is None:
+        if layout is None or not retry:     # specs: continuation, then the bounds
             raise
         from polyflow.solve.specs import after_failure, hold_then_release
 
-        report = hold_then_release(layout, lambda x, w: newton_solve(
-            system, x, tol=tol, max_iter=max_iter, ref_flow=ref_flow, progress=progress,
-            warm=w), x0)
+        report = hold_then_release(layout, lambda x, w, n: newton_solve(
+            system, x, tol=tol, max_iter=n or max_iter, ref_flow=ref_flow,
+            progress=progress, warm=w), x0)
         if report is None:
             return after_failure(fs, layout, err, lambda f: solve_flowsheet(
-                f, tol=tol, max_iter=max_iter, progress=progress))
+                f, tol=tol, max_iter=max_iter, progress=progress, retry=False))
     t_solve = time.perf_counter() - t0 - t_build
     N, _ = system.stream_view(report.x)
     allowed = NEGATIVE_TOL * ref_species + ROUNDOFF * ref_flow

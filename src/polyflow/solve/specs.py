@@ -50,6 +50,9 @@ __all__ = ["Spec", "SpecLayout", "after_failure", "attach_specs", "finish_specs"
 SPEC_KEYS = ("vary", "target", "value", "bounds")
 #: an input within this relative distance of a bound is on it
 BOUND_TOL = 1e-9
+#: continuation (hold_then_release): Newton iterations per step, and step halvings
+CONTINUATION_ITER = 15
+CONTINUATION_CUTS = 3
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,11 @@ class _Solved:
     upper: float
     p_col: int = -1
     row: int = -1
+    #: the value the target row holds now (the target, or a step of a continuation)
+    goal: float = float("nan")
+
+    def __post_init__(self) -> None:
+        self.goal = self.target
 
 
 @dataclass
@@ -351,7 +359,7 @@ def _drop_rows(b, rows: np.ndarray) -> None:
 def _target_block(s: _Solved, layout: SpecLayout, fs) -> Block:
     """The row ``target(x) = value`` (linear forms written without division; see
     :mod:`polyflow.solve.measures`); in the first iteration ``p = p0``."""
-    m, v = s.measure, s.target
+    m = s.measure
     cols = np.concatenate([m.cols, [s.p_col]])
     k = len(m.cols)
     p0 = s.freed.p0
@@ -362,19 +370,21 @@ def _target_block(s: _Solved, layout: SpecLayout, fs) -> Block:
         return np.array([x[k] - p0]), np.array([abs(x[k]) + abs(p0)])
 
     if m.func is None:
-        den = m.den if m.den is not None else None
-        a = m.num - (v * den if den is not None else 0.0)
-        jac_row = np.concatenate([a, [0.0]])[None, :]
+        den = m.den
+
+        def jac_row(x):
+            a = m.num - (s.goal * den if den is not None else 0.0)
+            return np.concatenate([a, [0.0]])[None, :]
 
         def func(x):
-            n = x[:k]
+            n, v = x[:k], s.goal
             top = m.num @ n
             if den is None:
                 return np.array([top - v]), np.array([abs(m.num) @ abs(n) + abs(v)])
             return (np.array([top - v * (den @ n)]),
                     np.array([abs(m.num) @ abs(n) + abs(v) * (abs(den) @ abs(n))]))
 
-        return Block(np.array([s.row]), cols, *_holding(layout, func, lambda x: jac_row,
+        return Block(np.array([s.row]), cols, *_holding(layout, func, jac_row,
                                                         start, lambda x: start_jac),
                      start=(start, lambda x: start_jac))
     fu = layout.units.get(m.reads_unit) if m.reads_unit else None
@@ -385,7 +395,7 @@ def _target_block(s: _Solved, layout: SpecLayout, fs) -> Block:
             value = m.report(x[:k], fu.unit_at(P))
         else:
             value = m.value(x[:k])
-        return np.array([value - v]), np.array([abs(value) + abs(v)])
+        return np.array([value - s.goal]), np.array([abs(value) + abs(s.goal)])
 
     if fu is not None:          # the report reads the freed unit at the current inputs
         cols = np.concatenate([m.cols, fu.p_cols])
@@ -409,22 +419,42 @@ def _holding(layout: SpecLayout, func, jac, start, start_jac):
 
 def hold_then_release(layout: SpecLayout, solve, x0: np.ndarray):
     """Continuation for a spec that fails from the cold start (its input's effect can
-    vanish at an early iterate, such as an isotherm stage still without metal): solve with
-    every input held at its start value (the plain plant), then release the targets from
-    that solution. Returns the Newton report (iterations of both) or None."""
+    vanish at an early iterate, such as an isotherm stage still without metal, or the
+    target lies far from the start): solve with every input held at its start value (the
+    plain plant), then move the targets from what that solution gives to the values
+    asked, in one step if Newton takes it, else in smaller steps (halved on failure, at
+    most CONTINUATION_CUTS times). ``solve(x, warm, max_iter)`` runs Newton. Returns the
+    Newton report (iterations of every stage) or None."""
     layout.hold = True
     try:
-        held = solve(x0, False)
+        held = solve(x0, False, None)
     except PolyflowError:
         return None
     finally:
         layout.hold = False
+    start = [_achieved(s, layout, held.x) for s in layout.specs]
+    x, t, step = held.x, 0.0, 1.0
+    iterations, history, report = held.iterations, list(held.history), held
     try:
-        report = solve(held.x, True)
-    except PolyflowError:
-        return None
-    return replace(report, iterations=held.iterations + report.iterations,
-                   history=held.history + report.history)
+        while t < 1.0:
+            t_new = min(1.0, t + step)
+            for s, m0 in zip(layout.specs, start, strict=True):
+                s.goal = m0 + t_new * (s.target - m0)
+            try:
+                report = solve(x, True, CONTINUATION_ITER)
+            except PolyflowError:
+                step /= 2.0
+                if step < 0.5 ** CONTINUATION_CUTS:
+                    return None
+                continue
+            x, t = report.x, t_new
+            iterations += report.iterations
+            history += report.history
+            step = min(2.0 * step, 1.0)
+    finally:
+        for s in layout.specs:
+            s.goal = s.target
+    return replace(report, iterations=iterations, history=history)
 
 
 def _p_values(fu: FreedUnit, x: np.ndarray, cols: np.ndarray) -> list[float]:
