@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -92,6 +93,7 @@ def format_value(p: float, symbol: str, factor: float, offset: float) -> str:
     return f"{v!r} {symbol}" if symbol else repr(v)
 
 
+@cache
 def internal_symbol(dimension: str) -> str:
     for key, (dim, factor, offset) in unit_table().items():
         if dim == dimension and factor == 1.0 and offset == 0.0:
