@@ -160,7 +160,7 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
         click.echo(text, nl=False)
     if not result.closed:
         raise PolyflowCLIError("the element balance does not close to 1e-9", 3)
-    from polyflow.solve.specs import at_bound_message
+    from polyflow.solve.spec_outcome import at_bound_message
 
     if at_bound_message(result.specs):
         raise PolyflowCLIError(at_bound_message(result.specs), 3)

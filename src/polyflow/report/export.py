@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from polyflow.report import comminution, lines, tables
 from polyflow.report.compare import shown
 from polyflow.report.text import markdown_table, text_table
-from polyflow.solve.specs import spec_lines
+from polyflow.solve.spec_outcome import spec_lines
 
 if TYPE_CHECKING:
     from polyflow.result import Result

@@ -53,7 +53,7 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
     except (ConvergenceError, SingularSystemError) as err:
         if layout is None or not retry:     # specs: continuation, then the bounds
             raise
-        from polyflow.solve.specs import after_failure, hold_then_release
+        from polyflow.solve.spec_outcome import after_failure, hold_then_release
 
         report = hold_then_release(layout, lambda x, w, n: newton_solve(
             system, x, tol=tol, max_iter=n or max_iter, ref_flow=ref_flow,
@@ -79,7 +79,7 @@ def solve_flowsheet(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50,
     N[N < 0] = 0.0
     result = Result(fs, asm, report, timings={"build_s": t_build, "solve_s": t_solve})
     if layout is not None:
-        from polyflow.solve.specs import finish_specs
+        from polyflow.solve.spec_outcome import finish_specs
 
         return finish_specs(fs, layout, result, lambda f: solve_flowsheet(
             f, tol=tol, max_iter=max_iter, progress=progress))

@@ -20,11 +20,13 @@ In a flowsheet file::
 
 and on the command line ``--spec "residue_copper: vary=wash_water.flow,
 target=recovery.Cu.residue, value=0.03, bounds=50 m3/h..1000 m3/h"``.
+
+What happens after the solve (bounds, the continuation when the cold start fails, the
+``specs`` section of the result) is in :mod:`polyflow.solve.spec_outcome`.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -34,7 +36,6 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, maximum_bipartite_matching
 
 from polyflow.errors import (
-    ConvergenceError,
     InputError,
     PolyflowError,
     SpecificationError,
@@ -44,15 +45,19 @@ from polyflow.solve.freed import Freed, FreedUnit, freed_parameter
 from polyflow.solve.measures import Measure, measure, split_path
 from polyflow.solve.system import ROW_INTERNAL, Block, EquationSystem
 
-__all__ = ["Spec", "SpecLayout", "after_failure", "attach_specs", "finish_specs",
-           "hold_then_release", "parse_spec_option", "read_specs", "spec_lines"]
+__all__ = [
+    "SolvedSpec",
+    "Spec",
+    "SpecLayout",
+    "attach_specs",
+    "check_reach",
+    "parse_spec_option",
+    "prefixed_specs",
+    "read_specs",
+    "unit_builder",
+]
 
 SPEC_KEYS = ("vary", "target", "value", "bounds")
-#: an input within this relative distance of a bound is on it
-BOUND_TOL = 1e-9
-#: continuation (hold_then_release): Newton iterations per step, and step halvings
-CONTINUATION_ITER = 15
-CONTINUATION_CUTS = 3
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,7 @@ def prefixed_specs(table: Any, prefix: str, sep: str) -> Any:
 
 # -- assembling ---------------------------------------------------------------------------
 @dataclass
-class _Solved:
+class SolvedSpec:
     spec: Spec
     freed: Freed
     measure: Measure
@@ -194,7 +199,7 @@ class _Solved:
 class SpecLayout:
     """What :func:`attach_specs` added: one entry per spec, and the freed units."""
 
-    specs: list[_Solved]
+    specs: list[SolvedSpec]
     units: dict[str, FreedUnit] = field(default_factory=dict)
     n_plain: int = 0
     #: target rows hold their inputs at the start values instead (hold_then_release)
@@ -215,7 +220,7 @@ def attach_specs(fs, asm):
     lower_plain = plain.lower.copy()
     ref_flow = _ref_flow(fs, plain)
     layout = SpecLayout(solved, n_plain=plain.n)
-    by_unit: dict[str, list[_Solved]] = {}
+    by_unit: dict[str, list[SolvedSpec]] = {}
     for s in solved:
         by_unit.setdefault(s.freed.unit, []).append(s)
     for name, group in by_unit.items():
@@ -227,7 +232,7 @@ def attach_specs(fs, asm):
         for s, c in zip(group, cols, strict=True):
             s.p_col = int(c)
         fu = FreedUnit(fs, asm, name, [s.freed for s in group], cols, ref_flow,
-                       _builder(fs, name, [s.freed for s in group]))
+                       unit_builder(fs, name, [s.freed for s in group]))
         layout.units[name] = fu
     for s in solved:
         check_reach(plain, s, layout.units[s.freed.unit])
@@ -250,7 +255,7 @@ def attach_specs(fs, asm):
     return replace(asm, system=system), layout
 
 
-def _resolve(fs, asm, spec: Spec) -> _Solved:
+def _resolve(fs, asm, spec: Spec) -> SolvedSpec:
     try:
         freed = freed_parameter(fs, spec.vary)
         m = measure(spec.target, asm.system, fs, asm)
@@ -266,7 +271,7 @@ def _resolve(fs, asm, spec: Spec) -> _Solved:
         _probe(fs, freed)
     except PolyflowError as err:
         raise spec.error(err) from None
-    return _Solved(spec, freed, m, target, lo, hi)
+    return SolvedSpec(spec, freed, m, target, lo, hi)
 
 
 def _probe(fs, freed: Freed) -> None:
@@ -274,7 +279,7 @@ def _probe(fs, freed: Freed) -> None:
     step = 1e-6 * max(abs(freed.p0), 1.0)
     p = freed.p0 + step if freed.p0 + step <= freed.upper else freed.p0 - step
     try:
-        _builder(fs, freed.unit, [freed])([p])
+        unit_builder(fs, freed.unit, [freed])([p])
     except PolyflowError as err:
         raise InputError(f"{freed.text} cannot be varied continuously: {err.message}",
                          field="vary", hint="a spec varies a real number; try other values "
@@ -292,7 +297,7 @@ def _target_value(m: Measure, value: Any) -> float:
                      field="value", value=value)
 
 
-def _check_unique(solved: list[_Solved]) -> None:
+def _check_unique(solved: list[SolvedSpec]) -> None:
     seen: dict[str, str] = {}
     for s in solved:
         key = s.freed.text
@@ -317,7 +322,7 @@ def _ref_flow(fs, system) -> float:
     return float(ref.sum()) or 1.0
 
 
-def _builder(fs, name: str, freed: list[Freed]):
+def unit_builder(fs, name: str, freed: list[Freed]):
     """A function of the freed values returning the unit rebuilt at them (bound)."""
     from polyflow.io.reader import build_feed
 
@@ -356,7 +361,7 @@ def _drop_rows(b, rows: np.ndarray) -> None:
     b.blocks = [bk for bk in b.blocks if not mine(bk.rows)]
 
 
-def _target_block(s: _Solved, layout: SpecLayout, fs) -> Block:
+def _target_block(s: SolvedSpec, layout: SpecLayout, fs) -> Block:
     """The row ``target(x) = value`` (linear forms written without division; see
     :mod:`polyflow.solve.measures`); in the first iteration ``p = p0``."""
     m = s.measure
@@ -417,46 +422,6 @@ def _holding(layout: SpecLayout, func, jac, start, start_jac):
     return f, lambda x: (start_jac if layout.hold else jac)(x)
 
 
-def hold_then_release(layout: SpecLayout, solve, x0: np.ndarray):
-    """Continuation for a spec that fails from the cold start (its input's effect can
-    vanish at an early iterate, such as an isotherm stage still without metal, or the
-    target lies far from the start): solve with every input held at its start value (the
-    plain plant), then move the targets from what that solution gives to the values
-    asked, in one step if Newton takes it, else in smaller steps (halved on failure, at
-    most CONTINUATION_CUTS times). ``solve(x, warm, max_iter)`` runs Newton. Returns the
-    Newton report (iterations of every stage) or None."""
-    layout.hold = True
-    try:
-        held = solve(x0, False, None)
-    except PolyflowError:
-        return None
-    finally:
-        layout.hold = False
-    start = [_achieved(s, layout, held.x) for s in layout.specs]
-    x, t, step = held.x, 0.0, 1.0
-    iterations, history, report = held.iterations, list(held.history), held
-    try:
-        while t < 1.0:
-            t_new = min(1.0, t + step)
-            for s, m0 in zip(layout.specs, start, strict=True):
-                s.goal = m0 + t_new * (s.target - m0)
-            try:
-                report = solve(x, True, CONTINUATION_ITER)
-            except PolyflowError:
-                step /= 2.0
-                if step < 0.5 ** CONTINUATION_CUTS:
-                    return None
-                continue
-            x, t = report.x, t_new
-            iterations += report.iterations
-            history += report.history
-            step = min(2.0 * step, 1.0)
-    finally:
-        for s in layout.specs:
-            s.goal = s.target
-    return replace(report, iterations=iterations, history=history)
-
-
 def _p_values(fu: FreedUnit, x: np.ndarray, cols: np.ndarray) -> list[float]:
     return [float(x[np.nonzero(cols == c)[0][0]]) for c in fu.p_cols]
 
@@ -474,7 +439,7 @@ def _start_jac(cols, p_col):
 
 
 # -- structure ----------------------------------------------------------------------------
-def check_reach(plain: EquationSystem, s: _Solved, fu: FreedUnit) -> None:
+def check_reach(plain: EquationSystem, s: SolvedSpec, fu: FreedUnit) -> None:
     """Name a spec whose target cannot move with its input.
 
     With a perfect matching of the plain plant's rows to its unknowns, unknown ``c``
@@ -507,148 +472,3 @@ def check_reach(plain: EquationSystem, s: _Solved, fu: FreedUnit) -> None:
             f"equations leads from '{s.freed.unit}' to it (checked on the plant's structure, "
             "before solving)", field="target",
             hint="vary an input upstream of the target (or in a recycle that reaches it)"))
-
-
-# -- after the solve ----------------------------------------------------------------------
-def finish_specs(fs, layout: SpecLayout, result, resolve):
-    """Attach ``result.specs``; a spec whose input left its bounds is solved again with
-    the input at the bound (``resolve(flowsheet)`` solves a flowsheet)."""
-    x = result.x
-    out = [s for s in layout.specs if not _within(s, x[s.p_col])]
-    if out:
-        at = {s.spec.name: (s.lower if x[s.p_col] < s.lower else s.upper) for s in out}
-        return _solve_at_bounds(fs, layout, at, resolve)
-    result.specs = spec_report(layout, x, {})
-    # the result reads its units (reports, power) at the solved inputs
-    solved = _fixed(fs, layout, {s.spec.name: float(x[s.p_col]) for s in layout.specs})
-    solved.specs = fs.specs
-    for name, fu in layout.units.items():
-        solved.graph.nodes[name]["unit"] = fu.unit_at([float(x[c]) for c in fu.p_cols])
-    result.flowsheet = solved
-    return result
-
-
-def after_failure(fs, layout: SpecLayout, err: PolyflowError, resolve):
-    """A solve with specs did not converge: when a bounded spec's target lies outside
-    what its input reaches between its bounds, solve with the input at the nearer bound
-    (status ``at_bound``); else re-raise ``err`` naming the specs."""
-    at: dict[str, float] = {}
-    for s in layout.specs:
-        if not (np.isfinite(s.lower) and np.isfinite(s.upper)):
-            continue
-        ends = {}
-        for p in (s.lower, s.upper):
-            try:
-                r = resolve(_fixed(fs, layout, {s.spec.name: p}))
-            except PolyflowError:
-                break
-            ends[p] = _measure_on(s, r.x, r)
-        if len(ends) == 2:
-            lo_v, hi_v = ends[s.lower], ends[s.upper]
-            if not min(lo_v, hi_v) <= s.target <= max(lo_v, hi_v):
-                at[s.spec.name] = s.lower if abs(lo_v - s.target) < abs(hi_v - s.target) \
-                    else s.upper
-    if not at:
-        names = ", ".join(repr(s.spec.name) for s in layout.specs)
-        if isinstance(err, ConvergenceError):
-            err.message += f" (with spec(s) {names}: does the plain run converge? bounds " \
-                           "on a spec let polyflow tell an unreachable target)"
-        else:
-            err.message += f" (with spec(s) {names}: a target that does not move with its " \
-                           "input where it is solved makes the system singular)"
-        err.args = (err._render(),)
-        raise err
-    return _solve_at_bounds(fs, layout, at, resolve)
-
-
-def _measure_on(s: _Solved, x: np.ndarray, result) -> float:
-    m = s.measure
-    if m.func is not None and m.report is not None:
-        return float(m.report(x[m.cols], result.flowsheet.units[m.reads_unit]))
-    return m.value(x[m.cols])
-
-
-def _within(s: _Solved, p: float) -> bool:
-    tol = BOUND_TOL * max(abs(s.lower) if np.isfinite(s.lower) else 0.0,
-                          abs(s.upper) if np.isfinite(s.upper) else 0.0, 1.0)
-    return s.lower - tol <= p <= s.upper + tol
-
-
-def _fixed(fs, layout: SpecLayout, at: Mapping[str, float]):
-    """A copy of ``fs`` with the inputs of the specs in ``at`` fixed at those values
-    (those specs dropped, the others kept)."""
-    new = copy.copy(fs)
-    new.graph = fs.graph.copy()
-    new.tables = dict(fs.tables)
-    new.specs = {k: v for k, v in fs.specs.items() if k not in at}
-    for s in layout.specs:
-        if s.spec.name not in at:
-            continue
-        name = s.freed.unit
-        unit = _builder(new, name, [s.freed])([at[s.spec.name]])
-        new.graph.nodes[name]["unit"] = unit
-        if name in new.tables:
-            new.tables[name] = s.freed.table_at(new.tables[name], at[s.spec.name])
-    return new
-
-
-def _solve_at_bounds(fs, layout: SpecLayout, at: Mapping[str, float], resolve):
-    fixed = _fixed(fs, layout, at)
-    result = resolve(fixed)
-    prior = getattr(result, "specs", None) or {}
-    values = {s.spec.name: (at[s.spec.name], _measure_on(s, result.x, result))
-              for s in layout.specs if s.spec.name in at}
-    report = {**spec_report(layout, None, values), **prior}
-    result.specs = {s.spec.name: report[s.spec.name] for s in layout.specs}
-    return result
-
-
-def spec_report(layout: SpecLayout, x: np.ndarray | None,
-                at_bound: Mapping[str, tuple[float, float]]) -> dict[str, dict]:
-    """The JSON ``specs`` section: per spec its input (``value``: text that ``--set``
-    accepts), target, the value asked and the value achieved, and ``at_bound``."""
-    out = {}
-    for s in layout.specs:
-        if s.spec.name in at_bound:
-            p, achieved = at_bound[s.spec.name]
-        elif x is not None:
-            p = float(x[s.p_col])
-            achieved = _achieved(s, layout, x)
-        else:
-            continue
-        out[s.spec.name] = {
-            "vary": s.spec.vary, "target": s.spec.target,
-            "value": s.freed.format(p), "target_value": s.target,
-            "achieved": achieved, "at_bound": s.spec.name in at_bound,
-            "unit": s.measure.unit,
-        }
-    return out
-
-
-def _achieved(s: _Solved, layout: SpecLayout, x: np.ndarray) -> float:
-    m = s.measure
-    if m.func is not None and m.report is not None and m.reads_unit in layout.units:
-        fu = layout.units[m.reads_unit]
-        return float(m.report(x[m.cols], fu.unit_at([float(x[c]) for c in fu.p_cols])))
-    return m.value(x[m.cols])
-
-
-def spec_lines(specs: Mapping[str, Mapping]) -> list[str]:
-    """Terminal summary lines of the ``specs`` section (none without specs)."""
-    lines = []
-    for name, d in specs.items():
-        unit = f" {d['unit']}" if d.get("unit") else ""
-        state = "AT BOUND, target not met: " if d["at_bound"] else ""
-        lines.append(f"Spec {name}: {state}{d['vary']} = {d['value']} gives {d['target']} = "
-                     f"{d['achieved']:.6g}{unit} (target {d['target_value']:.6g}{unit})")
-    return lines
-
-
-def at_bound_message(specs: Mapping[str, Mapping]) -> str | None:
-    """The error line for specs held at a bound (``None`` when every target is met)."""
-    bad = [(n, d) for n, d in specs.items() if d["at_bound"]]
-    if not bad:
-        return None
-    return "; ".join(f"spec {n!r} drives {d['vary']} to its bound {d['value']}: "
-                     f"{d['target']} reaches {d['achieved']:.6g} there, not "
-                     f"{d['target_value']:.6g}" for n, d in bad)
