@@ -400,3 +400,14 @@ def test_a_spec_that_fails_cold_is_held_then_released():
     again = plain.solve()
     assert again.solution_g_L("raffinate")["Cu"] == pytest.approx(0.6, rel=1e-8)
     assert again.solution_g_L("spent_electrolyte")["Cu"] == pytest.approx(35.0, rel=1e-8)
+
+
+def test_a_feed_field_left_at_its_default_can_be_varied(sxew):
+    """The wash water's temperature is not written in the file (25 °C by default); it
+    can still be solved for, here for a 28 °C PLS, and --set of it gives 28 °C back."""
+    result = solve_with(sxew, Spec("t", "wash_water.temperature", "streams.pls.temperature",
+                                   "28 degC"))
+    value = result.specs["t"]["value"]
+    assert value.endswith(" degC") and 25.0 < float(value.split()[0]) < 30.0
+    plain = polyflow.load(sxew, {"wash_water.temperature": value}).solve()
+    assert plain.temperature_C("pls") == pytest.approx(28.0, abs=1e-8)

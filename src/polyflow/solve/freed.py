@@ -35,6 +35,8 @@ __all__ = ["Freed", "FreedUnit", "format_value", "freed_parameter"]
 NON_NEGATIVE = {"mass_flow", "molar_flow", "volume_flow", "temperature", "fraction",
                 "concentration", "length", "time", "area", "volume", "mass", "density",
                 "current", "current_density", "pressure", "ratio"}
+#: fields of a ``[feeds.NAME]`` table that may be left out, with the reader's default
+FEED_DEFAULTS = {"temperature": "25 degC"}
 #: relative step of the central difference ∂F/∂p
 FD_STEP = 1e-6
 
@@ -131,6 +133,8 @@ def freed_parameter(fs, vary: str) -> Freed:
     path = tuple(rest.split("."))
     is_feed = name in fs.tables
     table = fs.tables[name] if is_feed else unit.raw
+    if is_feed and len(path) == 1 and path[0] in FEED_DEFAULTS and path[0] not in table:
+        table = {**table, path[0]: FEED_DEFAULTS[path[0]]}
     node: Any = table
     for i, key in enumerate(path):
         if not isinstance(node, Mapping) or key not in node:
