@@ -37,6 +37,8 @@ NON_NEGATIVE = {"mass_flow", "molar_flow", "volume_flow", "temperature", "fracti
                 "current", "current_density", "pressure", "ratio"}
 #: fields of a ``[feeds.NAME]`` table that may be left out, with the reader's default
 FEED_DEFAULTS = {"temperature": "25 degC"}
+#: relative distance of the second value at which an affine unit is built
+AFFINE_STEP = 0.25
 #: relative step of the central difference ∂F/∂p
 FD_STEP = 1e-6
 
@@ -234,7 +236,6 @@ class FreedUnit:
             for bk in base.blocks:           # nonlinear rows: assumed to depend on p
                 changed[bk.rows] = True
             self.depends.append(np.nonzero(changed)[0])
-        self._cache.clear()
         key = np.unique(np.concatenate([p.row.astype(np.int64) * base.n + p.col
                                         for p in patterns]))
         ri, gc = key // base.n, key % base.n
@@ -249,6 +250,39 @@ class FreedUnit:
         self.pattern = (np.concatenate([ri, p_ri]).astype(int),
                         np.concatenate([ci, p_ci]).astype(int))
         self.n_sub = base.n
+        #: (p_a, system at p_a, p_b, system at p_b) when the unit is affine in its one
+        #: freed input: then F(x, p) interpolates the two exactly and no unit is rebuilt
+        #: during the solve (a feed's flow, a split fraction, a tankhouse current)
+        self.affine = self._affine(base, P0) if len(freed) == 1 else None
+        self._cache.clear()
+
+    def _affine(self, base, P0):
+        """The two systems between which ``F`` is affine in ``p``, or None (a unit with
+        nonlinear rows, or coefficients that are not affine in ``p``: checked at a
+        third value)."""
+        f = self.freed[0]
+        if base.blocks:
+            return None
+        step = AFFINE_STEP * max(abs(f.p0), 1.0)
+        b, c = f.p0 + step, f.p0 + 0.5 * step
+        if b > f.upper:
+            b, c = f.p0 - step, f.p0 - 0.5 * step
+        if b < f.lower:
+            return None
+        try:
+            sb, sc = self.subsystem([b]), self.subsystem([c])
+        except PolyflowError:
+            return None
+        t = (c - f.p0) / (b - f.p0)
+
+        def same(xa, xb, xc) -> bool:     # arrays or sparse matrices
+            miss = abs(xc - (xa + t * (xb - xa))) - 1e-12 * (abs(xa) + abs(xb))
+            return bool(miss.max() <= 0.0) if np.prod(miss.shape) else True
+
+        if not (same(base.A, sb.A, sc.A) and same(base.rhs, sb.rhs, sc.rhs)
+                and same(base.e_const, sb.e_const, sc.e_const)):
+            return None
+        return f.p0, base, b, sb
 
     # -- the unit rebuilt at P ----------------------------------------------------------
     def subsystem(self, P):
@@ -290,6 +324,12 @@ class FreedUnit:
 
     def residual(self, xloc: np.ndarray, first: bool = False):
         w, P = self._w(xloc)
+        if self.affine is not None:
+            pa, sa, pb, sb = self.affine
+            t = (P[0] - pa) / (pb - pa)
+            ra, ca = sa.residual(w, self.ref_flow, first)
+            rb, cb = sb.residual(w, self.ref_flow, first)
+            return ra + t * (rb - ra), np.abs(ca + t * (cb - ca))
         try:
             system = self.subsystem(P)
         except PolyflowError:
@@ -299,6 +339,14 @@ class FreedUnit:
 
     def values(self, xloc: np.ndarray, first: bool = False) -> np.ndarray:
         w, P = self._w(xloc)
+        if self.affine is not None:
+            pa, sa, pb, sb = self.affine
+            t = (P[0] - pa) / (pb - pa)
+            Ja = np.asarray(sa.jacobian(w, self.ref_flow, first).tocsr()[self.ri_x, self.gc_x])
+            Jb = np.asarray(sb.jacobian(w, self.ref_flow, first).tocsr()[self.ri_x, self.gc_x])
+            dr = (sb.residual(w, self.ref_flow, first)[0]
+                  - sa.residual(w, self.ref_flow, first)[0]) / (pb - pa)
+            return np.concatenate([(Ja + t * (Jb - Ja)).ravel(), dr[self.depends[0]]])
         try:
             J = self.subsystem(P).jacobian(w, self.ref_flow, first).tocsr()
         except PolyflowError:

@@ -234,8 +234,9 @@ def attach_specs(fs, asm):
         fu = FreedUnit(fs, asm, name, [s.freed for s in group], cols, ref_flow,
                        unit_builder(fs, name, [s.freed for s in group]))
         layout.units[name] = fu
+    graph = influence_graph(plain) if solved else None
     for s in solved:
-        check_reach(plain, s, layout.units[s.freed.unit])
+        check_reach(plain, s, layout.units[s.freed.unit], graph)
     for fu in layout.units.values():
         _drop_rows(b, fu.rows)
         b.blocks.append(fu.block())
@@ -439,7 +440,19 @@ def _start_jac(cols, p_col):
 
 
 # -- structure ----------------------------------------------------------------------------
-def check_reach(plain: EquationSystem, s: SolvedSpec, fu: FreedUnit) -> None:
+def influence_graph(plain: EquationSystem) -> tuple[sp.csr_matrix, np.ndarray]:
+    """(graph, matching) of the plain plant for :func:`check_reach`: an edge from unknown
+    ``c`` to the unknown matched to each row that holds ``c``, plus one spare node."""
+    P = plain.pattern().tocsr()
+    match = maximum_bipartite_matching(P, perm_type="column")
+    coo = P.tocoo()
+    graph = sp.csr_matrix((np.ones(len(coo.row)), (coo.col, match[coo.row])),
+                          shape=(plain.n + 1, plain.n + 1))
+    return graph, match
+
+
+def check_reach(plain: EquationSystem, s: SolvedSpec, fu: FreedUnit,
+                graph: tuple[sp.csr_matrix, np.ndarray] | None = None) -> None:
     """Name a spec whose target cannot move with its input.
 
     With a perfect matching of the plain plant's rows to its unknowns, unknown ``c``
@@ -457,11 +470,7 @@ def check_reach(plain: EquationSystem, s: SolvedSpec, fu: FreedUnit) -> None:
             f"{s.spec.vary} does not enter any equation of the plant (it changes only what "
             f"'{s.freed.unit}' reports), so no value of it can move {s.spec.target}",
             field="vary", hint="vary an input that the balance uses"))
-    P = plain.pattern().tocsr()
-    match = maximum_bipartite_matching(P, perm_type="column")
-    coo = P.tocoo()
-    graph = sp.csr_matrix((np.ones(len(coo.row)), (coo.col, match[coo.row])),
-                          shape=(plain.n + 1, plain.n + 1))
+    graph, match = graph or influence_graph(plain)
     start = plain.n          # a node for p: p -> the unknowns its rows are matched to
     extra = sp.csr_matrix((np.ones(len(rows)), (np.full(len(rows), start), match[rows])),
                           shape=graph.shape)
