@@ -13,6 +13,11 @@ rewritten for it: the owning unit's equations are rebuilt at ``p`` (its own
   skips exact zeros, so the pattern at one value may miss entries at another), and, in the
   ``p`` column, the rows whose coefficients change with ``p`` (every nonlinear row of the
   unit counts as changing).
+
+A unit without nonlinear rows whose coefficients are affine in ``p`` (a feed's flow, a
+split fraction, a tankhouse current: checked at a third value) is built at two values
+only, and ``F(x, p)`` interpolates them, exactly; any other unit is rebuilt at ``p`` and
+``p ± h`` in each Newton iteration.
 """
 
 from __future__ import annotations
