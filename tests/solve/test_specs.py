@@ -411,3 +411,22 @@ def test_a_feed_field_left_at_its_default_can_be_varied(sxew):
     assert value.endswith(" degC") and 25.0 < float(value.split()[0]) < 30.0
     plain = polyflow.load(sxew, {"wash_water.temperature": value}).solve()
     assert plain.temperature_C("pls") == pytest.approx(28.0, abs=1e-8)
+
+
+def test_the_affine_path_equals_the_rebuilt_path(sxew, monkeypatch):
+    """A feed is affine in its flow, so its rows are interpolated between two builds; the
+    same spec with the unit rebuilt at every value (central differences for ∂F/∂p) gives
+    the same input to 1e-10."""
+    from polyflow.solve.freed import FreedUnit
+    from polyflow.solve.specs import attach_specs
+
+    spec = Spec("acid", "acid.flows.H2SO4", "streams.pls.g_L.H2SO4", "6 g/L")
+    fs = polyflow.load(sxew)
+    fs.specs["acid"] = spec
+    assert attach_specs(fs, fs.assemble())[1].units["acid"].affine is not None
+    fs.specs = {"oa": Spec("oa", "sx.oa_ratio", "streams.raffinate.g_L.Cu", "0.7 g/L")}
+    assert attach_specs(fs, fs.assemble())[1].units["sx"].affine is None   # isotherms
+    fast = float(solve_with(sxew, spec).specs["acid"]["value"].split()[0])
+    monkeypatch.setattr(FreedUnit, "_affine", lambda self, base, P0: None)
+    slow = float(solve_with(sxew, spec).specs["acid"]["value"].split()[0])
+    assert fast == pytest.approx(slow, rel=1e-10)
