@@ -208,6 +208,13 @@ def test_specs_in_a_file_are_read_and_errors_name_the_line(tmp_path, sxew):
     with pytest.raises(InputError, match=rf"plant.toml:{n}: field 'bound': spec 'acid' has no "
                                          r"field 'bound'; did you mean 'bounds'"):
         polyflow.load(path)
+    path.write_text(text.replace("bound =", "bounds =").replace('"streams.pls.g_L.H2SO4"',
+                                                                  '"streams.pls.gL.H2SO4"'))
+    n = text.splitlines().index('target = "streams.pls.g_L.H2SO4"') + 1
+    with pytest.raises(InputError, match=rf"plant.toml:{n}: field 'specs.acid.target': "
+                                         r"target 'streams.pls.gL.H2SO4': streams have no "
+                                         r"field 'gL'; did you mean 'g_L'"):
+        polyflow.load(path).check()
     path.write_text(text.replace("bound =", "bounds ="))
     result = polyflow.load(path).solve()
     assert result.specs["acid"]["achieved"] == pytest.approx(6.0, rel=1e-10)

@@ -71,11 +71,14 @@ class Spec:
     bounds: tuple[Any, Any] | None = None
     file: str | None = None
     line: int | None = None
+    #: (field, line) of each field written in the file
+    lines: tuple[tuple[str, int], ...] = ()
 
     def error(self, err: PolyflowError) -> PolyflowError:
-        """``err`` placed at this spec (file, line, ``spec 'NAME'``)."""
+        """``err`` placed at this spec: file, the line of the field, ``specs.NAME.FIELD``."""
+        line = dict(self.lines).get(err.field or "", self.line)
         err.field = f"specs.{self.name}" + (f".{err.field}" if err.field else "")
-        return err.located(file=self.file, line=self.line)
+        return err.located(file=self.file, line=line)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -113,8 +116,9 @@ def _spec(name: str, spec: dict, file: str | None, line) -> Spec:
     if bounds is not None and (not isinstance(bounds, list | tuple) or len(bounds) != 2):
         raise InputError(f"spec {name!r}: bounds must be [lower, upper]", file=file,
                          line=line("bounds"), field="bounds", value=bounds)
+    lines = tuple((k, line(k)) for k in SPEC_KEYS if k in spec and line(k))
     return Spec(name, spec["vary"].strip(), spec["target"].strip(), spec["value"],
-                tuple(bounds) if bounds is not None else None, file, line())
+                tuple(bounds) if bounds is not None else None, file, line(), lines)
 
 
 def parse_spec_option(text: str, number: int = 1) -> Spec:
