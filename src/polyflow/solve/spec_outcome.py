@@ -74,7 +74,9 @@ def finish_specs(fs, layout: SpecLayout, result, resolve):
     out = [s for s in layout.specs if not _within(s, x[s.p_col])]
     if out:
         at = {s.spec.name: (s.lower if x[s.p_col] < s.lower else s.upper) for s in out}
-        return _solve_at_bounds(fs, layout, at, resolve)
+        held = _solve_at_bounds(fs, layout, at, resolve)
+        held.iterations += result.iterations        # both solves count
+        return held
     result.specs = spec_report(layout, x, {})
     # the result reads its units (reports, power) at the solved inputs
     solved = _fixed(fs, layout, {s.spec.name: float(x[s.p_col]) for s in layout.specs})
