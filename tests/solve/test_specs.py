@@ -47,16 +47,18 @@ def cli(*args):
 
 
 # -- against answers found without the spec --------------------------------------------------
-def test_recycle_split_to_a_recycle_flow_matches_the_closed_form():
+@pytest.mark.parametrize("ratio", [0.01, 0.5, 3.0, 99.0])
+def test_recycle_split_to_a_recycle_flow_matches_the_closed_form(ratio):
     """feed F -> mixer -> splitter, fraction s back: the recycle carries s/(1-s)·F, so a
-    recycle water flow of 3·F needs s = 3/4 exactly (mass balance of the loop)."""
+    recycle water flow of R·F needs s = R/(1+R) exactly (mass balance of the loop), from
+    s = 0.5 whatever R (1 % to 99 times the feed)."""
     fs = recycle_loop(0.5)
     fs.specs["r"] = Spec("r", "split.fractions.recycle", "streams.recycle.mass_kg_h.H2O",
-                         3000.0)
+                         1000.0 * ratio)
     result = fs.solve()
     assert result.converged and result.closed
-    assert float(result.specs["r"]["value"]) == pytest.approx(0.75, rel=1e-12)
-    assert result.flow_kg_h("recycle")["H2O(l)"] == pytest.approx(3000.0, rel=1e-12)
+    assert float(result.specs["r"]["value"]) == pytest.approx(ratio / (1 + ratio), rel=1e-12)
+    assert result.flow_kg_h("recycle")["H2O(l)"] == pytest.approx(1000.0 * ratio, rel=1e-12)
 
 
 def test_ore_grade_to_cathode_copper_matches_the_closed_form():
