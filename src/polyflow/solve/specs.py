@@ -228,7 +228,7 @@ def attach_specs(fs, asm):
     for s in solved:
         by_unit.setdefault(s.freed.unit, []).append(s)
     for name, group in by_unit.items():
-        lo = [max(s.freed.lower, -np.inf) for s in group]
+        lo = [s.freed.lower for s in group]
         up = [s.freed.upper for s in group]
         cols = b.new_internal([f"{name}.{s.freed.text.partition('.')[2]} (spec "
                                f"'{s.spec.name}')" for s in group],
