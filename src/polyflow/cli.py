@@ -107,12 +107,32 @@ def _report_options(set_help: str):
     return decorate
 
 
+def _specs(values: tuple[str, ...]) -> dict:
+    """--spec options (polyflow.solve.specs.parse_spec_option), by name."""
+    from polyflow.solve.specs import parse_spec_option
+
+    out = {}
+    for i, text in enumerate(values, start=1):
+        try:
+            spec = parse_spec_option(text, i)
+        except InputError as err:
+            raise click.BadParameter(str(err), param_hint="--spec") from None
+        out[spec.name] = spec
+    return out
+
+
+_SPEC_HELP = ("Solve for an input: 'NAME: vary=UNIT.FIELD, target=JSON.PATH, value=V[, "
+              "bounds=LO..HI]', e.g. --spec 'vary=acid.flows.H2SO4, "
+              "target=streams.pls.g_L.H2SO4, value=6 g/L' (docs/specs.md).")
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @_report_options("Override a unit or feed parameter, e.g. --set leach.temperature='50 degC'.")
+@click.option("--spec", "specs", multiple=True, metavar="SPEC", help=_SPEC_HELP)
 @click.pass_context
 def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
-        quiet: bool) -> None:
+        quiet: bool, specs: tuple[str, ...]) -> None:
     """Solve the flowsheet FILE and report streams, balances, recoveries and energy."""
     from polyflow.io.reader import load
     from polyflow.report import render, write_atomic
@@ -120,7 +140,7 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx writes a workbook: give the file with -o "
                                "PATH.xlsx")
-    fs = _run_guarded(ctx, load, file, _overrides(sets))
+    fs = _run_guarded(ctx, load, file, _overrides(sets), _specs(specs))
     progress = _Progress(quiet)
     try:
         result = _run_guarded(ctx, fs.solve, progress=progress)
@@ -140,6 +160,10 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
         click.echo(text, nl=False)
     if not result.closed:
         raise PolyflowCLIError("the element balance does not close to 1e-9", 3)
+    from polyflow.solve.spec_outcome import at_bound_message
+
+    if at_bound_message(result.specs):
+        raise PolyflowCLIError(at_bound_message(result.specs), 3)
 
 
 class _CompareProgress(_Progress):
@@ -293,20 +317,23 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--spec", "specs", multiple=True, metavar="SPEC", help=_SPEC_HELP)
 @click.pass_context
-def check(ctx, file: Path) -> None:
+def check(ctx, file: Path, specs: tuple[str, ...]) -> None:
     """Read and validate FILE and check degrees of freedom, without solving."""
     from polyflow.io.reader import load
     from polyflow.report.text import text_table
 
-    fs = _run_guarded(ctx, load, file)
+    fs = _run_guarded(ctx, load, file, None, _specs(specs))
     asm = _run_guarded(ctx, fs.check)
     rows = [{"unit": name, "model": fs.units[name].model, "equations": r, "unknowns": u}
             for name, (r, u) in asm.unit_rows.items()]
     click.echo(f"{fs.name}: {len(fs.units)} units, {len(asm.streams)} streams, "
                f"{len(fs.species)} species")
-    click.echo(f"{asm.system.n_rows} equations for {asm.system.n} unknowns; every unit "
-               f"specified exactly; the structure is non-singular.")
+    with_specs = f" (with {len(fs.specs)} spec(s): as many inputs freed as targets " \
+        "added, each target reachable from its input)" if fs.specs else ""
+    click.echo(f"{asm.system.n_rows} equations for {asm.system.n} unknowns{with_specs}; "
+               f"every unit specified exactly; the structure is non-singular.")
     click.echo(text_table(rows))
 
 

@@ -66,6 +66,10 @@ class Flowsheet:
         #: "unit:NAME", "unit:NAME:FIELD", "stream:NAME" -> (file, line) where it is written
         self.where: dict[str, tuple[str, int]] = {}
         self.options = dict(options or {})
+        #: design specifications by name (polyflow.solve.specs.Spec)
+        self.specs: dict = {}
+        #: feed tables as written in the file, after overrides (what a spec varies)
+        self.tables: dict = {}
         self._streams: dict[str, StreamSpec] = {}
         self._from: dict[tuple[str, str], str] = {}         # (unit, outlet) -> stream
         self._into: dict[tuple[str, str], list[str]] = {}   # (unit, inlet) -> streams

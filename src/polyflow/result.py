@@ -75,6 +75,8 @@ class Result:
     system: dict[str, int] = field(default_factory=dict)
     #: for a failed solve: the error's kind, unit, field, hint and named rows/variables
     failure: dict[str, Any] | None = None
+    #: design specifications and what they reached (polyflow.solve.spec_outcome)
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
     schema: int = SCHEMA
 
     def __post_init__(self) -> None:
@@ -416,7 +418,7 @@ class Result:
             "max_scaled_residual": float(self.max_scaled_residual),
             "history": [float(h) for h in self.history], "timings": dict(self.timings),
             "density": dict(self.density), "system": dict(self.system),
-            "failure": self.failure,
+            "failure": self.failure, "specs": self.specs,
         }
 
     @classmethod
@@ -437,7 +439,8 @@ class Result:
             x=_array(d["x"]), iterations=d["iterations"],
             max_scaled_residual=d["max_scaled_residual"], history=list(d["history"]),
             timings=dict(d["timings"]), density=dict(d["density"]),
-            system=dict(d["system"]), failure=d["failure"], schema=d["schema"])
+            system=dict(d["system"]), failure=d["failure"], specs=dict(d.get("specs", {})),
+            schema=d["schema"])
 
     def __repr__(self) -> str:
         if not self.converged:

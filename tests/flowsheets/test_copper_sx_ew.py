@@ -37,8 +37,13 @@ def test_sx_uses_the_hydroxyoxime_isotherm():
 
 
 def test_copper_to_cathode_is_fixed_by_the_tankhouse_current(plant):
-    """Faraday: 77 cells × 300 A/m2 × 110 m2 × 92 % / (2F) of copper."""
-    cu = 77 * 300 * 110 * 0.92 / (2 * 96485.33212) * 3.6 * M_CU      # kg/h
+    """Faraday: 77 cells × i × 110 m2 × 92 % / (2F) of copper, i the current density the
+    plant's spec solves for (about 300 A/m2: 35 g/L Cu in the spent electrolyte)."""
+    spec = plant.specs["spent_electrolyte_copper"]
+    assert spec["value"].endswith(" A/m2") and spec["achieved"] == pytest.approx(35.0)
+    i = float(spec["value"].split()[0])
+    assert 290 < i < 310
+    cu = 77 * i * 110 * 0.92 / (2 * 96485.33212) * 3.6 * M_CU      # kg/h
     assert plant.flow_kg_h("cathode_copper")["Cu(s)"] == pytest.approx(cu, rel=1e-6)
     rec = plant.recovery["Cu"]
     assert rec["cathode"] == pytest.approx(cu / 3000.0, rel=1e-6)

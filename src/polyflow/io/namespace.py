@@ -63,6 +63,10 @@ def prefixed(doc: Mapping, prefix: str) -> dict:
                         "to": _ref(prefix, str(spec["to"]))}
             new[_name(prefix, n)] = spec
         out["streams"] = new
+    if "specs" in doc:
+        from polyflow.io.spec_tables import prefixed_specs
+
+        out["specs"] = prefixed_specs(doc["specs"], prefix, SEPARATOR)
     head = dict(doc.get("flowsheet", {}))
     if "overrides" in head:
         head["overrides"] = {_name(prefix, k): v for k, v in head["overrides"].items()}

@@ -15,61 +15,21 @@ from typing import Any
 from polyflow.chem.species import load_database
 from polyflow.errors import InputError, PolyflowError, did_you_mean
 from polyflow.flowsheet import Flowsheet
-from polyflow.io.feeds import feed_flows
+from polyflow.io.feed_units import build_feed
+from polyflow.io.lines import LineIndex
 from polyflow.io.namespace import PrefixedIndex, prefixed
+from polyflow.io.spec_tables import read_specs
 from polyflow.psd import read_size_classes
 from polyflow.quantity import parse_quantity
-from polyflow.units.feed import Feed
 from polyflow.units.product import Product
 from polyflow.units.registry import model_registry
 
 __all__ = ["LineIndex", "load", "read_document"]
 
-TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams")
+TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams", "specs")
 FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides",
                   "size_classes", "sieves", "sized", "reroute")
 OPTION_KEYS = ("solution_density", "organic_density")
-
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*(\"[^\"]+\"|'[^']+'|[A-Za-z0-9_.\-]+)\s*=")
-
-
-def _split_dotted(text: str) -> tuple[str, ...]:
-    parts = re.findall(r"\"[^\"]*\"|'[^']*'|[^.]+", text)
-    return tuple(p.strip().strip("\"'") for p in parts)
-
-
-class LineIndex:
-    """Line numbers of tables and keys in a TOML text (tomllib gives none)."""
-
-    def __init__(self, text: str) -> None:
-        self.tables: dict[tuple[str, ...], int] = {}
-        self.keys: dict[tuple[str, ...], int] = {}
-        current: tuple[str, ...] = ()
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            m = _HEADER.match(line)
-            if m:
-                current = _split_dotted(m.group(1))
-                for i in range(1, len(current) + 1):
-                    self.tables.setdefault(current[:i], lineno)
-                continue
-            k = _KEY.match(line)
-            if k:
-                path = current + _split_dotted(k.group(1))
-                self.keys.setdefault(path, lineno)
-                for i in range(len(current) + 1, len(path)):   # dotted keys define tables
-                    self.tables.setdefault(path[:i], lineno)
-
-    def line(self, *path: str) -> int | None:
-        """Line of the key or table at ``path`` (or of its closest parent)."""
-        for n in range(len(path), 0, -1):
-            p = tuple(path[:n])
-            if p in self.keys:
-                return self.keys[p]
-            if p in self.tables:
-                return self.tables[p]
-        return None
-
 
 def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict, LineIndex]]:
     """The file and the files it includes (included first), each parsed with its lines."""
@@ -159,32 +119,35 @@ def _sized_species(species_set, docs: list[tuple[Path, dict, LineIndex]]):
         raise _located(err.located(field="sized"), file, index, "flowsheet", "sized") from None
 
 
-def _take_overrides(overrides: dict[str, Any], name: str) -> dict[str, Any]:
+def _take_overrides(overrides: dict[str, Any], name: str,
+                    table: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Remove and return the overrides ``"NAME.param" = value`` of one feed or unit
-    (a feed's fields such as ``solids`` or ``flows`` can be overridden like parameters)."""
-    mine = {}
-    for key in [k for k in overrides if k.rpartition(".")[0] == name]:
-        mine[key.rpartition(".")[2]] = overrides.pop(key)
+    (a feed's fields such as ``solids`` or ``flows`` can be overridden like parameters;
+    ``"NAME.param.key"`` sets one key of a table, such as ``ore.grades.Cu``)."""
+    mine: dict[str, Any] = {}
+    for key in [k for k in overrides if k.partition(".")[0] == name]:
+        path = key.split(".")[1:]
+        value = overrides.pop(key)
+        if len(path) == 1:
+            mine[path[0]] = value
+            continue
+        base = mine.get(path[0], (table or {}).get(path[0], {}))
+        node = mine[path[0]] = dict(base) if isinstance(base, Mapping) else {}
+        for part in path[1:-1]:
+            node[part] = dict(node.get(part, {})) if isinstance(node.get(part), Mapping) \
+                else {}
+            node = node[part]
+        node[path[-1]] = value
     return mine
 
 
-def _solved_feed(name: str, spec: Mapping, registry, file: Path, index: LineIndex):
-    """A feed given by a model whose rate is solved (``model = "lime_dose"``)."""
-    model = spec["model"]
-    feeds = [m for m, c in registry.items() if c.role == "feed" and m != "feed"]
-    if model not in feeds:
-        raise InputError(f"unknown feed model {model!r}", file=str(file),
-                         line=index.line("feeds", name, "model"), unit=name, field="model",
-                         hint=did_you_mean(model, feeds))
-    params = {k: v for k, v in spec.items() if k not in ("model", "area")}
-    return registry[model](name, **params)
-
-
-def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsheet:
+def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
+         specs: Mapping[str, Any] | None = None) -> Flowsheet:
     """Read a flowsheet file (and its includes) into a :class:`Flowsheet`.
 
-    ``overrides`` maps ``"unit.param"`` to a new value (as written in a file), for
-    comparing options without editing files.
+    ``overrides`` maps ``"unit.param"`` (or ``"unit.param.key"`` inside a table) to a new
+    value (as written in a file), for comparing options without editing files; ``specs``
+    adds design specifications (:mod:`polyflow.solve.specs`) to those of the files.
     """
     path = Path(path)
     docs = read_document(path)
@@ -229,6 +192,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
             raise InputError("overrides must be a table of \"unit.param\" = value",
                              file=str(file), line=index.line("flowsheet", "overrides"))
         file_overrides.update(table)
+    cli_keys = list(overrides or {})
     overrides = {**file_overrides, **dict(overrides or {})}
     registry = model_registry()
     defined: dict[str, Path] = {}
@@ -247,18 +211,11 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
             if not isinstance(spec, Mapping):
                 raise InputError("a feed is a table", file=str(file),
                                  line=index.line("feeds", name), unit=name)
-            spec = {**spec, **_take_overrides(overrides, name)}
+            spec = {**spec, **_take_overrides(overrides, name, spec)}
+            fs.tables[name] = spec
             try:
-                if "model" in spec:     # a feed whose rate the plant solves (lime_dose)
-                    unit = _solved_feed(name, spec, registry, file, index)
-                else:
-                    flows = feed_flows(fs.species, spec, density.get("aq", 1000.0))
-                    category = spec.get("category",
-                                        "ore" if spec.get("kind") == "ore" else "other")
-                    unit = Feed(name, flows_kg_h=flows, category=category,
-                                temperature=spec.get("temperature", "25 degC"))
-                unit.area = str(spec.get("area", name))
-                fs.add(unit)
+                fs.add(build_feed(fs.species, name, spec, density.get("aq", 1000.0),
+                                  file, index))
             except PolyflowError as err:
                 field = (err.field or "").split(".")
                 raise _located(err.located(unit=name), file, index, "feeds", name,
@@ -277,7 +234,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                                      model, [m for m, c in registry.items()
                                              if c.role == "process"]))
             params = {k: v for k, v in spec.items() if k not in ("model", "area")}
-            params.update(_take_overrides(overrides, name))
+            params.update(_take_overrides(overrides, name, params))
             for pname in params:
                 fs.where[f"unit:{name}:{pname}"] = (str(file),
                                                     index.line("units", name, pname) or 0)
@@ -333,6 +290,12 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Flowsh
                          hint=did_you_mean(key, [s.name for s in fs.streams]))
     fs.drop_orphan_products()
     fs.drop_orphan_feeds(moved_from)
+    for file, doc, index in docs:          # design specifications (solve/specs.py)
+        fs.specs.update(read_specs(doc.get("specs", {}), str(file), index.line))
+    # the command line wins: a --set or --spec of a file spec's input replaces that spec
+    fixed = set(cli_keys) | {s.vary for s in (specs or {}).values()}
+    fs.specs = {k: s for k, s in fs.specs.items() if s.vary not in fixed}
+    fs.specs.update(specs or {})
     return fs
 
 

@@ -14,6 +14,7 @@ from polyflow.report import comminution, lines, tables
 from polyflow.report.lines import line_sections
 from polyflow.report.text import markdown_table, shown, text_table
 from polyflow.report.water import water_balance
+from polyflow.solve.spec_outcome import spec_lines
 
 if TYPE_CHECKING:
     from polyflow.result import Result
@@ -58,7 +59,7 @@ def json_document(result: Result) -> dict[str, Any]:
         "streams": streams, "recovery": result.recovery, "energy": result.energy,
         "ore_t_h": result.ore_t_h, "reagents": result.reagents, "water_kg_h": result.water,
         "water_balance": water_balance(result), "by_line": by_line,
-        "power_by_area": result.power_by_area,
+        "power_by_area": result.power_by_area, "specs": result.specs,
         "timings_s": result.timings, **extra,
     }
 
@@ -74,6 +75,7 @@ def _summary_lines(result: Result) -> list[str]:
         f"{result.max_scaled_residual:.1e}; {len(result.stream_names)} streams, "
         f"{len(result.units)} units, {len(result.species)} species",
         f"Element balance: {closed}, worst relative imbalance {worst:.1e} (target < 1e-9)",
+        *spec_lines(result.specs),
     ]
 
 

@@ -74,5 +74,9 @@ def assemble(fs: Flowsheet) -> Assembly:
 def check(fs: Flowsheet) -> Assembly:
     """Parse-level and degrees-of-freedom checks, no solve; returns the assembly."""
     assembly = assemble(fs)
+    if fs.specs:
+        from polyflow.solve.specs import attach_specs
+
+        assembly = attach_specs(fs, assembly)[0]
     check_structure(assembly.system)
     return assembly

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from polyflow.chem.species import T_REF
-from polyflow.errors import PolyflowError
+from polyflow.errors import ConvergenceError, PolyflowError, SingularSystemError
 from polyflow.solve.assemble import assemble
 from polyflow.solve.diagnose import negative_flow_error
 from polyflow.solve.newton import check_structure, newton_solve
@@ -22,8 +22,14 @@ __all__ = ["solve", "solve_flowsheet"]
 
 
 def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=None,
-          x0: np.ndarray | None = None, raise_on_failure: bool = True) -> Result:
+          x0: np.ndarray | None = None, raise_on_failure: bool = True,
+          retry: bool = True) -> Result:
     """Solve the mass and energy balances of ``fs`` together; returns the record.
+
+    With design specifications (``fs.specs``) each frees one input and adds one target
+    row in the same system; a failed solve with specs is continued from the plant with
+    the inputs held, then released (``retry``), and a spec driven past a bound is solved
+    again at that bound.
 
     A solve that fails (the plant is over- or under-specified, singular, Newton does
     not converge, or the balance needs a negative flow) raises its
@@ -44,22 +50,40 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
     asm = None
     try:
         asm = assemble(fs)
+        layout = None
+        if fs.specs:                # design specifications: one more unknown and row each
+            from polyflow.solve.specs import attach_specs
+
+            asm, layout = attach_specs(fs, asm)
         check_structure(asm.system)
         timings["build_s"] = time.perf_counter() - t0
-        report = _newton(fs, asm, tol, max_iter, progress, x0)
+
+        def again(f: Flowsheet, retry_: bool = True) -> Result:
+            return solve(f, tol=tol, max_iter=max_iter, progress=progress, retry=retry_)
+
+        report = _newton(fs, asm, layout, tol, max_iter, progress, x0, retry, again)
+        if not hasattr(report, "history"):        # a record: a spec solved at its bound
+            return report
         timings["solve_s"] = time.perf_counter() - t0 - timings["build_s"]
+        t_record = time.perf_counter()
+        if layout is not None:
+            from polyflow.solve.spec_outcome import finish_specs
+
+            result = finish_specs(fs, layout, report,
+                                  lambda f: solved_record(f, asm, report, timings), again)
+        else:
+            result = solved_record(fs, asm, report, timings)
     except PolyflowError as err:
         if raise_on_failure:
             raise
         timings.setdefault("build_s", time.perf_counter() - t0)
         return failed_record(fs, err, timings, asm)
-    t_record = time.perf_counter()
-    result = solved_record(fs, asm, report, timings)
     result.timings["record_s"] = time.perf_counter() - t_record
     return result
 
 
-def _newton(fs: Flowsheet, asm, tol: float, max_iter: int, progress, x0):
+def _newton(fs: Flowsheet, asm, layout, tol: float, max_iter: int, progress, x0, retry,
+            again):
     system = asm.system
     feed_flows = [u.feed_flows() for u in fs.units.values() if u.role == "feed"]
     ref_species = np.max(np.abs(feed_flows), axis=0) if feed_flows else np.ones(system.S)
@@ -76,8 +100,19 @@ def _newton(fs: Flowsheet, asm, tol: float, max_iter: int, progress, x0):
                                   certain)
         return None if err is None else fs._err(err)
 
-    report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
-                          progress=progress, warm=warm, diagnose=infeasible)
+    try:
+        report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
+                              progress=progress, warm=warm, diagnose=infeasible)
+    except (ConvergenceError, SingularSystemError) as err:
+        if layout is None or not retry:     # specs: continuation, then the bounds
+            raise
+        from polyflow.solve.spec_outcome import after_failure, hold_then_release
+
+        report = hold_then_release(layout, lambda x, w, n: newton_solve(
+            system, x, tol=tol, max_iter=n or max_iter, ref_flow=ref_flow,
+            progress=progress, warm=w), x0)
+        if report is None:
+            return after_failure(fs, layout, err, lambda f: again(f, False))
     err = infeasible(report.x, certain=True, converged=True)
     if err is not None:
         err.x = report.x
