@@ -18,6 +18,10 @@ Equations come in three kinds, each evaluated for the whole plant at once:
 
 The sparsity pattern is fixed when the system is built; each Newton iteration only
 fills the values (``np.bincount`` into the CSC data array).
+
+This module holds the builder and the frozen system's evaluation; the constants and
+:class:`Block` are in :mod:`polyflow.solve.blocks`, the unit-author contract
+(:class:`UnitEquations`) in :mod:`polyflow.solve.unit_equations` (both re-exported here).
 """
 
 from __future__ import annotations
@@ -29,88 +33,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from polyflow.chem.species import T_REF, SpeciesSet
+from polyflow.solve.blocks import (
+    DEAD_FLOW,
+    MJ_H_PER_KW,
+    PLANT_FLOOR,
+    ROW_ENERGY,
+    ROW_INTERNAL,
+    SPECIES_FLOOR,
+    Block,
+)
+from polyflow.solve.unit_equations import UnitEquations
 
-__all__ = ["Block", "EquationSystem", "SystemBuilder", "UnitEquations"]
-
-#: outlet flow below which an energy row treats its unit as empty [fraction of plant feed]
-DEAD_FLOW = 1e-12
-#: kJ/mol (MJ/kmol) × kmol/h = MJ/h; divided by this gives kW
-MJ_H_PER_KW = 3.6
-
-#: a species row's scale is at least this fraction of that species' largest flow
-SPECIES_FLOOR = 1e-3
-#: ... and at least this fraction of the plant's feed flow (flows below are round-off)
-PLANT_FLOOR = 1e-16
-
-# Row kinds, for error messages.
-ROW_ENERGY = -1
-ROW_INTERNAL = -2
-
-
-@dataclass
-class Block:
-    """Nonlinear equations of one unit on a few variables.
-
-    ``func(xloc) -> (r, scale)`` gives the residuals and their magnitudes (the sum of the
-    absolute terms, for the scaled convergence test). Without a ``pattern``, ``jac(xloc)``
-    returns the dense ``len(rows) × len(cols)`` Jacobian, or is ``None`` for central finite
-    differences. With ``pattern = (ri, ci)`` (local row and column indices of the
-    nonzeros), ``jac(xloc)`` returns the values at those positions: the form for large
-    blocks such as a 200-stage cascade, whose Jacobian is mostly zeros.
-    """
-
-    rows: np.ndarray
-    cols: np.ndarray
-    func: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
-    jac: Callable[[np.ndarray], np.ndarray] | None = None
-    fd_step: float = 1e-7
-    pattern: tuple[np.ndarray, np.ndarray] | None = None
-    #: equations used in the first Newton iteration only, from the all-zero start where
-    #: the real ones may be singular: (func, jac) with the same rows, columns and pattern
-    start: tuple[Callable, Callable | None] | None = None
-
-    def started(self, first: bool) -> Block:
-        """This block, or its start-up form in the first iteration."""
-        if not first or self.start is None:
-            return self
-        func, jac = self.start
-        return Block(self.rows, self.cols, func, jac, self.fd_step, self.pattern)
-
-    def global_pattern(self) -> tuple[np.ndarray, np.ndarray]:
-        """(global rows, global columns) of the block's Jacobian entries, in the order
-        :meth:`values` returns them."""
-        if self.pattern is None:
-            return np.repeat(self.rows, len(self.cols)), np.tile(self.cols, len(self.rows))
-        ri, ci = self.pattern
-        return self.rows[ri], self.cols[ci]
-
-    def values(self, xloc: np.ndarray) -> np.ndarray:
-        """Jacobian values in the order of :meth:`global_pattern`."""
-        if self.pattern is not None and self.jac is not None:
-            return np.asarray(self.jac(xloc), dtype=float)
-        J = self.jacobian(xloc)
-        if self.pattern is None:
-            return J.ravel()
-        return J[self.pattern[0], self.pattern[1]]
-
-    def jacobian(self, xloc: np.ndarray) -> np.ndarray:
-        """The dense local Jacobian (analytic, or central finite differences)."""
-        if self.jac is not None:
-            if self.pattern is None:
-                return np.asarray(self.jac(xloc), dtype=float)
-            J = np.zeros((len(self.rows), len(self.cols)))
-            J[self.pattern[0], self.pattern[1]] = self.jac(xloc)
-            return J
-        m, k = len(self.rows), len(self.cols)
-        J = np.empty((m, k))
-        for j in range(k):
-            h = self.fd_step * max(1.0, abs(xloc[j]))
-            xp, xm = xloc.copy(), xloc.copy()
-            xp[j] += h
-            xm[j] -= h
-            J[:, j] = (self.func(xp)[0] - self.func(xm)[0]) / (2 * h)
-        return J
-
+__all__ = ["DEAD_FLOW", "MJ_H_PER_KW", "PLANT_FLOOR", "ROW_ENERGY", "ROW_INTERNAL",
+           "SPECIES_FLOOR", "Block", "EquationSystem", "SystemBuilder", "UnitEquations"]
 
 class SystemBuilder:
     """Collects the equations of every unit; :meth:`freeze` makes the solver's system."""
@@ -164,176 +99,6 @@ class SystemBuilder:
 
     def freeze(self) -> EquationSystem:
         return EquationSystem(self)
-
-
-class UnitEquations:
-    """What a unit's ``equations(eq)`` method sees: its streams and equation helpers.
-
-    ``eq.inlets`` maps inlet port -> list of stream indices, ``eq.outlets`` maps outlet
-    port -> stream index. Every helper adds rows owned by this unit.
-    """
-
-    def __init__(self, builder: SystemBuilder, unit_index: int, unit_name: str,
-                 inlets: dict[str, list[int]], outlets: dict[str, int]) -> None:
-        self.b = builder
-        self.unit = unit_index
-        self.unit_name = unit_name
-        self.inlets = inlets
-        self.outlets = outlets
-        self.species = builder.species
-        self.S = builder.S
-        self.rows_added = 0
-        self.internal_added = 0
-
-    # -- index helpers --------------------------------------------------------------
-    def flows(self, stream: int) -> np.ndarray:
-        """Global indices of the species flows of ``stream``."""
-        base = stream * self.b.stride
-        return np.arange(base, base + self.S)
-
-    def temperature(self, stream: int) -> int:
-        return stream * self.b.stride + self.S
-
-    def stream(self, name: str) -> int:
-        """Index of the stream called ``name`` anywhere in the plant (for units whose
-        specification names another stream, such as a dose held to a target there)."""
-        try:
-            return self.b.stream_names.index(name)
-        except ValueError:
-            from polyflow.errors import InputError, did_you_mean
-
-            raise InputError(f"no stream named {name!r} in the plant",
-                             hint=did_you_mean(name, self.b.stream_names)) from None
-
-    @property
-    def all_inlets(self) -> list[int]:
-        return [s for streams in self.inlets.values() for s in streams]
-
-    def _rows(self, n: int, stream: int | np.ndarray, var: int | np.ndarray) -> np.ndarray:
-        self.rows_added += n
-        return self.b.new_rows(n, self.unit, stream, var)
-
-    # -- linear equations -------------------------------------------------------------
-    def species_map(self, dst: int, terms: Sequence[tuple[int, float | np.ndarray]],
-                    constant: np.ndarray | None = None) -> None:
-        """``n_dst = Σ_k M_k n_src_k + c``, one row per species.
-
-        ``M_k`` may be a scalar, a per-species vector (diagonal) or an S×S matrix.
-        """
-        S = self.S
-        rows = self._rows(S, dst, np.arange(S))
-        r_parts, c_parts, v_parts = [rows], [self.flows(dst)], [np.ones(S)]
-        for src, M in terms:
-            M = np.asarray(M, dtype=float)
-            src_cols = self.flows(src)
-            if M.ndim == 0:
-                if M == 0.0:
-                    continue
-                r_parts.append(rows)
-                c_parts.append(src_cols)
-                v_parts.append(np.full(S, -float(M)))
-            elif M.ndim == 1:
-                nz = np.nonzero(M)[0]
-                r_parts.append(rows[nz])
-                c_parts.append(src_cols[nz])
-                v_parts.append(-M[nz])
-            else:
-                ii, jj = np.nonzero(M)
-                r_parts.append(rows[ii])
-                c_parts.append(src_cols[jj])
-                v_parts.append(-M[ii, jj])
-        self.b._lin.append((np.concatenate(r_parts), np.concatenate(c_parts),
-                            np.concatenate(v_parts)))
-        if constant is not None:
-            self.b._rhs.append((rows, np.asarray(constant, dtype=float)))
-
-    def fixed_flows(self, dst: int, flows: np.ndarray) -> None:
-        """``n_dst = flows`` (a feed)."""
-        self.species_map(dst, [], constant=flows)
-
-    def temperature_equal(self, dst: int, src: int | Sequence[int]) -> None:
-        """``T_dst = mean(T_src)`` (one row)."""
-        srcs = [src] if isinstance(src, int | np.integer) else list(src)
-        row = self._rows(1, dst, self.S)
-        self.b._lin.append((np.repeat(row, 1 + len(srcs)),
-                            np.array([self.temperature(dst)] + [self.temperature(s)
-                                                                for s in srcs]),
-                            np.array([1.0] + [-1.0 / len(srcs)] * len(srcs))))
-
-    def temperature_fixed(self, dst: int, T: float) -> None:
-        """``T_dst = T`` (one row)."""
-        row = self._rows(1, dst, self.S)
-        self.b._lin.append((row, np.array([self.temperature(dst)]), np.array([1.0])))
-        self.b._rhs.append((row, np.array([float(T)])))
-
-    def linear_rows(self, n: int, stream: int, var: int | np.ndarray, rows_local: np.ndarray,
-                    cols: np.ndarray, vals: np.ndarray, rhs: np.ndarray | None = None) -> None:
-        """General linear rows ``Σ a x = rhs`` (``rows_local`` in 0..n-1)."""
-        rows = self._rows(n, stream, var)
-        self.b._lin.append((rows[rows_local], np.asarray(cols), np.asarray(vals, dtype=float)))
-        if rhs is not None:
-            self.b._rhs.append((rows, np.asarray(rhs, dtype=float)))
-
-    # -- energy ---------------------------------------------------------------------
-    def energy_balance(self, inlets: Sequence[int], outlets: Sequence[int], primary: int,
-                       duty_kW: float = 0.0) -> None:
-        """``Σ H_in - Σ H_out + Q = 0``; it determines ``T_primary`` (an outlet).
-
-        When the outlets carry no flow, the row becomes ``T_primary = mean(T_in)`` so that
-        the Jacobian stays regular (an empty stream has no heat capacity).
-        """
-        row = self._rows(1, primary, ROW_ENERGY)[0]
-        streams = np.array(list(inlets) + list(outlets), dtype=int)
-        coefs = np.array([1.0] * len(inlets) + [-1.0] * len(outlets))
-        self.b._energy.append((row, streams, coefs, float(duty_kW), primary))
-
-    # -- nonlinear ------------------------------------------------------------------
-    def internal(self, names: Sequence[str], guess: Sequence[float],
-                 lower: float | Sequence[float] | None = None,
-                 upper: float | Sequence[float] | None = None) -> np.ndarray:
-        """Add internal unknowns of this unit; returns their global indices.
-
-        ``lower`` (a number or one per unknown; ``None`` or NaN for unbounded) is a bound
-        that Newton keeps: steps are cut before they cross it (fraction to the boundary),
-        and a value that crosses anyway is held at it. Give ``0.0`` for flows,
-        concentrations and extents that cannot be negative. ``upper`` is held the same
-        way (a logarithm of a fraction is at most 0)."""
-        self.internal_added += len(names)
-        return self.b.new_internal([f"{self.unit_name}.{n}" for n in names], guess, lower,
-                                   upper)
-
-    def nonlinear(self, cols: Sequence[int], n_rows: int, func, jac=None,
-                  stream: int | np.ndarray = -1, var: int | np.ndarray = ROW_INTERNAL,
-                  labels: Sequence[str] | None = None,
-                  pattern: tuple[np.ndarray, np.ndarray] | None = None,
-                  start: tuple[Callable, Callable | None] | None = None) -> np.ndarray:
-        """Add ``n_rows`` nonlinear equations in the variables ``cols`` (see :class:`Block`
-        for ``func``, ``jac`` and ``pattern``). ``stream``/``var`` label the rows for
-        messages: a species row (``var`` = species index) names its stream and species.
-        ``start = (func, jac)`` gives equations for the first iteration only (for example a
-        fixed split standing in for an isotherm), used where the real ones are singular at
-        the all-zero start."""
-        rows = self._rows(n_rows, stream, var)
-        if labels is not None:
-            for r, text in zip(rows, labels, strict=True):
-                self.b.row_text[int(r)] = text
-        if pattern is not None:
-            pattern = (np.asarray(pattern[0], dtype=int), np.asarray(pattern[1], dtype=int))
-        self.b.blocks.append(Block(rows, np.asarray(cols, dtype=int), func, jac,
-                                   pattern=pattern, start=start))
-        return rows
-
-    def initialiser(self, read: Sequence[int], write: Sequence[int],
-                    func: Callable[[np.ndarray], np.ndarray]) -> None:
-        """Register a start profile: after the plant's first Newton step (when this
-        unit's inlet flows are known), ``x[write] = func(x[read])``. ``write`` must be
-        internal unknowns of this unit. For units whose equations Newton cannot solve
-        from a flat guess (a long cascade): ``func`` computes a consistent profile for
-        the inlets it reads, and Newton finishes from there."""
-        write = np.asarray(write, dtype=int)
-        if np.any(write < self.b.n_vars):
-            raise ValueError("an initialiser may only write its unit's internal unknowns")
-        self.b.initialisers.append((np.asarray(read, dtype=int), write, func))
 
 
 @dataclass
