@@ -9,6 +9,7 @@ import pickle
 
 import numpy as np
 import pytest
+from tests.solve.failing_units import FreeInternal, NoRoot, line_of
 
 import polyflow
 from polyflow import Flowsheet
@@ -16,50 +17,6 @@ from polyflow.errors import ConvergenceError, SingularSystemError, Specification
 from polyflow.result import Result
 from polyflow.units import Feed, Heater, Product, StoichiometricReactor
 from polyflow.units.base import Unit
-
-
-class NoRoot(Unit):
-    """Test unit: outlet = inlet, plus an internal unknown z with z² + 1 = 0, which has
-    no real root, so Newton cannot converge.
-
-    Source: a textbook non-convergent case (no real solution).
-    """
-
-    model = "test_no_root_as_data"
-
-    def equations(self, eq) -> None:
-        out, (inlet,) = eq.outlets["out"], eq.all_inlets
-        eq.species_map(out, [(inlet, 1.0)])
-        eq.temperature_equal(out, inlet)
-        (z,) = eq.internal(["z"], [0.5])
-        eq.nonlinear([z], 1, lambda v: (v**2 + 1.0, v**2 + 1.0), labels=["z^2 + 1 = 0"])
-
-
-class FreeInternal(Unit):
-    """Test unit: an internal unknown no equation touches, and an outlet temperature
-    fixed twice (structurally singular).
-
-    Source: a constructed case for the structural degrees-of-freedom check.
-    """
-
-    model = "test_free_internal_as_data"
-
-    def equations(self, eq) -> None:
-        out, (inlet,) = eq.outlets["out"], eq.all_inlets
-        eq.species_map(out, [(inlet, 1.0)])
-        eq.temperature_equal(out, inlet)
-        eq.internal(["lonely"], [0.0])
-        eq.temperature_fixed(out, 300.0)
-
-
-def line_of(unit: Unit) -> Flowsheet:
-    fs = Flowsheet(["H2O"])
-    fs.add(Feed("feed", flows={"H2O": "1 t/h"}))
-    fs.add(unit)
-    fs.add(Product("out"))
-    fs.connect("a", "feed", unit.name)
-    fs.connect("b", unit.name, "out")
-    return fs
 
 
 def test_non_convergence_is_a_failed_record_naming_unit_and_equation():
