@@ -52,3 +52,9 @@ def ccd_cascade(n: int, wash_ratio: float, liquor_kg_h: float = 1000.0,
 @pytest.fixture
 def loop():
     return recycle_loop
+
+
+#: helper modules imported by tests as ``tests.solve.failing_units``: not collected as
+#: doctest modules too, which would import them a second time under another name and
+#: register their test units twice
+collect_ignore = ["solve/failing_units.py"]
