@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from polyflow.errors import PolyflowError, SpecificationError
-from polyflow.solve.newton import check_structure
+from polyflow.solve.structure import check_structure
 from polyflow.solve.system import EquationSystem, SystemBuilder, UnitEquations
 
 if TYPE_CHECKING:

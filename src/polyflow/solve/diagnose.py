@@ -12,17 +12,21 @@ naming the rows that stall.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from polyflow.errors import ConvergenceError, SpecificationError
+from polyflow.solve.scaling import equilibrate, scaled
 from polyflow.solve.system import ROW_ENERGY
 
 if TYPE_CHECKING:
     from polyflow.solve.system import EquationSystem
 
-__all__ = ["NEGATIVE_TOL", "ROUNDOFF", "material_solved", "negative_flow_error",
+__all__ = ["NEGATIVE_TOL", "ROUNDOFF", "material_only", "material_solved", "negative_flow_error",
            "vanishing_heat_capacity", "worst_negative"]
 
 #: a flow below -NEGATIVE_TOL × (reference flow of that species) is infeasible
@@ -125,3 +129,45 @@ def vanishing_heat_capacity(system: EquationSystem, x: np.ndarray, ref_flow: flo
     mass = N[s] * system.species.mw
     return (system.builder.stream_names[s], float(dHdT[k]), system.species.ids[i],
             float(mass[i] / max(mass.sum(), 1e-300)))
+
+def material_only(system: EquationSystem, x: np.ndarray, ref_flow: float,
+                   steps: int = 8) -> tuple[np.ndarray, bool]:
+    """Newton on the material balance alone from a failed iterate: every energy row is
+    replaced by ``ΔT = 0`` (temperatures frozen) and no bound is held, so a flow the
+    balance needs negative shows as such. Returns (iterate, whether every material row
+    is solved). For the diagnosis only: a plant whose energy balance failed because a
+    flow went negative (a stream "cooled to 200 K" that is really short of acid) is then
+    named by the flow."""
+    e_rows = system.e_row
+    S, stride = system.S, system.stride
+    keep = np.ones(system.n_rows)
+    keep[e_rows] = 0.0
+    fix = sp.csc_matrix((np.ones(len(e_rows)), (e_rows, system.e_primary * stride + S)),
+                        shape=(system.n_rows, system.n))
+    x = x.copy()
+    for _ in range(steps + 1):
+        with np.errstate(all="ignore"):
+            r, scale = system.residual(x, ref_flow)
+        r[e_rows] = 0.0
+        if not np.all(np.isfinite(r)):
+            return x, False
+        rel = scaled(r, scale)
+        if material_solved(system, rel):
+            return x, True
+        with np.errstate(all="ignore"):
+            J = (sp.diags(keep) @ system.jacobian(x, ref_flow) + fix).tocsc()
+        with np.errstate(all="ignore"):
+            row_s, col_s = equilibrate(system, x, scale, ref_flow)
+            J = (sp.diags(row_s) @ J @ sp.diags(col_s)).tocsc()
+        if not np.all(np.isfinite(J.data)):
+            return x, False
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", spla.MatrixRankWarning)
+                dx = col_s * spla.splu(J, permc_spec="COLAMD").solve(-row_s * r)
+        except (RuntimeError, spla.MatrixRankWarning):
+            return x, False
+        if not np.all(np.isfinite(dx)):
+            return x, False
+        x = x + dx
+    return x, False

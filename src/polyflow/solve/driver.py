@@ -11,8 +11,9 @@ from polyflow.chem.species import T_REF
 from polyflow.errors import ConvergenceError, PolyflowError, SingularSystemError
 from polyflow.solve.assemble import assemble
 from polyflow.solve.diagnose import negative_flow_error
-from polyflow.solve.newton import check_structure, newton_solve
+from polyflow.solve.newton import newton_solve
 from polyflow.solve.record import failed_record, solved_record
+from polyflow.solve.structure import check_structure
 
 if TYPE_CHECKING:
     from polyflow.flowsheet import Flowsheet

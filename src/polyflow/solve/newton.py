@@ -11,24 +11,24 @@ naming the unknowns that no equation fixes, and non-convergence raises
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
-from scipy.sparse.csgraph import maximum_bipartite_matching, structural_rank
 
-from polyflow.errors import ConvergenceError, SingularSystemError, SpecificationError
+from polyflow.errors import ConvergenceError, SingularSystemError
 from polyflow.solve.diagnose import (
     MIN_CP_FRACTION,
+    material_only,
     material_solved,
     vanishing_heat_capacity,
 )
+from polyflow.solve.scaling import equilibrate, scaled, tame_huge_rows
+from polyflow.solve.structure import check_structure, factor, null_direction
 from polyflow.solve.system import EquationSystem
 
-__all__ = ["NewtonReport", "check_structure", "newton_solve"]
+__all__ = ["NewtonReport", "check_structure", "newton_solve"]  # check_structure: re-exported
 
 MAX_DT = 200.0  # K: largest temperature change of one Newton step
 T_MIN = 200.0   # K: no stream is colder; a step that goes below is held there
@@ -47,11 +47,6 @@ INIT_STEPS = 2
 #: keep their norm flat for more than 3)
 STALL_WINDOW = 10
 STALL_FACTOR = 0.99
-#: rows of the equilibrated Jacobian with an entry beyond this (~ the square root of the
-#: largest double) are divided by their largest entry before the LU: SuperLU's
-#: elimination otherwise overflows to NaN (its BLAS calls then print "On entry to DGEMV
-#: parameter number 2 had an illegal value")
-HUGE_ENTRY = 1e150
 
 
 @dataclass
@@ -61,98 +56,6 @@ class NewtonReport:
     converged: bool
     max_scaled_residual: float
     history: list[float] = field(default_factory=list)
-
-
-def scaled(r: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """|r| / scale, where a zero scale means every term is zero (so r is too)."""
-    out = np.abs(r)
-    np.divide(out, scale, out=out, where=scale > 0)
-    return out
-
-
-def check_structure(system: EquationSystem) -> None:
-    """Structural degrees-of-freedom check: is there a perfect matching of equations
-    to unknowns? Names the unknowns no equation can fix and the surplus equations."""
-    if system.n_rows != system.n:
-        raise SpecificationError(
-            f"the plant has {system.n_rows} equations for {system.n} unknowns",
-            hint="a unit is over- or under-specified; run 'polyflow check' for the unit")
-    P = system.pattern()
-    if system.n == 0 or structural_rank(P) == system.n:
-        return
-    match = maximum_bipartite_matching(P.tocsr(), perm_type="column")
-    free_rows = np.nonzero(match < 0)[0]
-    matched_cols = set(match[match >= 0].tolist())
-    free_cols = [j for j in range(system.n) if j not in matched_cols]
-    unconstrained = [system.var_label(j) for j in free_cols[:12]]
-    surplus = sorted({system.row_label(r)[0] for r in free_rows})
-    raise SingularSystemError(
-        "the equations leave some unknowns free and fix others twice (structurally "
-        f"singular); units with a surplus equation: {', '.join(surplus[:8])}",
-        unconstrained=unconstrained,
-        hint="connect every stream, and give each unit one specification per unknown")
-
-
-def _null_direction(J: sp.csc_matrix, system: EquationSystem) -> list[tuple[str, str]]:
-    """Unknowns along which a numerically singular J does not change, by inverse
-    iteration on a slightly shifted matrix (Golub & Van Loan, *Matrix Computations*,
-    4th ed., §7.6.1), with the largest components read.
-
-    The columns are first permuted so that every row's matched unknown sits on the
-    diagonal (the structural check guarantees a perfect matching): the shift then adds
-    no new nonzeros and the factorisation costs what a Newton step does (a shift of the
-    unpermuted diagonal filled the LU of a 150-unit plant for 30 s). The shift is
-    relative to the median entry (J is equilibrated, so ~1), not to the largest: rows of
-    units at zero flow can hold outliers of 1e30 that would swamp the direction. The
-    smallest of 1e-12, 1e-9, 1e-6 (× the median) that the factorisation resolves is used.
-    No direction is given (an empty list) when an entry exceeds HUGE_ENTRY.
-    """
-    n = J.shape[0]
-    if not np.all(np.abs(J.data) <= HUGE_ENTRY):      # also catches NaN
-        return []
-    mag = np.abs(J.data[J.data != 0.0])
-    typical = float(np.median(mag)) if len(mag) else 1.0
-    match = maximum_bipartite_matching(J.tocsr(), perm_type="column")
-    if np.any(match < 0):
-        return []
-    Jm = J[:, match]
-    y = np.random.default_rng(0).standard_normal(n)
-    # the smallest shift the factorisation resolves: the smaller, the more the null
-    # direction stands out from merely ill-conditioned ones
-    for rel in (1e-12, 1e-9, 1e-6):
-        try:
-            lu = spla.splu((Jm + rel * typical * sp.identity(n, format="csc")).tocsc(),
-                           permc_spec="COLAMD")
-            break
-        except RuntimeError:
-            continue
-    else:
-        return []
-    for _ in range(3):
-        y = lu.solve(y)
-        y /= np.max(np.abs(y))           # before the norm, which would overflow
-        y /= np.linalg.norm(y)
-        if not np.all(np.isfinite(y)):
-            return []
-    z = np.empty(n)
-    z[match] = y
-    big = np.argsort(-np.abs(z))
-    keep = big[np.abs(z[big]) > 1e-3 * np.abs(z[big[0]])][:12]
-    return [system.var_label(int(j)) for j in keep]
-
-
-def _factor(J: sp.csc_matrix, system: EquationSystem):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", spla.MatrixRankWarning)
-        try:
-            return spla.splu(J, permc_spec="COLAMD")
-        except (RuntimeError, spla.MatrixRankWarning):
-            pass
-    raise SingularSystemError(
-        "the Jacobian is singular: some flows are not fixed by any equation (for "
-        "example a recycle loop with no exit, or a split of 100 % back into its own loop)",
-        unconstrained=_null_direction(J, system),
-        hint="give the loop an exit (a bleed or a product) or change the split fractions")
 
 
 def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
@@ -198,16 +101,16 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
             break
         polished = err < tol and not first   # converged: one more step to round-off
         J = system.jacobian(x, ref_flow, first)      # a fresh matrix: scaled in place
-        row_s, col_s = _equilibrate(system, x, scale, ref_flow)
+        row_s, col_s = equilibrate(system, x, scale, ref_flow)
         with np.errstate(over="ignore", invalid="ignore"):
             J.data *= row_s[J.indices] * col_s[system.csc_columns]
         _check_finite_jacobian(system, J, it)
-        _tame_huge_rows(J, row_s)
-        lu = _factor(J, system)
+        tame_huge_rows(J, row_s)
+        lu = factor(J, system)
         dx = col_s * lu.solve(-row_s * r)
         if not np.all(np.isfinite(dx)):
             raise SingularSystemError("the Newton step is not finite (singular Jacobian)",
-                                      unconstrained=_null_direction(J, system))
+                                      unconstrained=null_direction(J, system))
         alpha = 1.0
         dT = np.abs(dx[T_idx]).max() if len(T_idx) else 0.0
         if dT > MAX_DT:
@@ -219,7 +122,7 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     if diagnose is not None:
         certain, x_mat = material_solved(system, rel), x
         if not certain:
-            x_mat, certain = _material_only(system, x, ref_flow)
+            x_mat, certain = material_only(system, x, ref_flow)
         cause = diagnose(x_mat, certain)
         if cause is not None:
             raise cause
@@ -260,49 +163,6 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     raise failure
 
 
-def _material_only(system: EquationSystem, x: np.ndarray, ref_flow: float,
-                   steps: int = 8) -> tuple[np.ndarray, bool]:
-    """Newton on the material balance alone from a failed iterate: every energy row is
-    replaced by ``ΔT = 0`` (temperatures frozen) and no bound is held, so a flow the
-    balance needs negative shows as such. Returns (iterate, whether every material row
-    is solved). For the diagnosis only: a plant whose energy balance failed because a
-    flow went negative (a stream "cooled to 200 K" that is really short of acid) is then
-    named by the flow."""
-    e_rows = system.e_row
-    S, stride = system.S, system.stride
-    keep = np.ones(system.n_rows)
-    keep[e_rows] = 0.0
-    fix = sp.csc_matrix((np.ones(len(e_rows)), (e_rows, system.e_primary * stride + S)),
-                        shape=(system.n_rows, system.n))
-    x = x.copy()
-    for _ in range(steps + 1):
-        with np.errstate(all="ignore"):
-            r, scale = system.residual(x, ref_flow)
-        r[e_rows] = 0.0
-        if not np.all(np.isfinite(r)):
-            return x, False
-        rel = scaled(r, scale)
-        if material_solved(system, rel):
-            return x, True
-        with np.errstate(all="ignore"):
-            J = (sp.diags(keep) @ system.jacobian(x, ref_flow) + fix).tocsc()
-        with np.errstate(all="ignore"):
-            row_s, col_s = _equilibrate(system, x, scale, ref_flow)
-            J = (sp.diags(row_s) @ J @ sp.diags(col_s)).tocsc()
-        if not np.all(np.isfinite(J.data)):
-            return x, False
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", spla.MatrixRankWarning)
-                dx = col_s * spla.splu(J, permc_spec="COLAMD").solve(-row_s * r)
-        except (RuntimeError, spla.MatrixRankWarning):
-            return x, False
-        if not np.all(np.isfinite(dx)):
-            return x, False
-        x = x + dx
-    return x, False
-
-
 def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.ndarray,
                 ref_flow: float, always: bool):
     """Units' start profiles (see ``UnitEquations.initialiser``) for the inlet flows of
@@ -317,23 +177,6 @@ def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.
                   < np.linalg.norm(scaled(r, scale))):
         return trial, r_t, scale_t
     return x, r, scale
-
-
-def _equilibrate(system: EquationSystem, x: np.ndarray, scale: np.ndarray, ref_flow: float
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column scales for the linear solve (DESIGN "Scale spread"): each equation
-    divided by its magnitude, each species flow measured in units of that species' largest
-    flow in the plant, so that gold at mg/L beside tonnes of water per hour is solved to
-    its own relative precision rather than to the round-off of the water."""
-    row = 1.0 / np.where(scale > 0, scale, 1.0)
-    col = np.ones(system.n)
-    N, _ = system.stream_view(x)
-    species_ref = np.maximum(np.maximum(np.abs(N).max(axis=0, initial=0.0),
-                                        system.species_ref), 1e-12 * ref_flow)
-    n_stream_vars = system.n_streams * system.stride
-    col[:n_stream_vars] = np.tile(np.append(species_ref, 100.0), system.n_streams)
-    col[n_stream_vars:] = np.maximum(np.abs(x[n_stream_vars:]), 1.0)
-    return row, col
 
 
 def _check_finite(system: EquationSystem, r: np.ndarray, it: int) -> None:
@@ -357,22 +200,6 @@ def _check_finite_jacobian(system: EquationSystem, J: sp.csc_matrix, it: int) ->
                                worst=[(float("nan"), *system.row_label(int(r))) for r in rows],
                                iterations=it,
                                hint="a nonlinear unit may need a better start")
-
-
-def _tame_huge_rows(J: sp.csc_matrix, row_s: np.ndarray) -> None:
-    """Divide the rows of the equilibrated ``J`` that hold an entry beyond HUGE_ENTRY by
-    their largest entry, in place, and fold the factor into ``row_s`` (the step is
-    unchanged in exact arithmetic). Such entries come from a derivative at a guard (for
-    example 1/max(h, 1e-300) where a logarithm's argument reaches zero); left as they
-    are, their products in the LU overflow. Rows of ordinary size are not touched."""
-    mag = np.abs(J.data)
-    if not len(mag) or float(mag.max()) <= HUGE_ENTRY:
-        return
-    row_max = np.zeros(J.shape[0])
-    np.maximum.at(row_max, J.indices, mag)
-    fix = np.where(row_max > HUGE_ENTRY, 1.0 / np.maximum(row_max, HUGE_ENTRY), 1.0)
-    J.data *= fix[J.indices]
-    row_s *= fix
 
 
 def _to_boundary(system: EquationSystem, x: np.ndarray, dx: np.ndarray) -> float:

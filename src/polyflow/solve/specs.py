@@ -90,7 +90,7 @@ def attach_specs(fs, asm):
     """Free each spec's input and add its target row to ``asm``'s system; returns
     ``(assembly, layout)``. Raises :class:`SpecificationError` naming a spec whose target
     does not depend on its input (before any number is computed)."""
-    from polyflow.solve.newton import check_structure
+    from polyflow.solve.structure import check_structure
 
     plain: EquationSystem = asm.system
     check_structure(plain)

@@ -1,0 +1,101 @@
+"""The structure of the plant system: the degrees-of-freedom check before Newton, the
+LU factorisation, and the unknowns a singular Jacobian leaves free (named for the user)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy.sparse.csgraph import maximum_bipartite_matching, structural_rank
+
+from polyflow.errors import SingularSystemError, SpecificationError
+from polyflow.solve.scaling import HUGE_ENTRY
+from polyflow.solve.system import EquationSystem
+
+__all__ = ["check_structure", "factor", "null_direction"]
+
+def check_structure(system: EquationSystem) -> None:
+    """Structural degrees-of-freedom check: is there a perfect matching of equations
+    to unknowns? Names the unknowns no equation can fix and the surplus equations."""
+    if system.n_rows != system.n:
+        raise SpecificationError(
+            f"the plant has {system.n_rows} equations for {system.n} unknowns",
+            hint="a unit is over- or under-specified; run 'polyflow check' for the unit")
+    P = system.pattern()
+    if system.n == 0 or structural_rank(P) == system.n:
+        return
+    match = maximum_bipartite_matching(P.tocsr(), perm_type="column")
+    free_rows = np.nonzero(match < 0)[0]
+    matched_cols = set(match[match >= 0].tolist())
+    free_cols = [j for j in range(system.n) if j not in matched_cols]
+    unconstrained = [system.var_label(j) for j in free_cols[:12]]
+    surplus = sorted({system.row_label(r)[0] for r in free_rows})
+    raise SingularSystemError(
+        "the equations leave some unknowns free and fix others twice (structurally "
+        f"singular); units with a surplus equation: {', '.join(surplus[:8])}",
+        unconstrained=unconstrained,
+        hint="connect every stream, and give each unit one specification per unknown")
+
+
+def null_direction(J: sp.csc_matrix, system: EquationSystem) -> list[tuple[str, str]]:
+    """Unknowns along which a numerically singular J does not change, by inverse
+    iteration on a slightly shifted matrix (Golub & Van Loan, *Matrix Computations*,
+    4th ed., §7.6.1), with the largest components read.
+
+    The columns are first permuted so that every row's matched unknown sits on the
+    diagonal (the structural check guarantees a perfect matching): the shift then adds
+    no new nonzeros and the factorisation costs what a Newton step does (a shift of the
+    unpermuted diagonal filled the LU of a 150-unit plant for 30 s). The shift is
+    relative to the median entry (J is equilibrated, so ~1), not to the largest: rows of
+    units at zero flow can hold outliers of 1e30 that would swamp the direction. The
+    smallest of 1e-12, 1e-9, 1e-6 (× the median) that the factorisation resolves is used.
+    No direction is given (an empty list) when an entry exceeds HUGE_ENTRY.
+    """
+    n = J.shape[0]
+    if not np.all(np.abs(J.data) <= HUGE_ENTRY):      # also catches NaN
+        return []
+    mag = np.abs(J.data[J.data != 0.0])
+    typical = float(np.median(mag)) if len(mag) else 1.0
+    match = maximum_bipartite_matching(J.tocsr(), perm_type="column")
+    if np.any(match < 0):
+        return []
+    Jm = J[:, match]
+    y = np.random.default_rng(0).standard_normal(n)
+    # the smallest shift the factorisation resolves: the smaller, the more the null
+    # direction stands out from merely ill-conditioned ones
+    for rel in (1e-12, 1e-9, 1e-6):
+        try:
+            lu = spla.splu((Jm + rel * typical * sp.identity(n, format="csc")).tocsc(),
+                           permc_spec="COLAMD")
+            break
+        except RuntimeError:
+            continue
+    else:
+        return []
+    for _ in range(3):
+        y = lu.solve(y)
+        y /= np.max(np.abs(y))           # before the norm, which would overflow
+        y /= np.linalg.norm(y)
+        if not np.all(np.isfinite(y)):
+            return []
+    z = np.empty(n)
+    z[match] = y
+    big = np.argsort(-np.abs(z))
+    keep = big[np.abs(z[big]) > 1e-3 * np.abs(z[big[0]])][:12]
+    return [system.var_label(int(j)) for j in keep]
+
+
+def factor(J: sp.csc_matrix, system: EquationSystem):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", spla.MatrixRankWarning)
+        try:
+            return spla.splu(J, permc_spec="COLAMD")
+        except (RuntimeError, spla.MatrixRankWarning):
+            pass
+    raise SingularSystemError(
+        "the Jacobian is singular: some flows are not fixed by any equation (for "
+        "example a recycle loop with no exit, or a split of 100 % back into its own loop)",
+        unconstrained=null_direction(J, system),
+        hint="give the loop an exit (a bleed or a product) or change the split fractions")
