@@ -25,10 +25,24 @@ def _ports(ports: tuple[str, ...]) -> str:
     return ", ".join(p.replace("*", " (many)") for p in ports) or "-"
 
 
+def _kind(p) -> str:
+    """What a parameter takes: its units of measure, "whole number 1-500", "one of a, b",
+    or "table" for a structured value (a dict or list read by the unit)."""
+    if p.kind == "integer":
+        low, high = p.bounds if p.bounds else (None, None)
+        span = ("" if low is None and high is None else
+                f" ≥ {low:g}" if high is None else f" {low:g}–{high:g}")
+        return f"whole number{span}"
+    if p.kind == "choice":
+        return "one of " + ", ".join(p.choices)
+    return format_units(p.dimension) if p.dimension else "table"
+
+
 def _param_lines(cls: type[Unit]) -> list[str]:
     lines = []
     for name, p in cls.params.items():
-        unit = f"[{p.dimension}: {format_units(p.dimension)}]" if p.dimension else ""
+        unit = (f"[{p.dimension}: {format_units(p.dimension)}]" if p.kind == "quantity"
+                and p.dimension else f"[{_kind(p)}]" if p.kind != "quantity" else "")
         need = "required" if p.required else (
             f"default {p.default!r}" if p.default not in (None, {}, []) else "optional")
         lines.append(f"    {name:<14} {p.doc} {unit} ({need})".rstrip())
@@ -78,7 +92,7 @@ def markdown_reference() -> str:
         if cls.params:
             out += ["| parameter | meaning | units | default |", "|---|---|---|---|"]
             for pname, p in cls.params.items():
-                units = format_units(p.dimension) if p.dimension else "table"
+                units = _kind(p)
                 default = "required" if p.required else (
                     "" if p.default in (None, {}, []) else repr(p.default))
                 out.append(f"| `{pname}` | {p.doc} | {units} | {default} |")
