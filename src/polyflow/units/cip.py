@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from polyflow.chem.elements import atomic_weight
+from polyflow.solve.layout import Layout
 from polyflow.solve.system import ROW_INTERNAL
 from polyflow.units._gold_common import (
     ELSNER,
@@ -250,9 +251,15 @@ class CarbonAdsorption(Unit):
         N = self.p["stages"]
         au = self.au
         np_ = len(pulp)
-        cols = np.concatenate([np.asarray(a), np.asarray(b), *pulp, carb]).astype(int)
-        P0 = 2 * N
-        C0 = P0 + np_ * S
+        # the block's local columns, by name: gold in solution (a) and on carbon (b)
+        # leaving each stage, every pulp inlet's species flows, the carbon inlet's
+        lay = Layout()
+        lay.add("a", N)
+        lay.add("b", N)
+        lay.add("pulp", (np_, S))
+        lay.add("carbon", S)
+        cols = lay.gather({"a": a, "b": b, "pulp": pulp, "carbon": carb}).astype(int)
+        a_, b_, pulp_, carbon_ = (lay.slice(k) for k in ("a", "b", "pulp", "carbon"))
         K = self.p["K"]
         kct = self.p["k"] * self.p["carbon_concentration"] / 1000.0 * \
             self.p["residence_time"] / N                 # k c τ: (m3/(t h)) (t/m3) h
@@ -260,11 +267,15 @@ class CarbonAdsorption(Unit):
         d = self.d
 
         def parts(x):
-            P = sum(x[P0 + m * S:P0 + (m + 1) * S] for m in range(np_))
-            Cn = x[C0:C0 + S]
-            av, bv = x[:N], x[N:2 * N]
+            P = x[pulp_].reshape(np_, S).sum(axis=0)
+            Cn = x[carbon_]
+            av, bv = x[a_], x[b_]
             bn = np.append(bv[1:], Cn[au])               # b_{j+1}
             return P, Cn, av, bv, bn
+
+        def on_pulp(J, rows_values):
+            """Each pulp inlet enters through its sum: the same derivative block."""
+            J[:, pulp_] = np.tile(rows_values, (1, np_))
 
         def func(x):
             P, Cn, av, bv, bn = parts(x)
@@ -280,17 +291,17 @@ class CarbonAdsorption(Unit):
             V, Q, M = wl @ P, wq @ P, wc @ Cn
             J = np.zeros((N, len(cols)))
             r = np.arange(N)
-            J[r, r] = -kct * Q * K * M
-            J[r, N + r] = K * V * M + kct * Q * V
-            J[r[:-1], N + r[:-1] + 1] = -K * V * M
-            dP = (K * M * (bv - bn))[:, None] * wl[None, :] \
-                - (kct * (K * M * av - V * bv))[:, None] * wq[None, :] \
-                + (kct * Q * bv)[:, None] * wl[None, :]
-            for m in range(np_):
-                J[:, P0 + m * S:P0 + (m + 1) * S] = dP
-            J[:, C0:C0 + S] = (K * V * (bv - bn))[:, None] * wc[None, :] \
+            ja, jb = J[:, a_], J[:, b_]                  # views into J
+            ja[r, r] = -kct * Q * K * M
+            jb[r, r] = K * V * M + kct * Q * V
+            jb[r[:-1], r[:-1] + 1] = -K * V * M
+            on_pulp(J, (K * M * (bv - bn))[:, None] * wl[None, :]
+                    - (kct * (K * M * av - V * bv))[:, None] * wq[None, :]
+                    + (kct * Q * bv)[:, None] * wl[None, :])
+            jc = J[:, carbon_]
+            jc[:] = (K * V * (bv - bn))[:, None] * wc[None, :] \
                 - (kct * Q * K * av)[:, None] * wc[None, :]
-            J[N - 1, C0 + au] += -K * V * M
+            jc[N - 1, au] += -K * V * M
             return J
 
         # first iteration: a_j = 0.2 (a_{j-1} + b_{j+1} + d_j), a fixed split
@@ -303,13 +314,14 @@ class CarbonAdsorption(Unit):
         def jac0(x):
             J = np.zeros((N, len(cols)))
             r = np.arange(N)
-            J[r, r] = 1.0
-            J[r[1:], r[:-1]] = -0.2
-            J[r[:-1], N + r[:-1] + 1] = -0.2
-            J[N - 1, C0 + au] = -0.2
-            for m in range(np_):
-                J[:, P0 + m * S:P0 + (m + 1) * S] = -0.2 * d
-                J[0, P0 + m * S + au] += -0.2
+            ja, jb = J[:, a_], J[:, b_]
+            ja[r, r] = 1.0
+            ja[r[1:], r[:-1]] = -0.2
+            jb[r[:-1], r[:-1] + 1] = -0.2
+            J[N - 1, carbon_.start + au] = -0.2
+            dP = -0.2 * d
+            dP[0, au] += -0.2
+            on_pulp(J, dP)
             return J
 
         eq.nonlinear(cols, N, func, jac, stream=tail, var=ROW_INTERNAL,
