@@ -139,6 +139,8 @@ class StoichiometricReactor(Unit):
                      np.array(list(rx.nu.values()), dtype=float),
                      abs(rx.nu[species.ids[key]]))
                     for rx, key in zip(self.reactions, self.keys, strict=True)]
+        #: heats of reaction at 25 °C [kJ/mol], for the report
+        self._dH = [rx.dH() for rx in self.reactions]
 
     def extents(self, n_in: np.ndarray) -> list[float]:
         """Extent of each reaction [kmol/h] for the combined inlet flows ``n_in``."""
@@ -162,5 +164,5 @@ class StoichiometricReactor(Unit):
 
     def report(self, sol) -> dict[str, float]:
         xi = self.extents(sol.inlet_total())
-        q = sum(x * rx.dH() for x, rx in zip(xi, self.reactions, strict=True)) / MJ_H_PER_KW
+        q = sum(x * dH for x, dH in zip(xi, self._dH, strict=True)) / MJ_H_PER_KW
         return {"heat_of_reaction": float(q)}
