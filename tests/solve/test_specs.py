@@ -428,7 +428,7 @@ def test_the_affine_path_equals_the_rebuilt_path(sxew, monkeypatch):
     """A feed is affine in its flow, so its rows are interpolated between two builds; the
     same spec with the unit rebuilt at every value (central differences for ∂F/∂p) gives
     the same input to 1e-10."""
-    from polyflow.solve.freed import FreedUnit
+    from polyflow.solve.freed_unit import FreedUnit
     from polyflow.solve.specs import attach_specs
 
     spec = Spec("acid", "acid.flows.H2SO4", "streams.pls.g_L.H2SO4", "6 g/L")
