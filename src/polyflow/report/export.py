@@ -30,6 +30,7 @@ def json_document(result: Result) -> dict[str, Any]:
     with sized solids has ``psd_passing_%`` (% passing each class's upper size) and
     ``p80_um``/``p50_um``."""
     sized = result.species.size_classes is not None
+    floor = tables.roundoff_floor(result) if sized else 0.0
     streams = {}
     for s in result.streams:
         streams[s.name] = {
@@ -39,7 +40,7 @@ def json_document(result: Result) -> dict[str, Any]:
             else result.flow_kg_h(s.name),
             "elements_kg_h": result.elements_kg_h(s.name),
         }
-        if sized and result._class_mass(s.name).sum() > 0:
+        if sized and result._class_mass(s.name).sum() > floor:
             _, passing = result.psd(s.name)
             streams[s.name].update({"psd_passing_%": passing.tolist(),
                                     "p80_um": result.p80_um(s.name),

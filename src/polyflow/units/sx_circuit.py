@@ -9,6 +9,7 @@ from polyflow.chem.elements import atomic_weight
 from polyflow.units._sx_common import (
     SXChemistry,
     equilibrium,
+    equilibrium_derivatives,
     isotherm_params,
     ph,
     validate_isotherm,
@@ -218,7 +219,7 @@ class SXCircuit(Unit):
             # isotherm
             D = p["strip_D"] if self.section[k] == "S" else p["D"]
             bcols = np.concatenate([A[k], [Y[k]], eq.flows(pls)])
-            eq.nonlinear(bcols, 1, self._residual(D), jac=None,
+            eq.nonlinear(bcols, 1, self._residual(D), jac=self._jacobian(D),
                          labels=[f"{p['isotherm']} isotherm in stage {self.names[k]}"],
                          start=(self._starter(self.section[k]), None))
         inlets = [eq.flows(pls), eq.flows(strip)] + ([eq.flows(scrub)] if W else [])
@@ -256,6 +257,29 @@ class SXCircuit(Unit):
                                self.w_a @ A, Vo, self.c_HR * Vo)
             return np.atleast_1d(r), np.atleast_1d(s)
         return func
+
+    def _jacobian(self, D):
+        """The isotherm row's derivatives on (A, y, pls), analytic
+        (:func:`~polyflow.units._sx_common.equilibrium_derivatives`, chain rule through
+        the aqueous volume w_a·A and the organic flow)."""
+        p = dict(self.p, D=D)
+        c = self.chem
+        S = len(self.species)
+        oa = self.p["organic_flow"] is None
+
+        def jac(x: np.ndarray):
+            A, y, Vo = self._parts(x)
+            d = equilibrium_derivatives(p["isotherm"], p, c, y, A[c.metal], A[c.acid],
+                                        self.w_a @ A, Vo, self.c_HR * Vo)
+            J = np.zeros((1, 2 * S + 1))
+            J[0, :S] = d["Va"] * self.w_a
+            J[0, c.metal] += d["M"]
+            J[0, c.acid] += d["A"]
+            J[0, S] = d["Y"]
+            if oa:
+                J[0, S + 1:] = (d["Vo"] + d["R"] * self.c_HR) * self.p["oa_ratio"] * self.w_a
+            return J
+        return jac
 
     #: start-up ratio of the metal in a stage's organic to that in its aqueous (kmol/h
     #: over kmol/h) for the hydroxyoxime isotherm: high in extraction and scrub, low in
