@@ -249,11 +249,12 @@ def compare(ctx, files: tuple[Path, ...], fmt: str, output: Path | None,
 
 
 def _plot_output(output: Path | None, first: Path, kind: str) -> tuple[Path, str]:
-    """The image file and its format (png or svg, from the suffix)."""
-    path = output if output is not None else Path(f"{first.stem}_{kind}.png")
+    """The image file and its format (png, svg or pdf, from the suffix)."""
+    default = "pdf" if kind == "pfd" else "png"
+    path = output if output is not None else Path(f"{first.stem}_{kind}.{default}")
     suffix = path.suffix.lower().lstrip(".")
-    if suffix not in ("png", "svg"):
-        raise click.BadParameter(f"{path.name!r}: name the image .png or .svg",
+    if suffix not in ("png", "svg", "pdf"):
+        raise click.BadParameter(f"{path.name!r}: name the image .png, .svg or .pdf",
                                  param_hint="-o")
     return path, suffix
 
@@ -265,11 +266,12 @@ def _names(text: str | None) -> list[str] | None:
 @main.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--kind", type=click.Choice(["flowsheet", "sankey", "streams", "recovery",
-                                           "psd"]),
+@click.option("--kind", type=click.Choice(["flowsheet", "pfd", "sankey", "streams",
+                                           "recovery", "psd"]),
               default="flowsheet", show_default=True, help="What to draw.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Image file, .png or .svg [default: <file stem>_<kind>.png].")
+              help="Image file, .png, .svg or .pdf [default: <file stem>_<kind>.png; "
+                   "pfd: .pdf, every page].")
 @click.option("--element", help="Element to follow (sankey; recovery: only these, "
                                 "comma-separated).")
 @click.option("--streams", "streams", help="Streams to show, comma-separated "
@@ -283,8 +285,10 @@ def _names(text: str | None) -> list[str] | None:
 def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: str | None,
          streams: str | None, columns: str | None, sets: tuple[str, ...],
          quiet: bool) -> None:
-    """Draw FILE as a flowsheet diagram, an element Sankey, the stream table, recoveries
-    (of several FILES side by side) or particle size distributions, to PNG or SVG."""
+    """Draw FILE as a flowsheet diagram, a process flow diagram for a report (pfd: equipment
+    symbols, numbered streams, a page per line, the stream table; PDF), an element Sankey,
+    the stream table, recoveries (of several FILES side by side) or particle size
+    distributions, to PNG, SVG or PDF."""
     from polyflow.report import plots
 
     if len(files) > 1 and kind != "recovery":
@@ -304,6 +308,18 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
         finally:
             progress.done()
         first = next(iter(results.values()))
+        if kind == "pfd":
+            from polyflow.report.pfd import pdf_bytes, pfd_pages
+
+            pages = _run_guarded(ctx, pfd_pages, first)
+            if image_format == "pdf":
+                _write_or_echo(path, pdf_bytes(pages), quiet)
+                return
+            if len(pages) > 1 and not quiet:
+                click.echo(f"note: the diagram has {len(pages)} pages; {path.name} shows the "
+                           "first (name the file .pdf for all)", err=True)
+            _write_or_echo(path, plots.figure_bytes(pages[0], image_format), quiet)
+            return
         draw = {
             "sankey": lambda: plots.sankey_figure(first, element),
             "streams": lambda: plots.streams_figure(first, _names(streams), _names(columns)),

@@ -180,20 +180,24 @@ def _role(graph: nx.MultiDiGraph, node: str) -> str:
 
 
 def _columns(graph: nx.MultiDiGraph, recycles: set) -> list[list[str]]:
-    """Units in columns: topological generations of the graph without its recycles, feeds
-    in the first column and products in the last, each column ordered to limit crossings."""
+    """Units in columns: topological generations of the graph without its recycles, a feed
+    just before the unit it feeds and a product just after the unit that makes it, each
+    column ordered to limit crossings."""
     dag = nx.DiGraph()
     dag.add_nodes_from(graph.nodes)
     dag.add_edges_from((u, v) for u, v, k in graph.edges(keys=True)
                        if (u, v, k) not in recycles and u != v)
     col = {n: i for i, gen in enumerate(nx.topological_generations(dag)) for n in gen}
-    last = max(col.values(), default=0)
+    # feeds stand just before the first unit they feed and products just after the unit
+    # that makes them, rather than bussed from the far left and to the far right
     for n in graph.nodes:
-        role = _role(graph, n)
-        if role == "feed":
-            col[n] = 0
-        elif role == "product":
-            col[n] = max(last, 1)
+        if _role(graph, n) == "feed":
+            after = [col[v] for v in dag.successors(n) if _role(graph, v) != "feed"]
+            col[n] = max(min(after, default=1) - 1, 0)
+    for n in graph.nodes:
+        if _role(graph, n) == "product":
+            before = [col[u] for u in dag.predecessors(n)]
+            col[n] = max(before, default=0) + 1
     columns: list[list[str]] = [[] for _ in range(max(col.values(), default=0) + 1)]
     for n in nx.dfs_preorder_nodes(dag) if dag.number_of_nodes() else []:
         columns[col[n]].append(n)
