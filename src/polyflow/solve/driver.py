@@ -28,7 +28,8 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
     """Solve the mass and energy balances of ``fs`` together; returns the record.
 
     With design specifications (``fs.specs``) each frees one input and adds one target
-    row in the same system; a failed solve with specs is continued from the plant with
+    row in the same system (``x0`` may then be the plain plant's unknowns alone: the
+    inputs start at their file values); a failed solve with specs is continued from the plant with
     the inputs held, then released (``retry``), and a spec driven past a bound is solved
     again at that bound.
 
@@ -91,10 +92,20 @@ def _newton(fs: Flowsheet, asm, layout, tol: float, max_iter: int, progress, x0,
     ref_flow = float(ref_species.sum()) or 1.0
     system.species_ref = ref_species
     warm = x0 is not None
+    cold = np.zeros(system.n)
+    cold[system.S: system.n_streams * system.stride: system.stride] = T_REF
+    cold[system.n_streams * system.stride:] = system.x_guess_internal
     if x0 is None:
-        x0 = np.zeros(system.n)
-        x0[system.S: system.n_streams * system.stride: system.stride] = T_REF
-        x0[system.n_streams * system.stride:] = system.x_guess_internal
+        x0 = cold
+    elif len(x0) != system.n:
+        # the plain plant's solution (a neighbour's, continuation): the specs' inputs
+        # start at their file values
+        n_plain = system.n if layout is None else layout.n_plain
+        if len(x0) != n_plain:
+            raise ValueError(f"x0 has {len(x0)} values; the plant has {system.n} unknowns "
+                             f"({n_plain} without its specs)")
+        cold[:n_plain] = x0
+        x0 = cold
 
     def infeasible(x: np.ndarray, certain: bool, converged: bool = False):
         err = negative_flow_error(system, asm.streams, x, ref_species, ref_flow, converged,
