@@ -4,7 +4,8 @@ The plant holds 7 g/L free acid in the PLS (leach acid) and 35 g/L Cu in the spe
 electrolyte (tankhouse current, bounds 150–400 A/m2). Less wash water leaves more soluble
 copper in the CCD underflow (ideal-stage loss (R−1)/(R^(n+1)−1), McCabe, Smith &
 Harriott, *Unit Operations of Chemical Engineering*, 7th ed. (2005), ch. 20; the
-underflow carries 167 m3/h of liquor, so R < 1 below that wash rate), so less copper
+underflow of 250 t/h solids at 60 % carries 167 t/h of liquor, so the wash ratio R
+nears 1 at the low end of the range), so less copper
 reaches the tankhouse and the current that holds 35 g/L falls: 308 A/m2 at 370 m3/h,
 152 A/m2 at 170 m3/h, 96 A/m2 at 160, 35 at 150 and 2 A/m2 at 145 m3/h.
 
