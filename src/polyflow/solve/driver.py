@@ -29,9 +29,9 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
 
     With design specifications (``fs.specs``) each frees one input and adds one target
     row in the same system (``x0`` may then be the plain plant's unknowns alone: the
-    inputs start at their file values); a failed solve with specs is continued from the plant with
-    the inputs held, then released (``retry``), and a spec driven past a bound is solved
-    again at that bound.
+    inputs start at their file values); a failed solve with specs is continued from the
+    plant with the inputs held, then released (``retry``), and a spec driven past a
+    bound is solved again at that bound.
 
     A solve that fails (the plant is over- or under-specified, singular, Newton does
     not converge, or the balance needs a negative flow) raises its
