@@ -53,3 +53,14 @@ def test_polyflow_solve_with_a_base_is_the_same_continuation():
     steps = int(result.message.split(" in ")[1].split()[0])
     assert steps >= 2                       # not the one warm solve of a plain neighbour
     assert max(result.closure.values()) < 1e-9
+
+
+def test_a_spec_beyond_its_bounds_is_not_continued():
+    """At 160 m3/h the current spec needs 96 A/m2, below its 150 A/m2 bound, where the
+    plant has no solution (test_robust_sx_ew): no continuation can change that, so the
+    run stops at once with that cause (exit code 2, a specification error)."""
+    res = CliRunner().invoke(main, ["run", str(PLANT), "--set",
+                                    "wash_water.flow=160 m3/h"])
+    assert res.exit_code == 2, res.output
+    assert "spec 'spent_electrolyte_copper' needs ew.current_density = 96.3" in res.stderr
+    assert SAID not in res.output

@@ -122,6 +122,8 @@ def solve_variant(fs: Flowsheet, base: Flowsheet | Result, *, tol: float = 1e-10
     try:
         return solve_flowsheet(fs, tol=tol, max_iter=max_iter, progress=progress)
     except (ConvergenceError, SpecificationError, SingularSystemError) as err:
+        if getattr(err, "beyond_bounds", False):
+            raise           # a spec's target needs its input outside its bounds
         cold = err
     base_fs = base.flowsheet if isinstance(base, Result) else base
     try:
@@ -136,7 +138,8 @@ def solve_variant(fs: Flowsheet, base: Flowsheet | Result, *, tol: float = 1e-10
             solve_flowsheet(base_fs, tol=tol).x
     except PolyflowError:
         raise cold from None
-    x = x[:assemble(fs).system.n]           # the plain plant's unknowns (specs dropped)
+    n_plain = assemble(fs).system.n
+    x = x[:n_plain]                         # the plain plant's unknowns (specs dropped)
     lam, step = 0.0, FIRST_STEP if changed else 1.0
     path: list[tuple[float, np.ndarray]] = [(0.0, x)]
     result, steps, iterations = None, 0, 0
@@ -152,8 +155,12 @@ def solve_variant(fs: Flowsheet, base: Flowsheet | Result, *, tol: float = 1e-10
                 if step < MIN_STEP or not changed:
                     break
                 continue
-            lam, x = trial, result.x
-            path.append((lam, x[:path[0][1].size]))
+            # the next step starts here; a spec held at a bound has no column in this
+            # result, so then only the plain unknowns are carried
+            lam = trial
+            x = result.x if result.x.size == n_plain + len(fs.specs) else \
+                result.x[:n_plain]
+            path.append((lam, result.x[:n_plain]))
             steps += 1
             iterations += result.iterations
             if result.iterations <= EASY:
@@ -167,7 +174,10 @@ def solve_variant(fs: Flowsheet, base: Flowsheet | Result, *, tol: float = 1e-10
         return result
     if not changed:
         raise cold
-    raise _branch_end(fs, base_fs, target, changed, path, cold)
+    end = _branch_end(fs, base_fs, target, changed, path, cold)
+    if isinstance(end, ConvergenceError) and isinstance(cold, SpecificationError):
+        raise cold          # the cold start named an infeasibility; the branch adds none
+    raise end
 
 
 def _branch_end(fs, base_fs, target, changed, path, cold) -> PolyflowError:

@@ -201,6 +201,7 @@ def _beyond_bounds(layout: SpecLayout, at: Mapping[str, float],
     err.hint = ("widen the spec's bounds (if the plant can run there) or change the target"
                 + (f"; {err.hint}" if err.hint else ""))
     err.args = (err._render(),)
+    err.beyond_bounds = True        # no continuation can help (solve_variant)
     return err
 
 
