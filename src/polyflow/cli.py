@@ -143,9 +143,17 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
     fs = _run_guarded(ctx, load, file, _overrides(sets), _specs(specs))
     progress = _Progress(quiet)
     try:
-        result = _run_guarded(ctx, fs.solve, progress=progress)
+        if sets or specs:       # a variant: continuation from the file's own plant if need be
+            from polyflow.solve.continuation import solve_variant
+
+            base = _run_guarded(ctx, load, file)
+            result = _run_guarded(ctx, solve_variant, fs, base, progress=progress)
+        else:
+            result = _run_guarded(ctx, fs.solve, progress=progress)
     finally:
         progress.done()
+    if result.message and not quiet:
+        click.echo(f"note: {result.message}", err=True)
     if fmt == "xlsx":
         from polyflow.report.xlsx import result_workbook
 

@@ -62,6 +62,8 @@ def json_document(result: Result) -> dict[str, Any]:
         "water_balance": water_balance(result), "by_line": by_line,
         "power_by_area": result.power_by_area, "specs": result.specs,
         "timings_s": result.timings, **extra,
+        # how a variant was reached when not from the cold start (solve_variant)
+        **({"message": result.message} if result.converged and result.message else {}),
     }
 
 
@@ -74,7 +76,8 @@ def _summary_lines(result: Result) -> list[str]:
                                                  if result.source else ""),
         f"Solve: {status} in {result.iterations} Newton iterations, largest scaled residual "
         f"{result.max_scaled_residual:.1e}; {len(result.stream_names)} streams, "
-        f"{len(result.units)} units, {len(result.species)} species",
+        f"{len(result.units)} units, {len(result.species)} species"
+        + (f" ({result.message})" if result.converged and result.message else ""),
         f"Element balance: {closed}, worst relative imbalance {worst:.1e} (target < 1e-9)",
         *spec_lines(result.specs),
     ]
