@@ -161,5 +161,6 @@ def waterfall_figure(econ: Economics, title: str = "") -> Figure:
     ax.set_title(textwrap.fill(title or "Value from feeds to operating margin", 60),
                  fontsize=10)
     ax.axhline(0, color="black", lw=0.5)
+    ax.margins(y=0.12)
     fig.tight_layout()
     return fig
