@@ -156,3 +156,18 @@ def test_unknown_set_path_says_what_exists(plant):
     path, _ = plant
     with pytest.raises(InputError, match="did you mean 'Cu'"):
         read_economics(path, {"economics.prices.Cuu": "1 USD/t"})
+
+
+def test_npv_sensitivity_moves_each_entry_alone(plant):
+    from polyflow.economics.sensitivity import npv_sensitivity
+
+    path, result = plant
+    inputs = read_economics(path)
+    rows = {r["entry"]: r for r in npv_sensitivity(result, inputs)}
+    # a dearer copper price raises the NPV, a higher discount rate lowers it
+    assert rows["prices.Cu"]["swing_USD"] > 0
+    assert rows["finance.discount_rate"]["swing_USD"] < 0
+    # largest swing first
+    swings = [abs(r["swing_USD"]) for r in rows.values()]
+    assert swings == sorted(swings, reverse=True)
+    assert "reagents.O2(g)" not in rows          # a free reagent has nothing to move
