@@ -171,3 +171,18 @@ def test_npv_sensitivity_moves_each_entry_alone(plant):
     swings = [abs(r["swing_USD"]) for r in rows.values()]
     assert swings == sorted(swings, reverse=True)
     assert "reagents.O2(g)" not in rows          # a free reagent has nothing to move
+
+
+def test_waterfall_plot_and_compare_show_the_economics(plant, tmp_path):
+    path, _ = plant
+    runner = CliRunner()
+    png = tmp_path / "wf.png"
+    out = runner.invoke(main, ["plot", str(path), "--kind", "waterfall", "-o", str(png),
+                               "-q"])
+    assert out.exit_code == 0, out.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    other = tmp_path / "dear_copper.toml"
+    other.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    out = runner.invoke(main, ["compare", str(path), str(other), "-q"])
+    assert out.exit_code == 0, out.output
+    assert "Economics" in out.output and "NPV at 8 % [MUSD]" in out.output
