@@ -269,6 +269,10 @@ def read_economics(path: str | Path, overrides: Mapping[str, Any] | None = None
         schedule = {int(y): parse_econ(v, "fraction") for y, v in schedule_raw.items()}
     except (ValueError, PolyflowError) as err:
         raise where.error(f"schedule: {err}", "schedule") from None
+    years = sorted(schedule)
+    if years != list(range(years[0], years[-1] + 1)):
+        raise where.error(f"the schedule's years {years} leave a gap", "schedule",
+                          hint="give every construction year, '0 %' for an idle one")
     if abs(sum(schedule.values()) - 1.0) > 1e-9:
         raise where.error(f"the schedule spends {100 * sum(schedule.values()):.6g} % of the "
                           "capital", "schedule", hint="the shares must add up to 100 %")

@@ -12,8 +12,9 @@ oxide equivalent: the flow of the formula's one non-oxygen element times the for
 molar mass over that element's mass in it), :math:`p_k` its price [USD/kg], :math:`f_k`
 the payable fraction, :math:`T` the treatment charge per kg of dry solids :math:`m_s`,
 and :math:`R_k` the refining charge per kg of payable *k* — the usual form of a
-concentrate sales contract (Wills & Finch, *Wills' Mineral Processing Technology*, 8th ed.
-(2016), §1.10 "Economic considerations", net smelter return). A year is ``hours``
+concentrate sales contract, the net smelter return (Wills & Finch, *Wills' Mineral
+Processing Technology*, 8th ed. (2016), ch. 1, economic considerations: smelter
+contracts). A year is ``hours``
 operating hours: revenue [USD/y] = V × hours, exactly.
 
 >>> amount_factor("WO3")
