@@ -72,12 +72,13 @@ def variable_costs(result: Result, inputs: EconomicsInputs) -> dict[str, Any]:
             _add(by_area, area, "reagents", usd)
             reagents_kg += kg_h
     for prod in inputs.returned:
-        flows = result.flow_kg_h(result.products[prod])
-        for sid, kg_h in flows.items():
+        stream = result.products[prod]
+        area = result.units[result.stream(stream).src].area     # where it comes from
+        for sid, kg_h in result.flow_kg_h(stream).items():
             if kg_h > 0 and sid in inputs.reagents:
                 usd = -kg_h * inputs.reagents[sid].value
                 _add(by_line, line_of(prod), "reagents", usd)
-                _add(by_area, result.units[prod].area, "reagents", usd)
+                _add(by_area, area, "reagents", usd)
                 reagents_kg -= kg_h
     power = fuel = 0.0
     for name, info in result.units.items():

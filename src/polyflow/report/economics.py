@@ -55,6 +55,13 @@ def _opex_rows(econ: Economics) -> list[dict[str, Any]]:
     return rows
 
 
+def _area_rows(econ: Economics) -> list[dict[str, Any]]:
+    cats = ("reagents", "power", "fuel", "water")
+    return [{"area": a, **{f"{c} [MUSD/y]": _m(row.get(c, 0.0)) for c in cats},
+             "total [MUSD/y]": _m(sum(row.get(c, 0.0) for c in cats))}
+            for a, row in econ.opex_by_area_USD_y.items()]
+
+
 def _ledger_rows(econ: Economics) -> list[dict[str, Any]]:
     return [{"line": r["line"], "feeds at market terms [MUSD/y]": _m(r["feed_value_USD_y"]),
              "products [MUSD/y]": _m(r["revenue_USD_y"]),
@@ -103,13 +110,15 @@ def economics_sections(econ: Economics, *, full: bool = True
                        ) -> list[tuple[str, list[dict[str, Any]]]]:
     """Titled tables: the summary, value-added ledger by line, operating cost by line
     and category, products (revenue and footprint per tonne); with ``full`` also the
-    capital by unit, the cash flow and every price and assumption with its source."""
+    variable cost by area, the capital by unit, the cash flow and every price and
+    assumption with its source."""
     out = [("Economics", summary_rows(econ)),
            ("Value added by line (feeds at market terms -> products)", _ledger_rows(econ)),
            ("Operating cost by line", _opex_rows(econ)),
            ("Products: revenue, power, water, reagents and CO2e per tonne", _product_rows(econ))]
     if full:
-        out += [("Capital by unit (purchased x Lang x (1 + contingency))", _capex_rows(econ)),
+        out += [("Variable operating cost by area", _area_rows(econ)),
+                ("Capital by unit (purchased x Lang x (1 + contingency))", _capex_rows(econ)),
                 ("Cash flow", _cash_rows(econ)),
                 ("Prices and assumptions", _price_rows(econ))]
     return out

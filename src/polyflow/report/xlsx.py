@@ -115,8 +115,8 @@ def _economics_sheets(economics: Economics | None) -> dict[str, list[dict[str, A
         return {}
     from polyflow.report.economics import economics_sections
 
-    names = ("Economics", "Value added", "Opex by line", "Products per tonne", "Capex",
-             "Cash flow", "Prices")
+    names = ("Economics", "Value added", "Opex by line", "Products per tonne",
+             "Opex by area", "Capex", "Cash flow", "Prices")
     return dict(zip(names, (rows for _, rows in economics_sections(economics)),
                     strict=True))
 
