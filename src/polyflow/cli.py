@@ -128,7 +128,8 @@ _SPEC_HELP = ("Solve for an input: 'NAME: vary=UNIT.FIELD, target=JSON.PATH, val
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@_report_options("Override a unit or feed parameter, e.g. --set leach.temperature='50 degC'.")
+@_report_options("Override a unit or feed parameter, e.g. --set leach.temperature='50 degC', "
+                 "or an economics entry, e.g. --set economics.prices.Cu='10000 USD/t'.")
 @click.option("--spec", "specs", multiple=True, metavar="SPEC", help=_SPEC_HELP)
 @click.pass_context
 def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
