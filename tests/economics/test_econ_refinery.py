@@ -50,3 +50,11 @@ def test_schedule_with_a_gap_is_refused(tmp_path):
                  encoding="utf-8")
     with pytest.raises(InputError, match="leave a gap"):
         read_economics(f)
+
+
+def test_grinding_media_per_kwh_of_the_mills_by_hand(refinery):
+    result, econ = refinery
+    mills_kw = sum(u.power_kW for u in result.units.values() if u.model == "ball_mill")
+    assert mills_kw > 1000
+    assert econ.opex_USD_y["consumables"] == pytest.approx(mills_kw * 0.07 * 8000,
+                                                           rel=1e-12)

@@ -150,7 +150,8 @@ def evaluate(result: Result, inputs: EconomicsInputs) -> Economics:
     prices.update({f"reagent {k}": e.to_dict() for k, e in inputs.reagents.items()})
     prices.update({f"utility {k}": e.to_dict() for k, e in inputs.utilities.items()})
     assumptions = {f"{sec} {k}": e.to_dict() for sec, table in
-                   (("finance", fin), ("capital", cap), ("operating", ops))
+                   (("finance", fin), ("capital", cap), ("operating", ops),
+                    ("consumables", inputs.consumables))
                    for k, e in table.items()}
     assumptions["schedule"] = {"value": {str(y): s for y, s in inputs.schedule.items()},
                                "source": inputs.schedule_source}

@@ -36,7 +36,7 @@ FINANCE = {"discount_rate": "fraction", "tax_rate": "fraction", "life": "y",
 CAPITAL = {"lang_factor": "number", "contingency": "fraction", "cepci": "number"}
 OPERATING = {"maintenance": "fraction", "labour": "USD/y"}
 SECTIONS = ("prices", "reagents", "utilities", "products", "feeds", "returned", "finance",
-            "capital", "operating", "schedule")
+            "capital", "operating", "schedule", "consumables")
 _SET = "--set on the command line"
 
 
@@ -89,6 +89,8 @@ class EconomicsInputs:
     operating: dict[str, Entry]
     schedule: dict[int, float]
     schedule_source: str
+    #: unit model -> consumables (grinding media, liners...) per kWh its units draw
+    consumables: dict[str, Entry] = field(default_factory=dict)
 
 
 class _Where:
@@ -292,4 +294,6 @@ def read_economics(path: str | Path, overrides: Mapping[str, Any] | None = None
         finance=_entries(merged.get("finance", {}), FINANCE, "finance", where),
         capital=_entries(merged.get("capital", {}), CAPITAL, "capital", where),
         operating=_entries(merged.get("operating", {}), OPERATING, "operating", where),
-        schedule=dict(sorted(schedule.items())), schedule_source=source)
+        schedule=dict(sorted(schedule.items())), schedule_source=source,
+        consumables={k: _entry(v, "USD/kWh", "consumables", k, where, True)
+                     for k, v in merged.get("consumables", {}).items()})

@@ -11,6 +11,9 @@ Per hour of operation (a year is the operating hours):
 - power: every process unit's electrical power [kW] × the tariff;
 - fuel: heat added to a unit (positive duty) / the heater efficiency × the fuel price
   (heat removed is cooling, not costed);
+- consumables: for the unit models named in ``[economics.consumables]`` (grinding
+  media and liners of a ball mill, say), a cost per kWh the unit draws (wear of grinding
+  media scales with the energy spent: the basis of the usual kg/kWh wear rates);
 - water: liquid water of the feeds of category ``water`` (fresh water) / 1000 kg/m3 ×
   its price;
 - maintenance: a fraction of the fixed capital per year, per line (maintenance and
@@ -36,7 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["CATEGORIES", "GJ_PER_KWH", "variable_costs"]
 
 #: opex categories in report order
-CATEGORIES = ("feeds", "reagents", "power", "fuel", "water", "maintenance", "labour")
+CATEGORIES = ("feeds", "reagents", "power", "fuel", "consumables", "water", "maintenance",
+              "labour")
 #: 1 kWh = 3.6 MJ
 GJ_PER_KWH = 3.6e-3
 
@@ -89,6 +93,10 @@ def variable_costs(result: Result, inputs: EconomicsInputs) -> dict[str, Any]:
             _add(by_line, line_of(name), "power", usd)
             _add(by_area, info.area, "power", usd)
             power += info.power_kW
+            if info.model in inputs.consumables:
+                usd = info.power_kW * inputs.consumables[info.model].value
+                _add(by_line, line_of(name), "consumables", usd)
+                _add(by_area, info.area, "consumables", usd)
         if info.duty_kW > 0:
             gj = info.duty_kW * GJ_PER_KWH / util["fuel_efficiency"].value
             _add(by_line, line_of(name), "fuel", gj * util["fuel"].value)

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["npv_sensitivity"]
 
-_SECTIONS = ("prices", "reagents", "utilities", "finance", "capital", "operating")
+_SECTIONS = ("prices", "reagents", "utilities", "consumables", "finance", "capital",
+             "operating")
 
 
 def npv_sensitivity(result: Result, inputs: EconomicsInputs, step: float = 0.10

@@ -56,7 +56,7 @@ def _opex_rows(econ: Economics) -> list[dict[str, Any]]:
 
 
 def _area_rows(econ: Economics) -> list[dict[str, Any]]:
-    cats = ("reagents", "power", "fuel", "water")
+    cats = ("reagents", "power", "fuel", "consumables", "water")
     return [{"area": a, **{f"{c} [MUSD/y]": _m(row.get(c, 0.0)) for c in cats},
              "total [MUSD/y]": _m(sum(row.get(c, 0.0) for c in cats))}
             for a, row in econ.opex_by_area_USD_y.items()]
