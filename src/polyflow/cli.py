@@ -128,7 +128,8 @@ _SPEC_HELP = ("Solve for an input: 'NAME: vary=UNIT.FIELD, target=JSON.PATH, val
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@_report_options("Override a unit or feed parameter, e.g. --set leach.temperature='50 degC'.")
+@_report_options("Override a unit or feed parameter, e.g. --set leach.temperature='50 degC', "
+                 "or an economics entry, e.g. --set economics.prices.Cu='10000 USD/t'.")
 @click.option("--spec", "specs", multiple=True, metavar="SPEC", help=_SPEC_HELP)
 @click.pass_context
 def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
@@ -154,12 +155,13 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
         progress.done()
     if result.message and not quiet:
         click.echo(f"note: {result.message}", err=True)
+    economics = _economics(ctx, file, result, sets)
     if fmt == "xlsx":
         from polyflow.report.xlsx import result_workbook
 
-        text = result_workbook(result)
+        text = result_workbook(result, economics)
     else:
-        text = render(result, fmt)
+        text = render(result, fmt, economics)
     if output is not None:
         write_atomic(output, text)
         if not quiet:
@@ -172,6 +174,15 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
 
     if at_bound_message(result.specs):
         raise PolyflowCLIError(at_bound_message(result.specs), 3)
+
+
+def _economics(ctx, file: Path, result, sets: tuple[str, ...]):
+    """The run's economics (polyflow.economics; None without an [economics] table)."""
+    from polyflow.economics import economics_of
+
+    if not result.converged:
+        return None
+    return _run_guarded(ctx, economics_of, file, result, _overrides(sets))
 
 
 class _CompareProgress(_Progress):
@@ -249,7 +260,9 @@ def compare(ctx, files: tuple[Path, ...], fmt: str, output: Path | None,
     finally:
         progress.done()
     paths = {label: str(f) for label, f in zip(results, files, strict=True)}
-    _write_or_echo(output, render_compare(results, fmt, paths), quiet)
+    economics = {label: _economics(ctx, f, results[label], sets)
+                 for label, f in zip(results, files, strict=True)}
+    _write_or_echo(output, render_compare(results, fmt, paths, economics), quiet)
     open_balance = [label for label, r in results.items() if not r.closed]
     if open_balance:
         raise PolyflowCLIError("the element balance does not close to 1e-9 in "
@@ -275,7 +288,7 @@ def _names(text: str | None) -> list[str] | None:
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--kind", type=click.Choice(["flowsheet", "pfd", "sankey", "streams",
-                                           "recovery", "psd"]),
+                                           "recovery", "psd", "waterfall"]),
               default="flowsheet", show_default=True, help="What to draw.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Image file, .png, .svg or .pdf [default: <file stem>_<kind>.png; "
@@ -334,9 +347,20 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
             "recovery": lambda: plots.recovery_figure(
                 results if len(results) > 1 else first, _names(element)),
             "psd": lambda: plots.psd_figure(first, _names(streams)),
+            "waterfall": lambda: _waterfall(ctx, files[0], first, sets),
         }[kind]
         fig = _run_guarded(ctx, draw)
     _write_or_echo(path, plots.figure_bytes(fig, image_format), quiet)
+
+
+def _waterfall(ctx, file: Path, result, sets: tuple[str, ...]):
+    from polyflow.report.economics import waterfall_figure
+
+    economics = _economics(ctx, file, result, sets)
+    if economics is None:
+        raise click.UsageError(f"--kind waterfall needs an [economics] table in {file}")
+    return waterfall_figure(economics, f"{result.flowsheet_name}: value from feeds to "
+                                       "operating margin [MUSD/y]")
 
 
 @main.command()

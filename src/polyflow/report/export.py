@@ -17,6 +17,7 @@ from polyflow.report.water import water_balance
 from polyflow.solve.spec_outcome import spec_lines
 
 if TYPE_CHECKING:
+    from polyflow.economics import Economics
     from polyflow.result import Result
 
 __all__ = ["FORMATS", "json_document", "line_sections", "render", "write_atomic"]
@@ -24,8 +25,10 @@ __all__ = ["FORMATS", "json_document", "line_sections", "render", "write_atomic"
 FORMATS = ("text", "csv", "json", "md")
 
 
-def json_document(result: Result) -> dict[str, Any]:
-    """The ``--format json`` document (schema in docs/json-output.md). With size
+def json_document(result: Result, economics: Economics | None = None) -> dict[str, Any]:
+    """The ``--format json`` document (schema in docs/json-output.md); with
+    ``economics`` (:func:`polyflow.economics.economics_of`) also its ``economics``
+    section (docs/economics.md). With size
     classes, species masses are per species (size classes added up) and each stream
     with sized solids has ``psd_passing_%`` (% passing each class's upper size) and
     ``p80_um``/``p50_um``."""
@@ -51,6 +54,8 @@ def json_document(result: Result) -> dict[str, Any]:
                  "components": list(result.species.ids)}
     by_line = {"lines": lines.line_rows(result), "recovery": lines.line_recovery_rows(result),
                "reagents": lines.line_reagent_rows(result)} if lines.has_lines(result) else {}
+    if economics is not None:
+        extra["economics"] = economics.to_dict()
     return {
         "flowsheet": result.flowsheet_name, "source": result.source,
         "converged": bool(result.converged), "closed": result.closed,
@@ -83,7 +88,16 @@ def _summary_lines(result: Result) -> list[str]:
     ]
 
 
-def render_text(result: Result) -> str:
+def _economics_sections(economics: Economics | None) -> list[tuple[str, list[dict]]]:
+    """The economics tables (polyflow.report.economics), none without economics."""
+    if economics is None:
+        return []
+    from polyflow.report.economics import economics_sections
+
+    return economics_sections(economics)
+
+
+def render_text(result: Result, economics: Economics | None = None) -> str:
     streams = tables.stream_rows(result)
     main = ["stream", "from", "to", "T [°C]", "solids [t/h]", "solution [m3/h]",
             "solids [%]"]
@@ -110,12 +124,12 @@ def render_text(result: Result) -> str:
     if water:
         parts += ["", "Water", text_table(water), "",
                   "Water balance", text_table(tables.water_summary_rows(result))]
-    for title, rows in line_sections(result):
+    for title, rows in [*line_sections(result), *_economics_sections(economics)]:
         parts += ["", title, text_table(shown(rows))]
     return "\n".join(parts) + "\n"
 
 
-def render_markdown(result: Result) -> str:
+def render_markdown(result: Result, economics: Economics | None = None) -> str:
     parts = [f"# {result.flowsheet_name}", "", *(f"- {s}" for s in _summary_lines(result)[1:]),
              "", "## Streams", "", markdown_table(tables.stream_rows(result)), "",
              "## Element balance", "", markdown_table(tables.closure_rows(result)), "",
@@ -128,7 +142,7 @@ def render_markdown(result: Result) -> str:
     for title, rows in (("Reagents", tables.reagent_rows(result)),
                         ("Water", tables.water_rows(result)),
                         ("Water balance", tables.water_summary_rows(result)),
-                        *line_sections(result)):
+                        *line_sections(result), *_economics_sections(economics)):
         if rows:
             parts += ["", f"## {title}", "", markdown_table(shown(rows))]
     return "\n".join(parts) + "\n"
@@ -148,16 +162,17 @@ def render_csv(result: Result) -> str:
     return buf.getvalue()
 
 
-def render(result: Result, fmt: str) -> str:
-    """The result as text in format ``fmt`` (one of :data:`FORMATS`)."""
+def render(result: Result, fmt: str, economics: Economics | None = None) -> str:
+    """The result as text in format ``fmt`` (one of :data:`FORMATS`), with the
+    economics of the run where given (not in CSV, which is the stream table)."""
     if fmt == "json":
-        return json.dumps(json_document(result), indent=2) + "\n"
+        return json.dumps(json_document(result, economics), indent=2) + "\n"
     if fmt == "csv":
         return render_csv(result)
     if fmt == "md":
-        return render_markdown(result)
+        return render_markdown(result, economics)
     if fmt == "text":
-        return render_text(result)
+        return render_text(result, economics)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 

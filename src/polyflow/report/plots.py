@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["PLOT_KINDS", "figure_bytes", "flowsheet_figure", "layout", "psd_figure",
            "recovery_figure", "recycle_streams", "sankey_figure", "streams_figure"]
 
-PLOT_KINDS = ("flowsheet", "pfd", "sankey", "streams", "recovery", "psd")
+PLOT_KINDS = ("flowsheet", "pfd", "sankey", "streams", "recovery", "psd", "waterfall")
 IMAGE_FORMATS = ("png", "svg", "pdf")
 
 #: box fill by unit role; recycle and stream colours
