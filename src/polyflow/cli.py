@@ -161,7 +161,7 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
 
         text = result_workbook(result, economics)
     else:
-        text = render(result, fmt, economics)
+        text = render(result, fmt, economics, width=_terminal_width(output))
     if output is not None:
         write_atomic(output, text)
         if not quiet:
@@ -278,6 +278,17 @@ def _plot_output(output: Path | None, first: Path, kind: str) -> tuple[Path, str
         raise click.BadParameter(f"{path.name!r}: name the image .png, .svg or .pdf",
                                  param_hint="-o")
     return path, suffix
+
+
+def _terminal_width(output: Path | None) -> int | None:
+    """The terminal's width when the report goes to a terminal (tables are cut into
+    blocks that fit); None for a file or a pipe (full rows, for pasting)."""
+    import shutil
+    import sys
+
+    if output is not None or not sys.stdout.isatty():
+        return None
+    return max(shutil.get_terminal_size((120, 24)).columns, 60)
 
 
 def _names(text: str | None) -> list[str] | None:

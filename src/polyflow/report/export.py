@@ -97,7 +97,10 @@ def _economics_sections(economics: Economics | None) -> list[tuple[str, list[dic
     return economics_sections(economics)
 
 
-def render_text(result: Result, economics: Economics | None = None) -> str:
+def render_text(result: Result, economics: Economics | None = None,
+                width: int | None = None) -> str:
+    """The terminal report; tables wider than ``width`` (the terminal's) are cut into
+    blocks of columns that fit (:func:`~polyflow.report.text.text_table`)."""
     streams = tables.stream_rows(result)
     main = ["stream", "from", "to", "T [°C]", "solids [t/h]", "solution [m3/h]",
             "solids [%]"]
@@ -109,23 +112,28 @@ def render_text(result: Result, economics: Economics | None = None) -> str:
     extra = [c for c in ("organic [m3/h]", "gas [t/h]") if c in has]
     assays = [c for c in assays if c in has]
     parts = [*_summary_lines(result), "", "Streams",
-             text_table(streams, main + extra + assays), "",
-             "Element balance (feeds in, products out)", text_table(tables.closure_rows(result)),
-             "", "Recovery to products", text_table(tables.recovery_rows(result))]
+             text_table(streams, main + extra + assays, width=width), "",
+             "Element balance (feeds in, products out)",
+             text_table(tables.closure_rows(result), width=width),
+             "", "Recovery to products", text_table(tables.recovery_rows(result), width=width)]
     energy = tables.energy_rows(result)
     if energy:
-        parts += ["", "Energy", text_table(energy)]
+        parts += ["", "Energy", text_table(energy, width=width)]
+    details = tables.unit_result_rows(result)
+    if details:
+        parts += ["", "Unit results", text_table(details, width=width)]
     for title, rows in comminution.sections(result):
-        parts += ["", title, text_table(rows)]
+        parts += ["", title, text_table(rows, width=width)]
     reagents = tables.reagent_rows(result)
     if reagents:
-        parts += ["", f"Reagents (ore {result.ore_t_h:,.1f} t/h dry)", text_table(reagents)]
+        parts += ["", f"Reagents (ore {result.ore_t_h:,.1f} t/h dry)",
+                  text_table(reagents, width=width)]
     water = tables.water_rows(result)
     if water:
-        parts += ["", "Water", text_table(water), "",
-                  "Water balance", text_table(tables.water_summary_rows(result))]
+        parts += ["", "Water", text_table(water, width=width), "",
+                  "Water balance", text_table(tables.water_summary_rows(result), width=width)]
     for title, rows in [*line_sections(result), *_economics_sections(economics)]:
-        parts += ["", title, text_table(shown(rows))]
+        parts += ["", title, text_table(shown(rows), width=width)]
     return "\n".join(parts) + "\n"
 
 
@@ -137,6 +145,9 @@ def render_markdown(result: Result, economics: Economics | None = None) -> str:
     energy = tables.energy_rows(result)
     if energy:
         parts += ["", "## Energy", "", markdown_table(energy)]
+    details = tables.unit_result_rows(result)
+    if details:
+        parts += ["", "## Unit results", "", markdown_table(details)]
     for title, rows in comminution.sections(result):
         parts += ["", f"## {title}", "", markdown_table(rows)]
     for title, rows in (("Reagents", tables.reagent_rows(result)),
@@ -162,7 +173,8 @@ def render_csv(result: Result) -> str:
     return buf.getvalue()
 
 
-def render(result: Result, fmt: str, economics: Economics | None = None) -> str:
+def render(result: Result, fmt: str, economics: Economics | None = None,
+           width: int | None = None) -> str:
     """The result as text in format ``fmt`` (one of :data:`FORMATS`), with the
     economics of the run where given (not in CSV, which is the stream table)."""
     if fmt == "json":
@@ -172,7 +184,7 @@ def render(result: Result, fmt: str, economics: Economics | None = None) -> str:
     if fmt == "md":
         return render_markdown(result, economics)
     if fmt == "text":
-        return render_text(result, economics)
+        return render_text(result, economics, width)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 

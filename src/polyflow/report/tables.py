@@ -20,6 +20,7 @@ __all__ = [
     "recovery_rows",
     "species_rows",
     "stream_rows",
+    "unit_result_rows",
     "water_rows",
     "water_summary_rows",
 ]
@@ -116,11 +117,21 @@ def recovery_rows(result: Result) -> list[dict[str, Any]]:
 
 
 def energy_rows(result: Result) -> list[dict[str, Any]]:
-    rows = []
-    for name, unit in result.units.items():
-        if unit.role == "process":
-            rows.append({"unit": name, "model": unit.model, **unit.result_table()})
-    return rows
+    """One row per process unit: its power drawn and heat duty [kW]. Each model's own
+    results are :func:`unit_result_rows` (a column per result of every model made a
+    table as wide as the plant has models)."""
+    return [{"unit": name, "model": unit.model, "area": unit.area,
+             "power [kW]": unit.power_kW, "duty [kW]": unit.duty_kW}
+            for name, unit in result.units.items() if unit.role == "process"]
+
+
+def unit_result_rows(result: Result) -> list[dict[str, Any]]:
+    """The units' declared results, one row each: unit, result, value, its unit of
+    measure (long form: pastes into a spreadsheet and filters by unit or result)."""
+    return [{"unit": name, "model": unit.model, "result": key, "value": value,
+             "units": unit.result_units.get(key, "")}
+            for name, unit in result.units.items() if unit.role == "process"
+            for key, value in unit.results.items()]
 
 
 def reagent_rows(result: Result) -> list[dict[str, Any]]:

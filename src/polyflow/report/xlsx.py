@@ -101,6 +101,7 @@ def result_workbook(result: Result, economics: Economics | None = None) -> bytes
                  "Element balance": tables.closure_rows(result),
                  "Recovery": tables.recovery_rows(result),
                  "Energy": tables.energy_rows(result),
+                 "Unit results": tables.unit_result_rows(result),
                  "Reagents": tables.reagent_rows(result),
                  "Water": tables.water_rows(result),
                  "Water balance": tables.water_summary_rows(result),
