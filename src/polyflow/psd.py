@@ -41,8 +41,8 @@ from polyflow.quantity import parse_quantity
 __all__ = [
     "class_fractions", "class_mass", "cumulative_passing", "expand_matrix", "expand_vector",
     "gates_gaudin_schuhmann", "percentile_size", "percentile_size_gradient", "read_psd",
-    "read_size_classes", "representative_sizes", "require_sizes", "rosin_rammler", "sieve_series", "size_label",
-    "table_distribution",
+    "read_size_classes", "representative_sizes", "require_sizes", "rosin_rammler",
+    "sieve_series", "size_label", "table_distribution",
 ]
 
 #: size classes at most (a guard against a ratio of 1.0001)
