@@ -21,6 +21,9 @@ D50_GUESS_UM = 100.0
 RF_GUESS = 0.35
 #: density difference [kg/m3] at which the cut size unknown is held (Flintoff's 1.6)
 REF_DELTA_RHO = 1600.0
+#: the water split held when the apex cannot pass the solids Plitt's split sends it
+#: (the volume balance would need less than no water: a roping underflow, warned)
+RF_MIN = 0.05
 
 
 def _dE_dx(x: np.ndarray, alpha: float) -> np.ndarray:
@@ -124,7 +127,8 @@ def add_plitt_rows(unit, eq) -> None:
 
     def split_row(Q, Vs, mass, W, rf):
         rv = cyclone_state(unit, Q, Vs, mass)["rv"]
-        return rf * (Q - W) - (rv * Q - W), abs(rf * (Q - W)) + abs(rv * Q - W)
+        target = max(rv * Q - W, RF_MIN * (Q - W))
+        return rf * (Q - W) - target, abs(rf * (Q - W)) + abs(target)
 
     def funcB(xloc):
         y, rf = float(xloc[0]), float(xloc[1])
@@ -138,7 +142,7 @@ def add_plitt_rows(unit, eq) -> None:
 
     def partials(f, args):
         out = []
-        for i in range(3):
+        for i in range(len(args)):
             h = 1e-6 * max(abs(args[i]), 1e-6)
             up, dn = list(args), list(args)
             up[i] += h
@@ -156,8 +160,8 @@ def add_plitt_rows(unit, eq) -> None:
         dQ, dV, dM = partials(d50_row, (Q, Vs, mass))
         J[0, 0] = 1.0
         J[0, 2:] = np.tile(-(dQ * vol + dV * vs + dM * mw), k_in)
-        gQ, gV, gM = partials(lambda q, v, mm: split_row(q, v, mm, W, rf)[0], (Q, Vs, mass))
-        gW = 1.0 - rf
+        gQ, gV, gM, gW = partials(lambda q, v, mm, w: split_row(q, v, mm, w, rf)[0],
+                                  (Q, Vs, mass, W))
         J[1, 0] = gW * float((dEdy * vol) @ nin)
         J[1, 1] = Q - W
         J[1, 2:] = np.tile(gQ * vol + gV * vs + gM * mw + gW * E * vol, k_in)

@@ -77,7 +77,10 @@ class Hydrocyclone(Unit):
     flow per cyclone, underflow solids by volume; the underflow ropes above 56 % solids
     by volume (Plitt, Conil & Broussaud 1990), which is reported and warned
     (:class:`~polyflow.units.capacity.CapacityWarning`), as is a pressure above
-    ``max_pressure``. ``d50c_factor``, ``pressure_factor`` and ``split_factor`` are
+    ``max_pressure``. Where the apex cannot pass the solids the cut sends it (the volume
+    balance would need less than no water), the water split is held at 5 %: a roping
+    underflow, flagged and warned. ``d50c_factor``, ``pressure_factor`` and
+    ``split_factor`` are
     Flintoff et al.'s calibration factors (1 by default).
 
     **Given** (``d50c`` and ``water_to_underflow``, the option for a surveyed cyclone):
