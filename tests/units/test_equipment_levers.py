@@ -163,6 +163,23 @@ def test_mill_over_its_motor_warns_and_reports_utilisation():
         fs.solve()
 
 
+def test_crusher_over_its_motor_warns():
+    from polyflow.units.crusher import Crusher
+
+    sp = sized(("H2O", "SiO2"), top=64e-3, bottom=1e-3)
+    fs = Flowsheet(sp)
+    fs.add(Feed("ore", flows_kg_h=sized_flows(sp, {"SiO2(s)": 1e5},
+                                              {"ggs": {"xmax": "64 mm", "m": 0.8}})))
+    fs.add(Crusher("cone", k1="8 mm", k2="20 mm", wi_kwh_t="13 kWh/t", motor_power="10 kW"))
+    fs.add(Product("out"))
+    fs.connect("feed", "ore", "cone")
+    fs.connect("product", "cone", "out")
+    with pytest.warns(CapacityWarning, match="unit 'cone': power is"):
+        r = fs.solve()
+    e = r.energy["cone"]
+    assert e["utilisation_%"] == pytest.approx(10 * e["power_kW"], rel=1e-12)
+
+
 def test_mill_errors_name_the_fix():
     with pytest.raises(SpecificationError, match="over-specified: 'residence_time' follows "
                                                  "from the equipment"):
