@@ -144,6 +144,25 @@ class FlotationBank(Unit):
     >>> b.bind(sp)
     >>> (100 * b.fractions["concentrate"]).round(2).tolist()
     [20.0, 93.52, 4.0]
+
+    By the cells: 4 cells of 20 m3 with 15 % air hold 17 m3 of pulp each; 200 t/h of
+    water, 2 t/h of chalcopyrite (4.18 t/m3) and 100 t/h of quartz (2.65 t/m3) are
+    238.2 m3/h, so τ = 17/238.2 h = 4.28 min and R = 0.95 (1 − (1 + 0.6 × 4.282)^−4)
+    = 94.41 %:
+
+    >>> from polyflow import Flowsheet
+    >>> from polyflow.units import Feed, Product
+    >>> fs = Flowsheet(["H2O", "CuFeS2", "SiO2"])
+    >>> _ = fs.add(Feed("pulp", flows_kg_h={"H2O": 2e5, "CuFeS2": 2e3, "SiO2": 1e5}))
+    >>> _ = fs.add(FlotationBank("bank", n_cells=4, cell_volume="20 m3",
+    ...                          water_recovery="10 %",
+    ...                          kinetics={"CuFeS2": {"k": "0.6 1/min", "rmax": "95 %"}}))
+    >>> _ = fs.add(Product("conc")); _ = fs.add(Product("tails", kind="residue"))
+    >>> fs.connect("f", "pulp", "bank"); fs.connect("c", "bank.concentrate", "conc")
+    >>> fs.connect("t", "bank.tailings", "tails")
+    >>> r = fs.solve()
+    >>> round(r.energy["bank"]["residence_time_min"], 2), round(100 * r.recovery["Cu"]["conc"], 2)
+    (4.28, 94.41)
     """
 
     model = "flotation_bank"

@@ -116,6 +116,29 @@ class Hydrocyclone(Unit):
     >>> c.bind(sp)
     >>> c.fractions["underflow"].round(3).tolist()   # water, then the three classes
     [0.3, 0.65, 0.494, 0.408]
+
+    By geometry: 100 t/h of quartz (37.74 m3/h) in 200 m3/h of water through two
+    500 mm cyclones (inlet 100, vortex finder 150, apex 110 mm, free vortex 1.5 m) is
+    118.9 m3/h a cyclone at 15.9 % solids by volume; Plitt's pressure
+    1.88 × 1981^1.78 × e^{0.087}/(50^0.37 × 10^0.94 × 150^0.28 × 346^0.87) = 62.2 kPa
+    and cut 60.4 µm (:mod:`polyflow.plitt`):
+
+    >>> from polyflow import Flowsheet
+    >>> from polyflow.io.feeds import sized_flows
+    >>> from polyflow.psd import sieve_series
+    >>> from polyflow.units import Feed, Product
+    >>> sp = load_database().subset(["H2O", "SiO2"]).sized(sieve_series(1e-3, 20e-6))
+    >>> fs = Flowsheet(sp)
+    >>> _ = fs.add(Feed("pulp", flows_kg_h=sized_flows(sp, {"SiO2(s)": 1e5, "H2O(l)": 2e5},
+    ...                 {"ggs": {"xmax": "1 mm", "m": 0.9}})))
+    >>> _ = fs.add(Hydrocyclone("cyc", diameter="500 mm", inlet="100 mm",
+    ...     vortex_finder="150 mm", apex="110 mm", free_vortex_height="1.5 m", cyclones=2))
+    >>> _ = fs.add(Product("uf")); _ = fs.add(Product("of"))
+    >>> fs.connect("f", "pulp", "cyc"); fs.connect("u", "cyc.underflow", "uf")
+    >>> fs.connect("o", "cyc.overflow", "of")
+    >>> e = fs.solve().energy["cyc"]
+    >>> round(e["flow_per_cyclone_m3/h"], 1), round(e["pressure_kPa"], 1), round(e["d50c_um"], 1)
+    (118.9, 62.2, 60.4)
     """
 
     model = "hydrocyclone"

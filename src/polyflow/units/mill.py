@@ -123,6 +123,22 @@ class BallMill(Unit):
     (1580.0, 570.0, 25.0)
     >>> round(r.temperature_C("discharge") - 25.0, 2)
     1.83
+
+    By its equipment: a 1.2 m × 1.5 m mill with 35 % balls at 75 % of critical speed
+    draws 4.879 × 1.2^0.3 × 2.15 × 0.75 × (1 − 0.1/2^1.5) = 8.016 kW per tonne of its
+    0.35 × 1.696 m3 × 4.65 t/m3 = 2.761 t of balls, 22.1 kW, which is 2.21 kWh per
+    tonne of the 10 t/h; the slurry (10 m3/h of water, 3.77 of quartz) fills the voids
+    (40 %) of the charge, 0.2375 m3: 1.03 min:
+
+    >>> fs = Flowsheet(sp)
+    >>> _ = fs.add(Feed("ore", flows_kg_h=sized_flows(sp, {"SiO2(s)": 1e4, "H2O(l)": 1e4},
+    ...                 {"ggs": {"xmax": "2 mm", "m": 1.0}})))
+    >>> _ = fs.add(BallMill("mill", diameter="1.2 m", length="1.5 m", s1_energy="1 t/kWh"))
+    >>> _ = fs.add(Product("ground"))
+    >>> fs.connect("feed", "ore", "mill"); fs.connect("discharge", "mill", "ground")
+    >>> e = fs.solve().energy["mill"]
+    >>> round(e["power_kW"], 1), round(e["mill_energy_kWh/t"], 2), round(e["residence_time_min"], 2)
+    (22.1, 2.21, 1.03)
     """
 
     model = "ball_mill"
