@@ -405,3 +405,13 @@ def test_doubling_the_concentrator_feed_coarsens_the_grind_and_lowers_recovery(d
     assert not warn_base
     assert any("cyclones" in w and "pressure drop" in w for w in warn_high)
     assert any("roping" in w for w in warn_high)
+
+
+def test_the_concentrator_without_ore_still_solves():
+    """Shutting the ore off (a what-if on a plant) leaves the water running: the mill's
+    energy row, the cyclones' water split and the banks' residence time stay regular
+    (each carries a vanishing 1e-9 flow), so the plant solves with empty solids."""
+    r = polyflow.load(PLANT, overrides={"ore.solids": "0 t/h"}).solve()
+    assert r.converged and r.closed
+    assert r.energy["ball_mill"]["mill_energy_kWh/t"] == 0.0
+    assert r.energy["rougher"]["mass_pull_%"] == 0.0

@@ -24,6 +24,9 @@ REF_DELTA_RHO = 1600.0
 #: the water split held when the apex cannot pass the solids Plitt's split sends it
 #: (the volume balance would need less than no water: a roping underflow, warned)
 RF_MIN = 0.05
+#: pulp flow [m3/h] added to the water-split row's so that a cluster without feed keeps
+#: a regular row (a part in 1e12 of a real flow)
+Q_EPS = 1e-9
 
 
 def _dE_dx(x: np.ndarray, alpha: float) -> np.ndarray:
@@ -128,7 +131,7 @@ def add_plitt_rows(unit, eq) -> None:
     def split_row(Q, Vs, mass, W, rf):
         rv = cyclone_state(unit, Q, Vs, mass)["rv"]
         target = max(rv * Q - W, RF_MIN * (Q - W))
-        return rf * (Q - W) - target, abs(rf * (Q - W)) + abs(target)
+        return rf * (Q - W + Q_EPS) - target, abs(rf * (Q - W + Q_EPS)) + abs(target)
 
     def funcB(xloc):
         y, rf = float(xloc[0]), float(xloc[1])
@@ -163,7 +166,7 @@ def add_plitt_rows(unit, eq) -> None:
         gQ, gV, gM, gW = partials(lambda q, v, mm, w: split_row(q, v, mm, w, rf)[0],
                                   (Q, Vs, mass, W))
         J[1, 0] = gW * float((dEdy * vol) @ nin)
-        J[1, 1] = Q - W
+        J[1, 1] = Q - W + Q_EPS
         J[1, 2:] = np.tile(gQ * vol + gV * vs + gM * mw + gW * E * vol, k_in)
         return J
 

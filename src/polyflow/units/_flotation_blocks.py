@@ -11,6 +11,9 @@ __all__ = ["TAU_GUESS_H", "add_cell_rows", "bank_recovery_slope"]
 
 #: residence time per cell of the first Newton iteration [h] (2.5 min)
 TAU_GUESS_H = 2.5 / 60.0
+#: pulp flow [m3/h] added to the residence-time row's so that a bank without feed keeps
+#: a regular row (a part in 1e12 of a real flow)
+Q_EPS = 1e-9
 
 
 def bank_recovery_slope(k: np.ndarray, tau: float, n: int, rmax: np.ndarray,
@@ -92,11 +95,11 @@ def add_cell_rows(unit, eq) -> None:
     vk = np.tile(vol, k_in)
 
     def tau_row(xloc):
-        q = float(vk @ xloc[1:])
+        q = float(vk @ xloc[1:]) + Q_EPS
         return np.array([xloc[0] * q - v_eff]), np.array([abs(xloc[0] * q) + v_eff])
 
     def tau_jac(xloc):
-        return np.concatenate([[float(vk @ xloc[1:])], xloc[0] * vk])[None, :]
+        return np.concatenate([[float(vk @ xloc[1:]) + Q_EPS], xloc[0] * vk])[None, :]
 
     def start(xloc):
         return np.array([xloc[0] - TAU_GUESS_H]), np.array([abs(xloc[0]) + TAU_GUESS_H])

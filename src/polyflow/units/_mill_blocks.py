@@ -13,6 +13,10 @@ __all__ = ["ENERGY_GUESS", "add_energy_breakage"]
 #: energy per tonne of mill feed [kWh/t] of the first Newton iteration (a closed ball
 #: mill circuit at a 200–400 % circulating load runs at 2–6 kWh/t of mill feed)
 ENERGY_GUESS = 3.0
+#: feed [t/h] added to the energy row's so that a mill without feed keeps a regular row
+#: (E = P/F_EPS, everything it would get goes to the pan); 1e-9 t/h moves E by a part in
+#: 1e12 at a real feed
+F_EPS = 1e-9
 
 
 def _groups(species) -> list[np.ndarray]:
@@ -91,18 +95,18 @@ def add_energy_breakage(unit, eq, out: int, ins: list[int]) -> None:
 
     eq.nonlinear(cols, ns, func, jac, stream=out, var=sized, pattern=pattern)
 
-    # energy row: E·F − P = 0, F the solids fed [t/h]; first iteration E = guess
+    # energy row: E·(F + F_EPS) − P = 0, F the solids fed [t/h]; first iteration E = guess
     solids = np.nonzero(sp.mask("s"))[0]
     w = sp.mw[solids] / 1000.0
     ecols = np.concatenate([[zE], *[eq.flows(s)[solids] for s in ins]])
     wk = np.tile(w, k_in)
 
     def energy(xloc):
-        F = float(wk @ xloc[1:])
+        F = float(wk @ xloc[1:]) + F_EPS
         return np.array([xloc[0] * F - power]), np.array([abs(xloc[0] * F) + power])
 
     def energy_jac(xloc):
-        return np.concatenate([[float(wk @ xloc[1:])], xloc[0] * wk])[None, :]
+        return np.concatenate([[float(wk @ xloc[1:]) + F_EPS], xloc[0] * wk])[None, :]
 
     def start(xloc):
         return np.array([xloc[0] - ENERGY_GUESS]), np.array([abs(xloc[0]) + ENERGY_GUESS])
