@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from polyflow.comminution import energy_mill_matrix
+from polyflow.solve.system import MJ_H_PER_KW, ROW_ENERGY
 
-__all__ = ["ENERGY_GUESS", "add_energy_breakage"]
+__all__ = ["ENERGY_GUESS", "add_energy_breakage", "add_heat_rows"]
 
 #: energy per tonne of mill feed [kWh/t] of the first Newton iteration (a closed ball
 #: mill circuit at a 200–400 % circulating load runs at 2–6 kWh/t of mill feed)
@@ -119,3 +120,60 @@ def add_energy_breakage(unit, eq, out: int, ins: list[int]) -> None:
     eq.nonlinear(ecols, 1, energy, energy_jac, labels=["mill E·F = P"],
                  start=(start, start_jac))
 
+
+def add_heat_rows(eq, power_col: int, ins: list[int], out: int, hf: float) -> None:
+    """The mill's energy balance ``Σ H_in − H_out + h_f·P = 0`` (``P`` the unknown in
+    column ``power_col``), which determines the discharge temperature; analytic
+    Jacobian, and a start-up form that carries the feed temperature."""
+    sp = eq.species
+    S = eq.S
+    z = [power_col]
+    # energy: Σ H_in − H_out + h_f·P = 0, determining the discharge temperature
+    streams = [*ins, out]
+    ecols = np.concatenate([[z[0]], *[np.append(eq.flows(s), eq.temperature(s))
+                                      for s in streams]])
+    k = len(ins)
+    coef = np.array([1.0] * k + [-1.0])
+
+    def split(xloc):
+        m = xloc[1:].reshape(k + 1, S + 1)
+        return m[:, :S], np.maximum(m[:, S], 1.0)
+
+    def energy(xloc):
+        n, T = split(xloc)
+        if n[-1].sum() <= 0.0:             # empty discharge: carry the temperature
+            r = T[-1] - T[:-1].mean()
+            return np.array([r]), np.array([abs(T[-1]) + abs(T[:-1].mean())])
+        H = (n * sp.h_molar(T)).sum(axis=1) / MJ_H_PER_KW
+        r = coef @ H + hf * xloc[0]
+        return np.array([r]), np.array([np.abs(H).sum() + abs(hf * xloc[0])])
+
+    def energy_jac(xloc):
+        n, T = split(xloc)
+        J = np.zeros((1, len(xloc)))
+        if n[-1].sum() <= 0.0:
+            J[0, 1 + (S + 1) * np.arange(k) + S] = -1.0 / k
+            J[0, 1 + (S + 1) * k + S] = 1.0
+            return J
+        h = sp.h_molar(T) / MJ_H_PER_KW
+        dHdT = (n * sp.cp_molar(T)).sum(axis=1) / MJ_H_PER_KW
+        J[0, 0] = hf
+        for j in range(k + 1):
+            base = 1 + (S + 1) * j
+            J[0, base: base + S] = coef[j] * h[j]
+            J[0, base + S] = coef[j] * dHdT[j]
+        return J
+
+    def start(xloc):
+        _, T = split(xloc)
+        r = T[-1] - T[:-1].mean()
+        return np.array([r]), np.array([abs(T[-1]) + abs(T[:-1].mean())])
+
+    def start_jac(xloc):
+        J = np.zeros((1, len(xloc)))
+        J[0, 1 + (S + 1) * np.arange(k) + S] = -1.0 / k
+        J[0, 1 + (S + 1) * k + S] = 1.0
+        return J
+
+    eq.nonlinear(ecols, 1, energy, energy_jac, stream=out, var=ROW_ENERGY,
+                 start=(start, start_jac))

@@ -28,8 +28,7 @@ from polyflow.psd import (
     require_sizes,
 )
 from polyflow.slurry import volume_per_kmol
-from polyflow.solve.system import MJ_H_PER_KW, ROW_ENERGY
-from polyflow.units._mill_blocks import add_energy_breakage
+from polyflow.units._mill_blocks import add_energy_breakage, add_heat_rows
 from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.capacity import utilisation
 
@@ -352,56 +351,7 @@ class BallMill(Unit):
             return np.hstack([J[:, :4], np.tile(J[:, 4:4 + ns], nf), J[:, 4 + ns:]])
 
         eq.nonlinear(cols, 4, bond, bond_jac, labels=[f"Bond {v}" for v in MILL_VARS])
-        # energy: Σ H_in − H_out + h_f·P = 0, determining the discharge temperature
-        streams = [*ins, out]
-        ecols = np.concatenate([[z[0]], *[np.append(eq.flows(s), eq.temperature(s))
-                                          for s in streams]])
-        k = len(ins)
-        coef = np.array([1.0] * k + [-1.0])
-        hf = self.p["heat_fraction"]
-
-        def split(xloc):
-            m = xloc[1:].reshape(k + 1, S + 1)
-            return m[:, :S], np.maximum(m[:, S], 1.0)
-
-        def energy(xloc):
-            n, T = split(xloc)
-            if n[-1].sum() <= 0.0:             # empty discharge: carry the temperature
-                r = T[-1] - T[:-1].mean()
-                return np.array([r]), np.array([abs(T[-1]) + abs(T[:-1].mean())])
-            H = (n * sp.h_molar(T)).sum(axis=1) / MJ_H_PER_KW
-            r = coef @ H + hf * xloc[0]
-            return np.array([r]), np.array([np.abs(H).sum() + abs(hf * xloc[0])])
-
-        def energy_jac(xloc):
-            n, T = split(xloc)
-            J = np.zeros((1, len(xloc)))
-            if n[-1].sum() <= 0.0:
-                J[0, 1 + (S + 1) * np.arange(k) + S] = -1.0 / k
-                J[0, 1 + (S + 1) * k + S] = 1.0
-                return J
-            h = sp.h_molar(T) / MJ_H_PER_KW
-            dHdT = (n * sp.cp_molar(T)).sum(axis=1) / MJ_H_PER_KW
-            J[0, 0] = hf
-            for j in range(k + 1):
-                base = 1 + (S + 1) * j
-                J[0, base: base + S] = coef[j] * h[j]
-                J[0, base + S] = coef[j] * dHdT[j]
-            return J
-
-        def start(xloc):
-            _, T = split(xloc)
-            r = T[-1] - T[:-1].mean()
-            return np.array([r]), np.array([abs(T[-1]) + abs(T[:-1].mean())])
-
-        def start_jac(xloc):
-            J = np.zeros((1, len(xloc)))
-            J[0, 1 + (S + 1) * np.arange(k) + S] = -1.0 / k
-            J[0, 1 + (S + 1) * k + S] = 1.0
-            return J
-
-        eq.nonlinear(ecols, 1, energy, energy_jac, stream=out, var=ROW_ENERGY,
-                     start=(start, start_jac))
+        add_heat_rows(eq, int(z[0]), ins, out, self.p["heat_fraction"])
 
     # -- results -----------------------------------------------------------------------
     def power_kW(self, sol) -> float:
