@@ -78,9 +78,10 @@ def test_ore_grade_to_cathode_copper_matches_the_closed_form():
 
 def test_current_density_to_power_matches_faradays_tankhouse(sxew):
     """Tankhouse power = i·A·cells·U (polyflow's electrowinning: 300 A/m2 × 110 m2 × 77
-    cells × 2.0 V = 5082 kW), so 5000 kW needs i = 5000 kW / (110 × 77 × 2.0 V)."""
+    cells × 2.0 V = 5082 kW), so 5000 kW needs i = 5000 kW / (110 × 77 × 2.0 V); the
+    cell voltage typed in (the shipped plant computes it from the cell up)."""
     result = solve_with(sxew, Spec("p", "ew.current_density", "energy.ew.power_kW",
-                                   "5 MW"))
+                                   "5 MW"), overrides={"ew.cell_voltage": "2.0 V"})
     expected = 5000e3 / (110 * 77 * 2.0)
     assert result.specs["p"]["value"].endswith(" A/m2")
     assert float(result.specs["p"]["value"].split()[0]) == pytest.approx(expected, rel=1e-10)
