@@ -40,13 +40,13 @@ def read_reactions(value: object) -> list[dict]:
             raise InputError(f"reaction {k} needs 'equation' and 'key', and either "
                              "'conversion' or 'kinetics'", value=r)
         allowed = {"equation", "key", "conversion", "kinetics", "k", "reagent", "order",
-                   "activation_energy", "k_temperature"}
+                   "activation_energy", "k_temperature", "k_concentration", "psd", "k_size"}
         extra = fields - allowed
         if extra:
             raise InputError(f"reaction {k} has unknown field {sorted(extra)[0]!r}",
                              hint="a reaction has equation, key and conversion, or "
-                                  "kinetics with k (and reagent, order, activation_energy, "
-                                  "k_temperature)")
+                                  "kinetics with k (and reagent, order, k_concentration, "
+                                  "activation_energy, k_temperature, psd, k_size)")
         item: dict = {"equation": str(r["equation"]), "key": str(r["key"])}
         if ("conversion" in r) == ("kinetics" in r):
             raise InputError(f"reaction {k}: give either 'conversion' or 'kinetics'", value=r)
@@ -70,9 +70,60 @@ def read_reactions(value: object) -> list[dict]:
             if "reagent" not in r:
                 raise InputError(f"reaction {k}: the rate law needs 'reagent', the dissolved "
                                  "reactant whose concentration [g/L] drives it")
+            if {"k_concentration", "psd", "k_size"} & fields:
+                raise InputError(f"reaction {k}: 'k_concentration', 'psd' and 'k_size' are "
+                                 "for the shrinking-core kinetics (chemical, diffusion)")
+        if "reagent" in r:
             item["reagent"] = str(r["reagent"])
+        if kin != "rate_law":
+            _read_shrinking_core_extras(r, item, k)
         out.append(item)
     return out
+
+
+def _read_shrinking_core_extras(r: dict, item: dict, k: int) -> None:
+    """The reagent reference concentration and the size distribution of a shrinking-core
+    reaction: k holds at ``k_concentration`` [g/L] of the ``reagent`` and for particles
+    of ``k_size``."""
+    if "k_concentration" in r and "reagent" not in r:
+        raise InputError(f"reaction {k}: 'k_concentration' needs the 'reagent' it is of")
+    if "reagent" in r:
+        if "k_concentration" not in r:
+            raise InputError(f"reaction {k}: with a 'reagent' give 'k_concentration', the "
+                             "reagent concentration at which k holds (e.g. '10 g/L')")
+        c = parse_quantity(r["k_concentration"], "concentration")
+        if not (math.isfinite(c) and c > 0.0):
+            raise InputError(f"reaction {k}: k_concentration must be above zero",
+                             value=r["k_concentration"])
+        item["C_ref"] = c
+    if ("psd" in r) != ("k_size" in r):
+        raise InputError(f"reaction {k}: give 'psd' (the key mineral's size distribution) "
+                         "and 'k_size' (the particle size at which k holds) together")
+    if "psd" in r:
+        from polyflow.psd import read_psd
+
+        size = parse_quantity(r["k_size"], "length")
+        if not (math.isfinite(size) and size > 0.0):
+            raise InputError(f"reaction {k}: k_size must be above zero", value=r["k_size"])
+        item["d_ref"] = size
+        item["psd"] = read_psd(r["psd"], f"reaction {k} psd")
+
+
+def size_classes_of(passing, d_ref: float) -> tuple[list[float], list[float]]:
+    """Mass fractions and representative sizes [m] of the classes of a √2 sieve series
+    from the size at which 99.99 % passes down to a thousandth of it (the pan is
+    represented at half the bottom sieve)."""
+    import numpy as np
+
+    from polyflow.psd import class_fractions, representative_sizes, sieve_series
+
+    grid = np.geomspace(1e-8, 1.0, 400)
+    top = float(grid[np.nonzero([passing(x) >= 0.9999 for x in grid])[0][0]])
+    sieves = sieve_series(top, top / 1000.0)
+    w = class_fractions(sieves, passing)
+    d = representative_sizes(sieves)
+    keep = w > 1e-12
+    return [float(v) for v in w[keep]], [float(v) for v in d[keep]]
 
 
 def shrinking_core_cstr_series(kc: float, tau_tank: float, n: int, control: str) -> float:

@@ -18,6 +18,7 @@ from polyflow.units._leach_kinetics import (
     arrhenius,
     read_reactions,
     shrinking_core_cstr_series,
+    size_classes_of,
 )
 from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.reactor import conversion_matrix
@@ -149,11 +150,19 @@ class LeachTanks(Unit):
                 continue
             nu = nu_vector(rx, species)
             item = dict(r, rx=rx, key_i=key, nu=nu, nu_key=abs(nu[key]))
-            if r["kinetics"] == "rate_law":
+            if "reagent" in r:
                 try:
                     item["reagent_i"] = species.idx(r["reagent"])
                 except Exception as err:
                     raise self.fail(f"reaction {k}: {err}", "reactions") from None
+                if nu[item["reagent_i"]] >= 0:
+                    raise self.fail(f"reaction {k}: the reagent {r['reagent']!r} is not a "
+                                    f"reactant of {r['equation']!r}", "reactions")
+            if "psd" in r:
+                w, d = size_classes_of(r["psd"], r["d_ref"])
+                m = 1.0 if r["kinetics"] == "chemical" else 2.0
+                item["size_w"] = w
+                item["size_s"] = [(r["d_ref"] / dj) ** m for dj in d]
             self.kin.append(item)
         keys = [it["key_i"] for it in self.kin]
         if len(set(keys)) != len(keys) or set(keys) & set(fixed_keys):
@@ -249,11 +258,22 @@ class LeachTanks(Unit):
         (at the fixed temperature, or 25 °C): the start-up Newton step then leaches as
         much as the plant will, and a downstream unit that needs the metal (a tankhouse
         whose current is fixed) starts feasible. Otherwise half the feed by the last tank."""
-        if it["kinetics"] in ("chemical", "diffusion") and self._tau is not None:
+        if it["kinetics"] in ("chemical", "diffusion"):
             kc = self.rate_constant(it, T_fixed if T_fixed is not None else T_REF)
-            return [float(shrinking_core_cstr_series(kc, self._tau, k + 1, it["kinetics"]))
-                    for k in range(N)]
+            tau = self._tau if self._tau is not None else 1.0
+            return [self.mean_conversion(it, kc * tau, k + 1) for k in range(N)]
         return [0.5 * (k + 1) / N for k in range(N)]
+
+    def mean_conversion(self, it: dict, theta: float, n: int) -> float:
+        """Mean conversion leaving tank ``n`` at θ = kc·τ_tank (the shrinking core
+        averaged over the Erlang residence times of n tanks), over the key mineral's
+        size classes when it has a ``psd``: Σ_j w_j X(θ (d_ref/d_j)^m), m = 1 under
+        chemical control (τ_complete ∝ R), 2 under diffusion control (∝ R²)."""
+        if "size_w" not in it:
+            return shrinking_core_cstr_series(max(theta, 0.0), 1.0, n, it["kinetics"])
+        return float(sum(w * shrinking_core_cstr_series(max(theta, 0.0) * sj, 1.0, n,
+                                                        it["kinetics"])
+                         for w, sj in zip(it["size_w"], it["size_s"], strict=True)))
 
     def _conversion_rows(self, eq, it, in_cols, tau_col, T_col, T_fixed, dis) -> None:
         N = self.p["tanks"]
@@ -274,29 +294,7 @@ class LeachTanks(Unit):
             return tau, T
 
         if it["kinetics"] in ("chemical", "diffusion"):
-            cols = np.concatenate([X, extra]).astype(int)
-
-            def f_sc(x, it=it):
-                tau, T = tau_T(x, N)
-                kc = self.rate_constant(it, T)
-                g = np.array([shrinking_core_cstr_series(kc, tau, k + 1, it["kinetics"])
-                              for k in range(N)])
-                return x[:N] - g, np.abs(x[:N]) + np.abs(g)
-
-            def j_sc(x, f=f_sc):   # identity on X, finite differences in τ and T
-                J = np.zeros((N, len(x)))
-                J[:, :N] = np.eye(N)
-                for c in range(N, len(x)):
-                    h = 1e-6 * max(abs(x[c]), 1.0)
-                    xp, xm = x.copy(), x.copy()
-                    xp[c] += h
-                    xm[c] -= h
-                    J[:, c] = (f(xp)[0] - f(xm)[0]) / (2 * h)
-                return J
-
-            eq.nonlinear(cols, N, f_sc, j_sc, stream=dis, var=ROW_INTERNAL,
-                         labels=[f"conversion of {it['key']} in tank {k + 1}"
-                                 for k in range(N)])
+            self._shrinking_core_rows(eq, it, in_cols, extra, tau_T, dis, T_fixed)
             return
         # rate law per tank: X_k − X_(k−1) − k τ C_k^a (1 − X_k)^(2/3) = 0
         ri = it["reagent_i"]
@@ -349,6 +347,82 @@ class LeachTanks(Unit):
         eq.nonlinear(cols, N, f_rl, None, stream=dis, var=ROW_INTERNAL,
                      labels=[f"rate law of {it['key']} in tank {k + 1}" for k in range(N)],
                      start=(f_rl0, j_rl0))
+
+    def _shrinking_core_rows(self, eq, it, in_cols, extra, tau_T, dis, T_fixed) -> None:
+        """X_n − X̄_n(θ_n) = 0 per tank, θ_n = τ k(T) (C̄_n/C_ref)^a: the shrinking core in
+        mixed flow at the mean of the rate constants of the tanks passed, each tank's
+        from its own reagent concentration C_k [g/L] (what the feed brings less what the
+        reactions up to tank k consumed; fixed-conversion reactions complete in tank 1).
+        The mean rate constant keeps the particles' mean ∫kc dt exact. Jacobian: the
+        identity on X less X̄'(θ) ∂θ/∂x (X̄' and ∂θ/∂x by central differences)."""
+        N = self.p["tanks"]
+        S = eq.S
+        X = it["X"]
+        ri = it.get("reagent_i")
+        others = [u for u in self.kin if u is not it and ri is not None and u["nu"][ri] < 0]
+        n_in = len(in_cols) * S
+        has_reagent = ri is not None
+        cols = np.concatenate([X, *[u["X"] for u in others],
+                               *(in_cols if has_reagent else []), extra]).astype(int)
+        mw = eq.species.mw
+        wl = np.where(self.liquor, mw, 0.0) / self.p["solution_density"]
+        Mfix = self.M
+        base = N * (len(others) + 1)
+        tail = base + (n_in if has_reagent else 0)
+
+        def theta(x):
+            tau, T = tau_T(x, tail)
+            kT = self.rate_constant(it, T)
+            if not has_reagent:
+                return np.full(N, kT * tau)
+            n = sum(x[base + j * S: base + (j + 1) * S] for j in range(len(in_cols)))
+            V = max(float(wl @ n), 1e-30)                                   # m3/h
+            reag = (Mfix @ n)[ri]
+            kc = np.empty(N)
+            for k in range(N):
+                used = abs(it["nu"][ri]) / it["nu_key"] * x[k] * n[it["key_i"]]
+                for m, u in enumerate(others):
+                    used += abs(u["nu"][ri]) / u["nu_key"] * x[N * (m + 1) + k] * \
+                        n[u["key_i"]]
+                C = max((reag - used) * mw[ri] / V, 0.0)                    # g/L
+                kc[k] = kT * (C / it["C_ref"]) ** it["order"]
+            return tau * np.cumsum(kc) / np.arange(1, N + 1)
+
+        def g(th):
+            return np.array([self.mean_conversion(it, th[k], k + 1) for k in range(N)])
+
+        def f(x):
+            gx = g(theta(x))
+            return x[:N] - gx, np.abs(x[:N]) + np.abs(gx)
+
+        def jac(x):
+            th = theta(x)
+            h = 1e-6 * np.maximum(np.abs(th), 1e-6)
+            dg = (g(th + h) - g(np.maximum(th - h, 0.0))) / (th + h - np.maximum(th - h, 0.0))
+            D = np.zeros((N, len(x)))
+            for c in range(len(x)):
+                hc = 1e-7 * max(abs(x[c]), 1e-3)
+                xp, xm = x.copy(), x.copy()
+                xp[c] += hc
+                xm[c] -= hc
+                D[:, c] = (theta(xp) - theta(xm)) / (2 * hc)
+            J = -dg[:, None] * D
+            J[:, :N] += np.eye(N)
+            return J
+
+        guess = np.array(self._conversion_guess(it, N, T_fixed))
+
+        def f0(x):
+            return x[:N] - guess, np.abs(x[:N]) + guess
+
+        def j0(x):
+            J = np.zeros((N, len(x)))
+            J[:, :N] = np.eye(N)
+            return J
+
+        eq.nonlinear(cols, N, f, jac, stream=dis, var=ROW_INTERNAL,
+                     labels=[f"conversion of {it['key']} in tank {k + 1}" for k in range(N)],
+                     start=(f0, j0) if has_reagent else None)
 
     # -- results ---------------------------------------------------------------------
     def _fixed_extents(self, n_in: np.ndarray) -> list[float]:
