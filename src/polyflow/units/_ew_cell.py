@@ -88,7 +88,7 @@ def cell_voltage(d: dict[str, float], *, i: float, T: float, gap: float, dH_kJ: 
     >>> v = cell_voltage(d, i=300.0, T=318.15, gap=0.04, dH_kJ=221.06, z=2, lnQ=0.0,
     ...                  acid_g_L=180.0, cu_g_L=40.0)
     >>> round(v["cell_voltage"], 3), round(v["ohmic_drop"], 3)
-    (2.014, 0.2)
+    (2.016, 0.2)
     """
     E = reversible_potential(d["E0_25C"], dH_kJ, z, T, lnQ)
     eta_a = tafel(i, d["anode_i0"], d["anode_alpha"], T)
