@@ -58,7 +58,7 @@ def test_less_cyanide_leaches_less_gold():
     x = [leach(kg).energy["leach"]["Au_extraction_%"]
          for kg in (60.0, 30.0, 15.0, 7.5)]
     assert x[0] > x[1] > x[2] > x[3]
-    assert x[1] - x[3] > 10.0
+    assert x[1] - x[3] > 10.0          # 65.3 -> 52.6 %
 
 
 def test_with_cyanide_in_excess_oxygen_sets_the_rate():
