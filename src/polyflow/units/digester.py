@@ -235,14 +235,38 @@ class Digester(Unit):
             return r, np.ones(E)
 
         def jac(x):
+            """g = tanh((ln K + ln Π_r − ln Π_p)/2): dg = (1 − g²)/2 d(...), with
+            d(ln Π_r − ln Π_p)/dn_i = −ν_i/n_i + Σν_aq w_i/Q (c = n/Q, Q = w·n) on the
+            outlet flows n = A M Σ n_in, A = I + Σ_e ν_e X_e e_key/|ν_key|."""
+            base = M @ sum(x[E + j * S:E + (j + 1) * S] for j in range(k))
+            n = flows_out(x)
+            Q = max(float(wl @ n), 1e-30)
+            T = T_fixed if T_fixed is not None else max(x[-1], 250.0)
+            A = np.eye(S)
+            for e, it in enumerate(self.eqm):
+                A[:, it["key_i"]] += it["nu"] * x[e] / it["nu_key"]
+            AM = A @ M
             J = np.zeros((E, len(x)))
-            for c in range(len(x)):
-                h = 1e-7 * max(abs(x[c]), 1e-6 if c < E else 1e-3)
-                xp, xm = x.copy(), x.copy()
-                xp[c] += h
-                xm[c] -= h
-                J[:, c] = (f(xp)[0] - f(xm)[0]) / (2 * h)
-            J[~np.isfinite(J)] = 0.0
+            r = f(x)[0]
+            for e, it in enumerate(self.eqm):
+                if r[e] == 1.0 - x[e]:
+                    J[e, e] = -1.0
+                    continue
+                aq, nu = it["aq"], it["nu"][it["aq"]]
+                c = np.maximum(n[aq], 1e-30) / Q
+                pr = float(np.prod(c[nu < 0] ** -nu[nu < 0]))
+                pp = float(np.prod(c[nu > 0] ** nu[nu > 0]))
+                K = self.K_at(it, T)
+                g = (K * pr - pp) / (K * pr + pp + 1e-300)
+                half = 0.5 * (1.0 - g * g)
+                dn = nu.sum() * wl / Q
+                dn[aq] -= nu / np.maximum(n[aq], 1e-30)
+                dg = half * dn                                   # d g / d n_out
+                for m, um in enumerate(self.eqm):
+                    J[e, m] = float(dg @ um["nu"]) * base[um["key_i"]] / um["nu_key"]
+                J[e, E:E + k * S] = np.tile(dg @ AM, k)
+                if T_fixed is None:
+                    J[e, -1] = half * it["dH"] / (R_GAS * T * T)
             return J
 
         def f0(x):

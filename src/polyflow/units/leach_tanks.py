@@ -18,6 +18,7 @@ from polyflow.units._leach_kinetics import (
     arrhenius,
     read_reactions,
     shrinking_core_cstr_series,
+    shrinking_core_many,
     size_classes_of,
 )
 from polyflow.units._leach_rows import conversion_rows
@@ -162,8 +163,8 @@ class LeachTanks(Unit):
             if "psd" in r:
                 w, d = size_classes_of(r["psd"], r["d_ref"])
                 m = 1.0 if r["kinetics"] == "chemical" else 2.0
-                item["size_w"] = w
-                item["size_s"] = [(r["d_ref"] / dj) ** m for dj in d]
+                item["size_w"] = np.array(w)
+                item["size_s"] = np.array([(r["d_ref"] / dj) ** m for dj in d])
             self.kin.append(item)
         keys = [it["key_i"] for it in self.kin]
         if len(set(keys)) != len(keys) or set(keys) & set(fixed_keys):
@@ -272,9 +273,8 @@ class LeachTanks(Unit):
         chemical control (τ_complete ∝ R), 2 under diffusion control (∝ R²)."""
         if "size_w" not in it:
             return shrinking_core_cstr_series(max(theta, 0.0), 1.0, n, it["kinetics"])
-        return float(sum(w * shrinking_core_cstr_series(max(theta, 0.0) * sj, 1.0, n,
-                                                        it["kinetics"])
-                         for w, sj in zip(it["size_w"], it["size_s"], strict=True)))
+        X = shrinking_core_many(max(theta, 0.0) * it["size_s"], 1.0, n, it["kinetics"])
+        return float(it["size_w"] @ X)
 
     def _conversion_rows(self, eq, it, in_cols, tau_col, T_col, T_fixed, dis) -> None:
         conversion_rows(self, eq, it, in_cols, tau_col, T_col, T_fixed, dis)
