@@ -95,3 +95,33 @@ def test_less_soda_lowers_the_plants_tungsten_recovery():
     drop = 100 * (full.recovery["W"]["tungsten_trioxide"]
                   - cut.recovery["W"]["tungsten_trioxide"])
     assert 30.0 < drop < 45.0
+
+
+def test_analytic_jacobian_of_the_equilibrium_rows_matches_finite_differences():
+    """g = tanh((ln K + ln Π_r − ln Π_p)/2) differentiated by hand in the outlet flows
+    (the liquor volume included) and T (van 't Hoff), against central differences of the
+    same rows, adiabatic so that the temperature column is live."""
+    import numpy as np
+
+    from polyflow.solve.assemble import assemble
+    from polyflow.solve.system import Block
+
+    fs = Flowsheet(["CaWO4", "Na2CO3", "Na2WO4", "CaCO3", "H2O", "SiO2"])
+    fs.add(Feed("f", flows={"CaWO4": "1 kmol/h", "Na2CO3": "1.5 kmol/h", "H2O": "3 t/h",
+                            "Na2WO4": "0.2 kmol/h"}, temperature="200 degC"))
+    fs.add(Digester("d", reactions=[{"equation": RX, "key": "CaWO4", "K": 0.93,
+                                     "K_temperature": "200 degC"}]))
+    fs.add(Product("p"))
+    fs.connect("a", "f", "d")
+    fs.connect("b", "d", "p")
+    r = fs.solve()
+    asm = assemble(fs)
+    X = int(asm.internal["d"][0])
+    blocks = [b for b in asm.system.blocks if len(b.rows) == 1 and b.cols[0] == X
+              and len(b.cols) > 3]
+    assert len(blocks) == 1
+    b = blocks[0]
+    fd = Block(b.rows, b.cols, b.func)
+    x = r.x[b.cols].copy()
+    assert 0.0 < x[0] < 1.0                       # the equilibrium branch of the min
+    np.testing.assert_allclose(b.jacobian(x), fd.jacobian(x), rtol=1e-5, atol=1e-8)
