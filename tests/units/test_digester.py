@@ -75,6 +75,10 @@ def test_reactions_need_K_with_its_temperature():
         Digester("d", reactions=[{"equation": RX, "key": "CaWO4", "K": 0.9}])
     with pytest.raises(InputError, match="either 'conversion' or"):
         Digester("d", reactions=[{"equation": RX, "key": "CaWO4"}])
+    for bad in ("big", -1.0, "0"):
+        with pytest.raises(InputError, match="K must be a number above zero"):
+            Digester("d", reactions=[{"equation": RX, "key": "CaWO4", "K": bad,
+                                      "K_temperature": "200 degC"}])
 
 
 def test_less_soda_lowers_the_plants_tungsten_recovery():

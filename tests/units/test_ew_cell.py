@@ -72,7 +72,9 @@ def test_cell_voltage_and_energy_of_a_copper_tankhouse():
     """Published tankhouse practice at about 300 A/m2 and 45 °C: cells at about 2.0 V
     (Beukes & Badenhorst, J. SAIMM 109 (2009) 343; Schlesinger et al. (2011) ch. 17,
     1.8–2.2 V) and 1.9–2.0 kWh per kg of cathode at about 90 % current efficiency
-    (Robinson et al. 2013, the world copper tankhouse survey). The parts: the reversible
+    (Robinson, Sole, Sandoval, Moats, Siegmund & Davenport, "Copper electrowinning: 2013
+    world tankhouse operating data", Proc. Copper 2013, vol. V, 3–14: the figure as the
+    issue quotes it; the survey's tables were not read). The parts: the reversible
     voltage near 0.9 V, the anode 0.5–0.7 V, the cathode 0.05–0.1 V."""
     e = run(base_current_efficiency="90 %")
     assert 1.9 < e["cell_voltage_V"] < 2.1

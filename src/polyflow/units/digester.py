@@ -44,7 +44,11 @@ def read_digestion(value: object) -> list[dict]:
         if "conversion" in r:
             item["conversion"] = read_fraction(r["conversion"], f"reaction {k} conversion")
         else:
-            K = float(r["K"])
+            try:
+                K = float(r["K"])
+            except (TypeError, ValueError):
+                raise InputError(f"reaction {k}: K must be a number above zero",
+                                 value=r["K"]) from None
             if not (math.isfinite(K) and K > 0.0):
                 raise InputError(f"reaction {k}: K must be a number above zero", value=r["K"])
             if "K_temperature" not in r:
