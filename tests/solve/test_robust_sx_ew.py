@@ -82,14 +82,21 @@ def test_every_rate_within_the_current_bounds_converges_with_losses_falling():
         currents.append(_current(r))
     assert all(b < a for a, b in pairwise(losses)), losses
     assert losses[0] > 10.0 and losses[-1] < 0.2, losses
-    # less wash water, less copper to the tankhouse, less current to hold 35 g/L
-    assert all(b > a for a, b in pairwise(currents)), currents
-    assert 150.0 < currents[0] < 155.0, currents
+    # less wash water, less copper to the tankhouse, less current to hold 35 g/L; above
+    # ~280 m3/h the current falls again: the liquor through the fixed 4 x 800 m3 leach
+    # shortens its residence time and more copper stays in the residue (4.5 % of the feed
+    # at 250 m3/h, 8.6 % at 370), more than the washing gains
+    assert all(b > a for a, b in pairwise(currents[:5])), currents
+    assert max(currents) == max(currents[3:5]) and currents[-1] < max(currents), currents
+    assert 150.0 < currents[0] < 160.0, currents
 
 
-@pytest.mark.parametrize(("wash", "needs"), [(160, 96.3), (150, 34.57)])
+@pytest.mark.parametrize(("wash", "needs"), [(160, 99.03), (150, 37.17)])
 def test_below_the_current_bound_names_the_spec_and_the_current_it_needs(wash, needs):
-    with pytest.raises(SpecificationError) as info:
+    # infeasible or (with the acid-driven leach nonlinear, the material balance at the
+    # bound no longer solves in Newton's first steps) not converged: either way the
+    # spec, the current it needs and the copper that runs out are named
+    with pytest.raises((SpecificationError, PolyflowError)) as info:
         _plant(wash).solve()
     text = str(info.value)
     assert f"spec '{CURRENT}' needs ew.current_density = {needs}" in text, text
@@ -99,7 +106,7 @@ def test_below_the_current_bound_names_the_spec_and_the_current_it_needs(wash, n
 
 def test_with_the_current_bound_lowered_150_and_160_converge():
     losses = []
-    for wash, needs in ((145, 1.963), (150, 34.57), (160, 96.31), (170, 151.8)):
+    for wash, needs in ((145, 4.544), (150, 37.18), (160, 99.03), (170, 154.8)):
         r = _current_down_to_1(_plant(wash)).solve()
         assert r.converged and max(r.closure.values()) < 1e-9
         assert _current(r) == pytest.approx(needs, rel=1e-3)
