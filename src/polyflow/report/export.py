@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from polyflow.effluent.products import hazards, product_lines, products
 from polyflow.report import comminution, lines, tables
 from polyflow.report.lines import line_sections
 from polyflow.report.text import markdown_table, shown, text_table
@@ -48,6 +49,7 @@ def json_document(result: Result) -> dict[str, Any]:
     if sized:
         extra = {"size_classes_um": (result.species.size_classes * 1e6).tolist(),
                  "components": list(result.species.ids)}
+    product_table = products(result)
     by_line = {"lines": lines.line_rows(result), "recovery": lines.line_recovery_rows(result),
                "reagents": lines.line_reagent_rows(result)} if lines.has_lines(result) else {}
     return {
@@ -60,6 +62,7 @@ def json_document(result: Result) -> dict[str, Any]:
         "ore_t_h": result.ore_t_h, "reagents": result.reagents, "water_kg_h": result.water,
         "water_balance": water_balance(result), "by_line": by_line,
         "power_by_area": result.power_by_area, "specs": result.specs,
+        "products": product_table, "warnings": hazards(result),
         "timings_s": result.timings, **extra,
     }
 
@@ -76,6 +79,7 @@ def _summary_lines(result: Result) -> list[str]:
         f"{len(result.units)} units, {len(result.species)} species",
         f"Element balance: {closed}, worst relative imbalance {worst:.1e} (target < 1e-9)",
         *spec_lines(result.specs),
+        *product_lines(result),
     ]
 
 

@@ -20,6 +20,16 @@ from polyflow.units.reactor import conversion_matrix, read_reactions
 
 __all__ = ["AGENTS", "LimeDose", "Neutraliser", "free_acid_g_L"]
 
+#: phases a liquor at equilibrium may form by default (where the database and the
+#: flowsheet's species have them): metal hydroxides and oxides, gypsum, fluorite, stibnite
+DEFAULT_MINERALS = ("Gypsum", "Fe(OH)3(a)", "Fe(OH)3", "Tenorite", "Fluorite", "Stibnite",
+                    "Portlandite")
+#: H2S stripping pressure: the vent gas in equilibrium with the liquor carries at most
+#: 100 ppmv H2S (0.01 kPa), NIOSH's IDLH concentration (NIOSH Pocket Guide, CAS 7783-06-4)
+H2S_STRIP_KPA = 0.01
+#: CO2 leaves when its equilibrium pressure exceeds one atmosphere (effervescence)
+CO2_STRIP_KPA = 101.325
+
 #: neutralising agents and their reaction with sulfuric acid (gypsum formed)
 AGENTS = {
     "CaO(s)": "CaO + H2SO4 + H2O -> CaSO4*2H2O(s)",
@@ -102,6 +112,17 @@ class Neutraliser(Unit):
     outlets = ("slurry", "vent")
     params = {
         "agent": _agent_param(),
+        "chemistry": Param.choice("'stoichiometric' (lime reacts with the free H2SO4) or "
+                                  "'equilibrium' (the liquor speciated with its minerals)",
+                                  ("stoichiometric", "equilibrium"), default="stoichiometric"),
+        "database": Param.choice("equilibrium database (chemistry = equilibrium)",
+                                 ("phreeqc", "llnl"), default="phreeqc"),
+        "minerals": Param(None, "phases that may form (chemistry = equilibrium); default: "
+                                "those of DEFAULT_MINERALS the database and species have",
+                          parse=lambda v: tuple(str(m) for m in v)),
+        "H2S_strip_pressure": Param("pressure", "H2S partial pressure of the vent gas in "
+                                    "equilibrium with the liquor", default=H2S_STRIP_KPA,
+                                    bounds=(1e-6, 101.325)),
         "utilisation": Param("fraction", "share of the agent that reacts", default=1.0,
                              bounds=(0.3, 1.0)),
         "precipitate": Param(None, "further reactions {equation, key, conversion}, e.g. "
@@ -122,6 +143,11 @@ class Neutraliser(Unit):
         "gypsum": Reported("kg/h", "gypsum formed"),
         "heat_of_reaction": Reported("kW", "Σ ξ ΔHr(25 °C), negative when exothermic"),
         "agent_demand_to_target": Reported("kg/h", "agent the target free acid or pH needs"),
+        "pH": Reported("", "outlet liquor pH, -log10 a(H+) (chemistry = equilibrium)"),
+        "ionic_strength": Reported("", "outlet liquor ionic strength, mol/kg water"),
+        "dissolved_{element}": Reported("mg/L", "element dissolved in the outlet liquor"),
+        "precipitated_{species}": Reported("kg/h", "phase formed at equilibrium"),
+        "H2S_vented": Reported("kg/h", "H2S(g) stripped to the vent"),
     }
 
     def validate(self) -> None:
@@ -132,6 +158,10 @@ class Neutraliser(Unit):
     def bind(self, species) -> None:
         self._species = species
         self.solids, self.gas, self.liquor = phase_masks(species)
+        if self.p["chemistry"] == "equilibrium":
+            self._bind_equilibrium(species)
+            return
+        self.eqm = None
         self.agent_rx, self.agent_i = resolve_reaction(self, AGENTS[self.p["agent"]],
                                                        self.p["agent"], 1, "agent")
         rxs, keys, X = [self.agent_rx], [self.agent_i], [self.p["utilisation"]]
@@ -144,15 +174,80 @@ class Neutraliser(Unit):
         self.M = conversion_matrix(rxs, keys, X, species)
         self.acid = species.idx("H2SO4")
 
+    def _bind_equilibrium(self, species) -> None:
+        from polyflow.errors import PolyflowError
+        from polyflow.units._liquor_equilibrium import MINERAL_SPECIES, LiquorEquilibrium
+
+        db = self.p["database"]
+        minerals = self.p["minerals"]
+        if minerals is None:
+            from polyflow.chem.equilibria import load_equilibria
+            phases = load_equilibria(db).phases
+            minerals = [m for m in DEFAULT_MINERALS if m in phases
+                        and MINERAL_SPECIES[m] in species.index]
+        gases = {}
+        if "H2S(g)" in species.index:
+            gases["H2S(g)"] = self.p["H2S_strip_pressure"] / 101.325
+        if "CO2(g)" in species.index:
+            gases["CO2(g)"] = CO2_STRIP_KPA / 101.325
+        agent = self.p["agent"]
+        dissolve = [agent] if agent in species.index else []
+        try:
+            self.eqm = LiquorEquilibrium.build(species, db, minerals, gases, dissolve)
+        except PolyflowError as err:
+            raise self.fail(err.message, err.field or "minerals", hint=err.hint) from None
+        self.agent_i = species.idx(agent) if agent in species.index else None
+        self.acid = species.index.get("H2SO4(aq)")
+
     def equations(self, eq) -> None:
         out, vent = eq.outlets["slurry"], eq.outlets["vent"]
+        if self.eqm is not None:
+            self.eqm.write(eq, eq.all_inlets, out, vent)
+            split_energy(eq, [out, vent], temperature=self.p["temperature"], reactive=True)
+            return
         ins = [eq.flows(s) for s in eq.all_inlets]
         gas = self.gas.astype(float)
         reaction_rows(eq, eq.flows(out), ins, self.M, [], [], out, mask=1.0 - gas)
         reaction_rows(eq, eq.flows(vent), ins, self.M, [], [], vent, mask=gas)
         split_energy(eq, [out, vent], temperature=self.p["temperature"], reactive=True)
 
+    def _report_equilibrium(self, sol) -> dict[str, float]:
+        from polyflow.chem.aqueous_map import M_WATER
+
+        sp = sol.species
+        eqm = self.eqm
+        lay = eqm.layout()
+        x = np.asarray(sol.internal, dtype=float)
+        n_in = sol.inlet_total()
+        n_out, _ = sol.outlets["slurry"]
+        n_vent, _ = sol.outlets["vent"]
+        mw = sp.mw
+        out = {"pH": float(-lay.take("log_a", x)[0]), "ionic_strength": float(lay.take("I", x))}
+        if self.agent_i is not None:
+            lime_in = sum(n for n, _ in sol.inlets["lime"]) if sol.inlets.get("lime") else 0
+            out["agent"] = float(np.asarray(lime_in)[self.agent_i] * mw[self.agent_i]) \
+                if np.ndim(lime_in) else 0.0
+        for p, i in enumerate(eqm.phase_species):
+            src = n_vent if eqm.phase_gas[p] else n_out
+            key = "H2S_vented" if sp.ids[i] == "H2S(g)" else f"precipitated_{sp.ids[i]}"
+            passed = 0.0 if eqm.dissolve[i] else n_in[i]
+            out[key] = float((src[i] - passed) * mw[i])
+            if sp.ids[i] == "CaSO4*2H2O(s)":
+                out["gypsum"] = out[key]
+        W = M_WATER * float(n_out[eqm.water])             # kg/h water
+        if W > 0:
+            aq = sp.mask("aq")
+            for e, el in enumerate(sp.elements):
+                if el in ("H", "O"):
+                    continue
+                kg = float(sp.element_matrix[e][aq] @ n_out[aq]) * _atomic_weight(el)
+                if kg > 0:
+                    out[f"dissolved_{el}"] = 1e6 * kg / W    # per kg water ~ per L
+        return out
+
     def report(self, sol) -> dict[str, float]:
+        if self.eqm is not None:
+            return self._report_equilibrium(sol)
         sp = sol.species
         n_in = sol.inlet_total()
         n_out = sol.outlets["slurry"][0]
@@ -181,6 +276,11 @@ class Neutraliser(Unit):
             out["agent_demand_to_target"] = float(to_remove / self.p["utilisation"]
                                                        * mw[self.agent_i])
         return out
+
+
+def _atomic_weight(element: str) -> float:
+    from polyflow.chem.elements import atomic_weight
+    return atomic_weight(element)
 
 
 class LimeDose(SolvedFeed):
@@ -258,3 +358,4 @@ class LimeDose(SolvedFeed):
         a[self.acid] += mw[self.acid]
         nz = np.nonzero(a)[0]
         eq.linear_rows(1, out, ROW_INTERNAL, np.zeros(len(nz), int), eq.flows(t)[nz], a[nz])
+
