@@ -45,22 +45,33 @@ def _liquor(result: Result, stream: str):
     return load_database().subset(list(sp.base_ids)), n
 
 
-def liquor_pH(result: Result, stream: str, database: str = "llnl") -> float | None:
-    """pH (−log10 a(H+)) of a stream's liquor, or None where it has no water or the
-    speciation does not converge."""
+def liquor_pH(result: Result, streams: list[str], database: str = "llnl"
+              ) -> list[float | None]:
+    """pH (−log10 a(H+)) of each stream's liquor, speciated together; None where a stream
+    has no water or its speciation does not converge."""
     from polyflow.chem.aqueous import speciate_streams
     from polyflow.errors import PolyflowError
 
-    species, n = _liquor(result, stream)
-    w = species.index.get("H2O(l)")
-    if w is None or n[w] <= 1e-9:
-        return None
+    out: list[float | None] = [None] * len(streams)
+    rows, at = [], []
+    species = None
+    for k, s in enumerate(streams):
+        species, n = _liquor(result, s)
+        w = species.index.get("H2O(l)")
+        if w is not None and n[w] > 1e-9:
+            rows.append(n)
+            at.append(k)
+    if not rows:
+        return out
+    T = np.array([result.T_K[result.stream_index(streams[k])] for k in at])
     try:
-        sol = speciate_streams(species, n[None], float(result.T_K[result.stream_index(stream)]),
-                               database)
+        sol = speciate_streams(species, np.array(rows), T, database)
     except PolyflowError:
-        return None
-    return float(sol.pH[0]) if sol.converged[0] else None
+        return out
+    for j, k in enumerate(at):
+        if sol.converged[j]:
+            out[k] = float(sol.pH[j])
+    return out
 
 
 def dissolved_mg_L(result: Result, stream: str) -> dict[str, float]:
@@ -90,9 +101,13 @@ def products(result: Result, tables=DISCHARGE_TABLES) -> dict[str, dict[str, Any
     product of the plant (pH None where there is no liquor; exceedances of the discharge
     tables for effluents and residues, else an empty list)."""
     out = {}
+    names = list(result.products)
+    kinds = {n: str(result.units[n].params.get("kind", "product")) for n in names}
+    wet = [n for n in names if kinds[n] != "gas"]
+    pHs = dict(zip(wet, liquor_pH(result, [result.products[n] for n in wet]), strict=True))
     for name, stream in result.products.items():
-        kind = str(result.units[name].params.get("kind", "product"))
-        pH = liquor_pH(result, stream)
+        kind = kinds[name]
+        pH = pHs.get(name)
         diss = dissolved_mg_L(result, stream)
         exceed = []
         if kind in DISCHARGED and (pH is not None or diss):

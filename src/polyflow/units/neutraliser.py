@@ -83,6 +83,21 @@ class Neutraliser(Unit):
     ``target_pH`` (proxy, :func:`free_acid_g_L`) the report also gives the agent that
     target needs, whatever the lime inlet carries.
 
+    With ``chemistry = "equilibrium"`` the inlets (the agent as delivered, dissolved)
+    mix into one liquor that comes to equilibrium with the phases it may form
+    (``minerals``: by default gypsum, Fe(OH)3, tenorite, fluorite, stibnite, portlandite
+    where the ``database``, phreeqc.dat or llnl.dat, and the flowsheet's species have
+    them) and strips H2S(g) to the vent above ``H2S_strip_pressure`` (CO2 above 1 atm):
+    the speciation rows of :mod:`polyflow.chem.speciation` (Parkhurst & Appelo 2013,
+    USGS TM 6-A43, eqs. 27–37) with a Fischer–Burmeister row per phase, s_p ≥ 0,
+    SI_p ≤ 0, s_p·SI_p = 0 (Fischer 1992, Optimization 24, 269), as rows of the plant
+    system (:mod:`polyflow.units._liquor_equilibrium`). The phases leave as their
+    species (W·s_p/1000 kmol/h), the liquor in the ions of its masters (the flowsheet
+    must list them: ``H+``, ``OH-``, ``Ca+2``, ``SO4-2``, ...). The unit reports the outlet
+    ``pH``, ``ionic_strength``, ``dissolved_ELEMENT`` (mg/L), ``precipitated_SPECIES`` and
+    ``H2S_vented``; the dose is the ``lime`` feed's (a fixed rate). Checked against
+    PHREEQC (tests/units/test_neutraliser_equilibrium.py).
+
     Source: lime and limestone neutralisation of acidic process solutions and gypsum
     formation, Aubé & Zinck, "Lime treatment of acid mine drainage in Canada", Proc.
     Brazil–Canada Seminar on Mine Rehabilitation (2003); stoichiometry as in
