@@ -111,7 +111,9 @@ def products(result: Result, tables=DISCHARGE_TABLES) -> dict[str, dict[str, Any
         diss = dissolved_mg_L(result, stream)
         exceed = []
         if kind in DISCHARGED and (pH is not None or diss):
-            check = check_effluent(list(tables), pH=pH, dissolved_mg_L=diss)
+            # the limit check reads pH 0-14; a stronger acid (activity scale) reads 0
+            check = check_effluent(list(tables), dissolved_mg_L=diss,
+                                   pH=None if pH is None else min(max(pH, 0.0), 14.0))
             exceed = [r.line() for r in check.exceedances]
         out[name] = {"kind": kind,
                      "mass_kg_h": float(sum(result.flow_kg_h(stream).values())),

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from polyflow.chem.aqueous import stream_rows, stream_system
-from polyflow.chem.aqueous_map import M_WATER
+from polyflow.chem.aqueous_map import M_WATER, totals
 from polyflow.chem.equilibria import load_equilibria
 from polyflow.chem.formula import parse_formula
 from polyflow.chem.speciate import speciate
@@ -49,7 +49,46 @@ from polyflow.chem.speciation import AqueousSystem, species_log_molality
 from polyflow.errors import DataError
 from polyflow.solve.layout import Layout
 
-__all__ = ["AGENT_IONS", "GAS_SPECIES", "MINERAL_SPECIES", "LiquorEquilibrium"]
+__all__ = ["AGENT_IONS", "GAS_SPECIES", "MINERAL_SPECIES", "LiquorEquilibrium",
+           "free_fraction_rows"]
+
+LN10 = math.log(10.0)
+#: master totals are floored at this [mol/kg] (as stream_rows floors them)
+FLOOR = 1e-14
+
+
+def free_fraction_rows(sys, cmap, u, y, T):
+    """:func:`~polyflow.chem.aqueous.stream_rows` on the unknowns u, where u_0 = log10
+    a(H+) and u_k = log10 a_k − log10(t_k + floor) for the other masters (the log of the
+    free share of the total: O(1) whatever the total, so that a Newton step stays sane
+    when a total grows by orders of magnitude, e.g. a reagent's master from zero).
+    Returns F, J_u, J_y, J_T and the log activities x (each with the solutions first)."""
+    K = len(sys.masters)
+    t, dt = totals(cmap, y)
+    tf, dtf = _positive(t[:, 1:])
+    x = np.array(u, dtype=float)
+    x[:, 1:K] += np.log10(tf)
+    F, Jx, Jy, JT = stream_rows(sys, cmap, x, y, T, FLOOR)
+    Jy = Jy + np.einsum("nrk,nks->nrs", Jx[:, :, 1:K],
+                        dt[:, 1:, :] * (dtf / (LN10 * tf))[:, :, None])
+    return F, Jx, Jy, JT, x
+
+
+def _positive(t):
+    """A smooth positive stand-in for a total (≈ t + floor above the floor, → floor²/|t|
+    below zero), and its derivative: the reference of a free share stays defined while
+    Newton passes a total through zero."""
+    r = np.sqrt(t * t + 4.0 * FLOOR * FLOOR)
+    return 0.5 * (t + r) + FLOOR, 0.5 * (1.0 + t / r)
+
+
+def to_free_fraction(sys, cmap, x, y):
+    """u of :func:`free_fraction_rows` from log activities x (N, n)."""
+    K = len(sys.masters)
+    t, _ = totals(cmap, y)
+    u = np.array(x, dtype=float)
+    u[:, 1:K] -= np.log10(_positive(t[:, 1:])[0])
+    return u
 
 #: equilibrium phase (phreeqc.dat / llnl.dat name) -> the polyflow species it leaves as
 #: (same formula; tests/units/test_liquor_equilibrium.py checks the elements)
@@ -190,7 +229,10 @@ class LiquorEquilibrium:
     def layout(self) -> Layout:
         lay = Layout()
         K = len(self.sys.masters)
-        lay.add("log_a", K, guess=-3.0, labels=[f"log_a[{m}]" for m in self.sys.masters])
+        # log10 a(H+), then the log10 free share of each other master's total
+        lay.add("log_a", K, guess=[-3.0] + [0.0] * (K - 1),
+                labels=[f"log_a[{self.sys.masters[0]}]"]
+                + [f"log_free[{m}]" for m in self.sys.masters[1:]])
         lay.add("I", guess=0.1, lower=0.0)
         lay.add("sum_m", guess=0.1, lower=0.0)
         lay.add("formed", len(self.sys.minerals), guess=0.0,
@@ -210,7 +252,8 @@ class LiquorEquilibrium:
         t = 1000.0 * (self.A @ y) / W
         t[1:] = np.maximum(t[1:], 0.0)
         T = float(np.clip(T, 273.15, 373.15)) if np.isfinite(T) else 298.15
-        return speciate(self.sys, t[None], T).x[0]
+        x = speciate(self.sys, t[None], T).x
+        return to_free_fraction(self.sys, _CMAP(self), x, y[None])[0]
 
     # -- rows -----------------------------------------------------------------------------
     def write(self, eq, inlets: list[int], out: int, vent: int) -> np.ndarray:
@@ -251,15 +294,15 @@ class LiquorEquilibrium:
         def func_jac(xl, want_jac=True):
             ysum, water, x, T = parts(xl)
             y = self.totals(ysum, water)
-            F, Jx, Jy, JT = stream_rows(self.sys, _CMAP(self), x[None], y[None],
-                                        np.array([T]))
+            F, Jx, Jy, JT, xa = free_fraction_rows(self.sys, _CMAP(self), x[None], y[None],
+                                                   np.array([T]))
             F, Jx, Jy, JT = F[0], Jx[0], Jy[0], JT[0]
             s = x[K + 2:]
             Wk = MW1000 * y[w]                       # 1000 kg water per h / 1000
             r = np.empty(n_rows)
             sc = np.empty(n_rows)
             r[:n] = F
-            sc[:n] = _scales(self.sys, x, T, F, y, self.A, w)
+            sc[:n] = _scales(self.sys, xa[0], T, F, y, self.A, w)
             # phases formed leave as their species
             rp = xl[ph_out] - keep * ysum[self.phase_species] - Wk * s
             r[n:n + P] = rp
