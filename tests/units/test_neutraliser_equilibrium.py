@@ -11,7 +11,7 @@ from polyflow.chem.elements import atomic_weight
 from polyflow.chem.species import load_database
 from polyflow.units import Feed, Product
 from polyflow.units._liquor_equilibrium import MINERAL_SPECIES
-from polyflow.units.neutraliser import Neutraliser
+from polyflow.units.neutraliser import LimeDose, Neutraliser
 
 SPECIES = ["H2O", "H2SO4", "CuSO4", "Fe2(SO4)3", "Ca(OH)2(s)", "CaSO4*2H2O(s)", "CuO(s)",
            "Fe(OH)3(s)", "H+", "OH-", "Ca+2", "Cu+2", "Fe+3", "SO4-2"]
@@ -19,10 +19,15 @@ SPECIES = ["H2O", "H2SO4", "CuSO4", "Fe2(SO4)3", "Ca(OH)2(s)", "CaSO4*2H2O(s)", 
 BLEED = {"H2O": "100 t/h", "H2SO4": "1 t/h", "CuSO4": "100 kg/h", "Fe2(SO4)3": "50 kg/h"}
 
 
-def _plant(lime_kg_h: float, species=SPECIES, bleed=BLEED, **kw) -> Flowsheet:
+def _plant(lime_kg_h: float | None, species=SPECIES, bleed=BLEED, **kw) -> Flowsheet:
+    """The bleed neutralised by a fixed lime rate, or (``lime_kg_h`` None) by the dose
+    that holds the ``target_pH`` given in ``kw``."""
     fs = Flowsheet(species)
     fs.add(Feed("bleed", flows=bleed))
-    fs.add(Feed("lime", flows={"Ca(OH)2(s)": f"{lime_kg_h} kg/h"}, category="reagent"))
+    if lime_kg_h is None:
+        fs.add(LimeDose("lime", agent="Ca(OH)2", target_stream="t", target="charge"))
+    else:
+        fs.add(Feed("lime", flows={"Ca(OH)2(s)": f"{lime_kg_h} kg/h"}, category="reagent"))
     fs.add(Neutraliser("neut", agent="Ca(OH)2", chemistry="equilibrium", database="llnl",
                        temperature="25 degC", **kw))
     fs.add(Product("tails"))
@@ -93,17 +98,57 @@ def _count(species: str, element: str) -> float:
 
 
 def test_more_lime_raises_pH_and_lowers_dissolved_metals():
-    """The lever: 780 -> 800 -> 850 kg/h Ca(OH)2 raises the pH (3.8 -> 5.3 -> 11.6) and
-    takes dissolved Fe from 21 to 0.4 mg/L and Cu from 398 to 255 mg/L and then below
-    0.01 mg/L (tenorite), as the hydroxide solubilities say (llnl.dat)."""
+    """The lever at a fixed dose: 780 -> 800 -> 850 kg/h Ca(OH)2 raises the pH (3.8 -> 5.3
+    -> 11.6) and takes dissolved Fe from 21 to 0.4 mg/L and Cu from 398 to 255 mg/L and
+    then below 0.01 mg/L (tenorite), as the hydroxide solubilities say (llnl.dat)."""
     out = [_plant(d).solve().energy["neut"] for d in (780.0, 800.0, 850.0)]
     pH = [e["pH"] for e in out]
     cu = [e["dissolved_Cu_mg/L"] for e in out]
-    assert pH[0] < pH[1] < pH[2]
     assert pH == pytest.approx([3.79, 5.29, 11.62], abs=0.05)
     assert cu[0] > cu[1] > cu[2]
     assert cu[2] < 0.01
     assert out[1]["dissolved_Fe_mg/L"] < 0.05 * out[0]["dissolved_Fe_mg/L"]
+
+
+@pytest.mark.parametrize("pH", [3.5, 5.29, 7.5, 8.5, 10.0])
+def test_dose_solved_to_a_target_pH(pH):
+    """The lime dose that holds the liquor at a target pH is solved with the plant
+    (lime_dose target = 'charge' + neutraliser target_pH): the pH is met to 1e-9 and the
+    dose equals the fixed-dose run's at the same pH (800 kg/h gives pH 5.29 above)."""
+    r = _plant(None, target_pH=pH).solve()
+    e = r.energy["neut"]
+    assert e["pH"] == pytest.approx(pH, abs=1e-9)
+    assert max(r.closure.values()) < 1e-12
+    assert abs(sum(q * z for q, z in _charges(r, "t"))) < 1e-12
+    if pH == 5.29:
+        assert e["agent_kg/h"] == pytest.approx(800.0, rel=2e-3)
+
+
+def _charges(r, stream):
+    from polyflow.chem.species import load_database
+    db = load_database()
+    flows = r.flow_kg_h(stream)
+    out = []
+    for sid, kg in flows.items():
+        one = db.subset([sid])
+        out.append((kg / float(one.mw[0]), one.species[0].formula.charge))
+    return out
+
+
+def test_higher_target_pH_takes_more_lime_and_leaves_less_metal():
+    """Target pH 3.5 -> 7.5 -> 8.5: lime 773 -> 829.70 -> 829.72 kg/h (the bleed's
+    10 g/kg acid and the Fe and Cu hydroxides, then unbuffered water: 0.02 kg/h more
+    for the last unit of pH); dissolved Cu 398 -> 0.015 -> 0.0006 mg/L (tenorite,
+    Cu(OH)2(aq) and CuOH+ above pH 8, so 23x per pH unit, not 100x); Fe(III) from 70 mg/L
+    to 0.03 mg/L (Fe(OH)3, llnl.dat). The magnitudes follow PHREEQC (test above)."""
+    out = [_plant(None, target_pH=p).solve().energy["neut"] for p in (3.5, 7.5, 8.5)]
+    lime = [e["agent_kg/h"] for e in out]
+    cu = [e["dissolved_Cu_mg/L"] for e in out]
+    fe = [e["dissolved_Fe_mg/L"] for e in out]
+    assert lime[0] < lime[1] < lime[2]
+    assert lime == pytest.approx([772.85, 829.70, 829.72], abs=0.05)
+    assert cu == pytest.approx([398.0, 0.0146, 0.00065], rel=0.02)
+    assert fe[0] > 1000 * fe[1]
 
 
 def test_sulphide_meeting_acid_vents_stoichiometric_H2S():

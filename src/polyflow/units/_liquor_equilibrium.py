@@ -226,17 +226,21 @@ class LiquorEquilibrium:
     def n(self) -> int:
         return self.sys.n_unknowns
 
-    def layout(self) -> Layout:
+    def layout(self, pinned: bool = False) -> Layout:
+        """The internal unknowns; ``pinned`` (a target pH held by the unit) adds the base
+        the liquor lacks for it, ``base`` [kmol/h of OH-], zero at the solution."""
         lay = Layout()
         K = len(self.sys.masters)
         # log10 a(H+), then the log10 free share of each other master's total
-        lay.add("log_a", K, guess=[-3.0] + [0.0] * (K - 1),
+        # (at most 2: a free share above 100 is no state; pH above -2 likewise)
+        lay.add("log_a", K, guess=[-3.0] + [0.0] * (K - 1), upper=2.0,
                 labels=[f"log_a[{self.sys.masters[0]}]"]
                 + [f"log_free[{m}]" for m in self.sys.masters[1:]])
         lay.add("I", guess=0.1, lower=0.0)
         lay.add("sum_m", guess=0.1, lower=0.0)
         lay.add("formed", len(self.sys.minerals), guess=0.0,
                 labels=[f"formed[{m}]" for m in self.sys.minerals])
+        lay.add("base", 1 if pinned else 0, guess=0.0)
         return lay
 
     def totals(self, ysum: np.ndarray, water: float):
@@ -245,22 +249,57 @@ class LiquorEquilibrium:
         y[self.water] = max(water, 1e-9)
         return y
 
-    def start(self, ysum: np.ndarray, water: float, T: float) -> np.ndarray:
-        """Speciation of the mixed inlets, solved standalone (a start profile)."""
+    def start(self, ysum: np.ndarray, water: float, T: float,
+              pH: float | None = None) -> np.ndarray:
+        """Speciation of the mixed inlets, solved standalone (a start profile); with
+        ``pH``, also the base [kmol/h] that brings them to it (bracketed on grids of
+        the charge total, each speciated in one vectorised call), appended."""
         y = self.totals(ysum, water)
         W = M_WATER * y[self.water]
         t = 1000.0 * (self.A @ y) / W
         t[1:] = np.maximum(t[1:], 0.0)
         T = float(np.clip(T, 273.15, 373.15)) if np.isfinite(T) else 298.15
-        x = speciate(self.sys, t[None], T).x
-        return to_free_fraction(self.sys, _CMAP(self), x, y[None])[0]
+        if pH is None:
+            x = speciate(self.sys, t[None], T).x
+            return to_free_fraction(self.sys, _CMAP(self), x, y[None])[0]
+        span = 4.0 * float(np.abs(t[1:]).sum()) + 1.0
+        mag = span * 10.0 ** np.linspace(-10.0, 0.0, 21)
+        grid = np.concatenate([-mag[::-1], [0.0], mag])     # base added, mol/kg water
+        b = 0.0
+        for _ in range(3):        # bracket the target on a grid, then refine inside
+            tb = np.repeat(t[None], len(grid), axis=0)
+            tb[:, 0] -= grid
+            gap = speciate(self.sys, tb, T).pH - pH
+            up = np.nonzero((gap[:-1] < 0) & (gap[1:] >= 0))[0]
+            if not len(up):
+                b = float(grid[np.argmin(np.abs(gap))])
+                break
+            i = int(up[0])
+            f = gap[i] / (gap[i] - gap[i + 1])
+            b = float(grid[i] + f * (grid[i + 1] - grid[i]))
+            grid = np.linspace(grid[i], grid[i + 1], 21)
+        tb = t.copy()
+        tb[0] -= b
+        x = speciate(self.sys, tb[None], T).x
+        u = to_free_fraction(self.sys, _CMAP(self), x, y[None])[0]
+        return np.append(u, b * W / 1000.0)
 
     # -- rows -----------------------------------------------------------------------------
-    def write(self, eq, inlets: list[int], out: int, vent: int) -> np.ndarray:
+    def write(self, eq, inlets: list[int], out: int, vent: int,
+              pH: float | None = None, dose: int | None = None) -> np.ndarray:
         """All species rows of ``out`` (slurry) and ``vent`` and the speciation rows;
-        returns the global indices of the internal unknowns (read with :meth:`layout`)."""
+        returns the global indices of the internal unknowns (read with :meth:`layout`).
+
+        With ``pH`` the unit holds its liquor at that pH: log10 a(H+) = −pH is a row,
+        and the base b [kmol/h OH-] the liquor lacks for it is an unknown that enters
+        the charge total and leaves with the outlet (as OH-(aq)), so the outlet carries a
+        net charge −b until the dose feed that makes it neutral (a ``lime_dose`` with
+        ``target = "charge"``) has brought b to zero. Written so, the dose is nearly
+        linear in the plant's unknowns at the fixed pH: Newton does not have to follow
+        the steep titration curve."""
         S = self.S
-        lay = self.layout()
+        pinned = pH is not None
+        lay = self.layout(pinned)
         z = lay.declare(eq)
         n = self.n
         K = len(self.sys.masters)
@@ -272,6 +311,10 @@ class LiquorEquilibrium:
         in_cols = np.concatenate([eq.flows(s) for s in inlets])
         cols = np.concatenate([in_cols, eq.flows(out), eq.flows(vent),
                                [eq.temperature(out)], z])
+        o_b = nin * S + 2 * S + 1 + n           # the base, when pinned
+        if pinned and dose is not None:
+            cols = np.append(cols, dose)
+        o_q = len(cols) - 1 if pinned and dose is not None else o_b
         o_in, o_out, o_vent, o_T, o_x = 0, nin * S, nin * S + S, nin * S + 2 * S, \
             nin * S + 2 * S + 1
         A0, Am = self.A[0], self.A[1:]
@@ -282,8 +325,12 @@ class LiquorEquilibrium:
         keep = (~self.dissolve[self.phase_species]).astype(float)
         w = self.water
         nb = len(self.basis)
-        n_rows = n + P + nb + 1
+        n_rows = n + P + nb + 1 + (1 if pinned else 0)
+        i_h = n + P + nb                         # the H+ split row
         MW1000 = M_WATER / 1000.0
+        A_ext = np.hstack([self.A, np.zeros((self.A.shape[0], 1))])
+        A_ext[0, -1] = -1.0                      # the base: one negative charge
+        cmap_ext = _Map(A_ext, w)
 
         def parts(xl):
             ysum = xl[o_in:o_out].reshape(nin, S).sum(axis=0)
@@ -293,10 +340,14 @@ class LiquorEquilibrium:
 
         def func_jac(xl, want_jac=True):
             ysum, water, x, T = parts(xl)
-            y = self.totals(ysum, water)
-            F, Jx, Jy, JT, xa = free_fraction_rows(self.sys, _CMAP(self), x[None], y[None],
+            base = xl[o_b] if pinned else 0.0
+            y = np.append(self.totals(ysum, water), base)
+            F, Jx, Jy, JT, xa = free_fraction_rows(self.sys, cmap_ext, x[None], y[None],
                                                    np.array([T]))
             F, Jx, Jy, JT = F[0], Jx[0], Jy[0], JT[0]
+            Jb = Jy[:, -1]
+            Jy = Jy[:, :-1]
+            y = y[:-1]
             s = x[K + 2:]
             Wk = MW1000 * y[w]                       # 1000 kg water per h / 1000
             r = np.empty(n_rows)
@@ -315,12 +366,15 @@ class LiquorEquilibrium:
             r[n + P:n + P + nb] = xl[ib] - nbv
             sc[n + P:n + P + nb] = np.abs(xl[ib]) + np.abs(Minv) @ np.abs(N) + 1e-12
             # H+ from the unbalanced charge
-            D = A0 @ ysum - self.z_basis @ xl[ib]
+            D = A0 @ ysum - self.z_basis @ xl[ib] - base
             c = C_NEUTRAL * Wk
             root = math.sqrt(D * D + 4.0 * c * c)
             ih = o_out + self.h_plus
-            r[-1] = xl[ih] - 0.5 * (D + root)
-            sc[-1] = abs(xl[ih]) + 0.5 * (abs(D) + root) + 1e-12
+            r[i_h] = xl[ih] - 0.5 * (D + root)
+            sc[i_h] = abs(xl[ih]) + 0.5 * (abs(D) + root) + 1e-12
+            if pinned:
+                r[-1] = x[0] + pH
+                sc[-1] = 1.0
             if not want_jac:
                 return r, sc
             J = np.zeros((n_rows, len(xl)))
@@ -332,6 +386,10 @@ class LiquorEquilibrium:
             J[:n, o_out + w] = Jy[:, w] if water > 1e-9 else 0.0
             J[:n, o_T] = JT
             J[:n, o_x:o_x + n] = Jx
+            if pinned:
+                J[:n, o_b] = Jb
+                J[i_h, o_b] = 0.5 * (1.0 + D / root)
+                J[-1, o_x] = 1.0
             # phases
             rows = np.arange(n, n + P)
             J[rows, ph_out] = 1.0
@@ -351,10 +409,10 @@ class LiquorEquilibrium:
             dD = 0.5 * (1.0 + D / root)
             dc = 0.5 * 4.0 * c / root
             for k in range(nin):
-                J[-1, o_in + k * S:o_in + (k + 1) * S] -= dD * A0
-            J[-1, ib] += dD * self.z_basis
-            J[-1, ih] += 1.0
-            J[-1, o_out + w] -= dc * C_NEUTRAL * MW1000
+                J[i_h, o_in + k * S:o_in + (k + 1) * S] -= dD * A0
+            J[i_h, ib] += dD * self.z_basis
+            J[i_h, ih] += 1.0
+            J[i_h, o_out + w] -= dc * C_NEUTRAL * MW1000
             return r, sc, J
 
         def func(xl):
@@ -367,24 +425,32 @@ class LiquorEquilibrium:
 
         def func0(xl):
             r, sc = func_jac(xl, want_jac=False)
-            r[:n] = xl[o_x:o_x + n] - x0
+            r[:n] = xl[o_x:o_x + n] - x0[:n]
             sc[:n] = 1.0
+            if pinned:                     # the dose (else the base) held at zero
+                r[-1] = xl[o_q]
             return r, sc
 
         def jac0(xl):
             J = jac(xl)
             J[:n] = 0.0
             J[np.arange(n), o_x + np.arange(n)] = 1.0
+            if pinned:
+                J[-1] = 0.0
+                J[-1, o_q] = 1.0
             return J
 
-        labels = [f"speciation: {lab}" for lab in lay.labels()]
+        labels = [f"speciation: {lab}" for lab in lay.labels()[:n]]
         labels += [f"{sp.ids[self.phase_species[p]]} formed ({m})"
                    for p, m in enumerate(self.sys.minerals)]
         labels += [f"{sp.ids[b]}: master total" for b in self.basis]
         labels += ["H+(aq): charge split"]
+        if pinned:
+            labels += [f"pH held at {pH:g}"]
         eq.nonlinear(cols, n_rows, func, jac, labels=labels, start=(func0, jac0))
         eq.initialiser(np.concatenate([in_cols, [eq.flows(out)[w], eq.temperature(out)]]), z,
-                       lambda v: self.start(v[:-2].reshape(nin, S).sum(axis=0), v[-2], v[-1]))
+                       lambda v: self.start(v[:-2].reshape(nin, S).sum(axis=0), v[-2], v[-1],
+                                            pH))
 
         # -- the linear rows: every other species of both outlets ----------------------
         done_out = np.zeros(S, dtype=bool)
@@ -401,6 +467,9 @@ class LiquorEquilibrium:
         for s_ in inlets:
             c_cols += list(eq.flows(s_)[nzA])
             c_vals += list(A0[nzA])
+        if pinned:
+            c_cols.append(z[n])
+            c_vals.append(-1.0)
         eq.linear_rows(1, out, self.oh_minus, np.zeros(len(c_cols), int), np.array(c_cols),
                        np.array(c_vals))
         done_out[self.oh_minus] = True

@@ -95,8 +95,13 @@ class Neutraliser(Unit):
     species (W·s_p/1000 kmol/h), the liquor in the ions of its masters (the flowsheet
     must list them: ``H+``, ``OH-``, ``Ca+2``, ``SO4-2``, ...). The unit reports the outlet
     ``pH``, ``ionic_strength``, ``dissolved_ELEMENT`` (mg/L), ``precipitated_SPECIES`` and
-    ``H2S_vented``; the dose is the ``lime`` feed's (a fixed rate). Checked against
-    PHREEQC (tests/units/test_neutraliser_equilibrium.py).
+    ``H2S_vented``. The dose is the ``lime`` feed's: a fixed rate (the pH a result), or,
+    with ``target_pH``, a :class:`LimeDose` with ``target = "charge"``: the unit then
+    holds log10 a(H+) = −pH with the base b the liquor lacks as an unknown (leaving as
+    OH-, so the outlet carries a charge −b) and the dose is what makes the outlet
+    neutral (b = 0): a row nearly linear in the dose, so Newton need not follow the
+    steep titration curve (the staged HDS pair is two such units in series, e.g. 3.5
+    then 8.5). Checked against PHREEQC (tests/units/test_neutraliser_equilibrium.py).
 
     Source: lime and limestone neutralisation of acidic process solutions and gypsum
     formation, Aubé & Zinck, "Lime treatment of acid mine drainage in Canada", Proc.
@@ -144,8 +149,10 @@ class Neutraliser(Unit):
                                    "metal hydroxides", default=[], parse=read_reactions),
         "target_free_acid": Param("concentration", "free acid to neutralise to (for the "
                                   "reported lime demand)", bounds=(0.0, 500.0)),
-        "target_pH": Param("ratio", "pH proxy of the target (fully dissociated acid)",
-                           bounds=(-1.0, 3.0)),
+        "target_pH": Param("ratio", "stoichiometric: pH proxy of the target (fully "
+                           "dissociated acid, at most 3); equilibrium: the pH the liquor is "
+                           "held at, with a lime_dose (target = 'charge') on the lime inlet",
+                           bounds=(-1.0, 14.0)),
         "solution_density": Param("density", "liquor density", default=1000.0,
                                   bounds=(700.0, 2500.0)),
         "temperature": Param("temperature", "outlet temperature (isothermal); adiabatic if "
@@ -169,6 +176,11 @@ class Neutraliser(Unit):
         if self.p["target_free_acid"] is not None and self.p["target_pH"] is not None:
             raise self.misspecified("over-specified: give 'target_free_acid' or 'target_pH', "
                                     "not both", "target_pH")
+        if self.p["chemistry"] == "stoichiometric" and self.p["target_pH"] is not None \
+                and self.p["target_pH"] > 3.0:
+            raise self.fail("a pH proxy above 3 means nothing (the stoichiometric model "
+                            "counts free H2SO4 only)", "target_pH",
+                            hint="use chemistry = 'equilibrium' to neutralise to a pH")
 
     def bind(self, species) -> None:
         self._species = species
@@ -217,7 +229,10 @@ class Neutraliser(Unit):
     def equations(self, eq) -> None:
         out, vent = eq.outlets["slurry"], eq.outlets["vent"]
         if self.eqm is not None:
-            self.eqm.write(eq, eq.all_inlets, out, vent)
+            lime = eq.inlets.get("lime", [])
+            dose = eq.flows(lime[0])[self.agent_i] if lime and self.agent_i is not None \
+                else None
+            self.eqm.write(eq, eq.all_inlets, out, vent, self.p["target_pH"], dose)
             split_energy(eq, [out, vent], temperature=self.p["temperature"], reactive=True)
             return
         ins = [eq.flows(s) for s in eq.all_inlets]
@@ -231,7 +246,7 @@ class Neutraliser(Unit):
 
         sp = sol.species
         eqm = self.eqm
-        lay = eqm.layout()
+        lay = eqm.layout(self.p["target_pH"] is not None)
         x = np.asarray(sol.internal, dtype=float)
         n_in = sol.inlet_total()
         n_out, _ = sol.outlets["slurry"]
@@ -293,6 +308,11 @@ class Neutraliser(Unit):
         return out
 
 
+def _charges(species) -> np.ndarray:
+    """Charge of every species (ions carry one; formula units none)."""
+    return np.array([float(sp.formula.charge) for sp in species.species])
+
+
 def _atomic_weight(element: str) -> float:
     from polyflow.chem.elements import atomic_weight
     return atomic_weight(element)
@@ -301,7 +321,9 @@ def _atomic_weight(element: str) -> float:
 class LimeDose(SolvedFeed):
     """A reagent feed whose rate the plant solves: the agent flow (an internal unknown,
     kmol/h) is such that the free acid in ``target_stream`` equals ``target_free_acid``
-    (or the ``target_pH`` proxy). It is a plant feed (a boundary: the reagent enters
+    (or the ``target_pH`` proxy), or, with ``target = "charge"``, that ``target_stream``
+    is electroneutral, Σ z_i n_i = 0 (the outlet of an equilibrium :class:`Neutraliser`
+    holding a ``target_pH``, which carries the base it lacks as a charge). It is a plant feed (a boundary: the reagent enters
     here and counts in the element balance and, as category ``reagent``, in kg/t ore),
     so put it on the ``lime`` inlet of a :class:`Neutraliser` and name the
     neutraliser's outlet as the target.
@@ -342,6 +364,11 @@ class LimeDose(SolvedFeed):
         "target_free_acid": Param("concentration", "free acid in the target stream",
                                   bounds=(0.0, 500.0)),
         "target_pH": Param("ratio", "pH proxy of the target", bounds=(-1.0, 3.0)),
+        "target": Param.choice("'free_acid' (target_free_acid or the target_pH proxy in "
+                               "target_stream) or 'charge' (the dose that makes "
+                               "target_stream electroneutral: the outlet of an equilibrium "
+                               "neutraliser that holds a target_pH)",
+                               ("free_acid", "charge"), default="free_acid"),
         "solution_density": Param("density", "liquor density", default=1000.0,
                                   bounds=(700.0, 2500.0)),
         "temperature": Param("temperature", "reagent temperature", default=298.15,
@@ -352,6 +379,12 @@ class LimeDose(SolvedFeed):
 
     def validate(self) -> None:
         given = [k for k in ("target_free_acid", "target_pH") if self.p[k] is not None]
+        if self.p["target"] == "charge":
+            if given:
+                raise self.misspecified(f"over-specified: target = 'charge' takes no "
+                                        f"{given[0]!r} (the neutraliser holds the pH)",
+                                        given[0])
+            return
         if len(given) != 1:
             raise self.misspecified(("over" if given else "under") + "-specified: give "
                                     "'target_free_acid' or 'target_pH'", "target_free_acid")
@@ -367,6 +400,12 @@ class LimeDose(SolvedFeed):
 
     def equations(self, eq) -> None:
         out, t = self.solved_feed_rows(eq, self.agent_i, "agent_kmol_h")
+        if self.p["target"] == "charge":
+            z = eq.species.charge if hasattr(eq.species, "charge") else _charges(eq.species)
+            nz = np.nonzero(z)[0]
+            eq.linear_rows(1, out, ROW_INTERNAL, np.zeros(len(nz), int), eq.flows(t)[nz],
+                           z[nz])
+            return
         C = free_acid_g_L(self.p["target_free_acid"], self.p["target_pH"])
         mw = eq.species.mw
         a = np.where(self.liquor, -C / self.p["solution_density"] * mw, 0.0)
