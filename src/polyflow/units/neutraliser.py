@@ -324,8 +324,8 @@ class LimeDose(SolvedFeed):
     (or the ``target_pH`` proxy), or, with ``target = "charge"``, that ``target_stream``
     is electroneutral, Σ z_i n_i = 0 (the outlet of an equilibrium :class:`Neutraliser`
     holding a ``target_pH``, which carries the base it lacks as a charge). It is a plant
-    feed (a boundary: the reagent enters here and counts in the element balance and, as category ``reagent``, in kg/t ore),
-    so put it on the ``lime`` inlet of a :class:`Neutraliser` and name the
+    feed (a boundary: the reagent enters here and counts in the element balance and,
+    as category ``reagent``, in kg/t ore), so put it on the ``lime`` inlet of a :class:`Neutraliser` and name the
     neutraliser's outlet as the target.
 
     .. math::  n_{out} = q\\,e_{agent},\\qquad
