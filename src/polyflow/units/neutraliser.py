@@ -325,8 +325,8 @@ class LimeDose(SolvedFeed):
     is electroneutral, Σ z_i n_i = 0 (the outlet of an equilibrium :class:`Neutraliser`
     holding a ``target_pH``, which carries the base it lacks as a charge). It is a plant
     feed (a boundary: the reagent enters here and counts in the element balance and,
-    as category ``reagent``, in kg/t ore), so put it on the ``lime`` inlet of a :class:`Neutraliser` and name the
-    neutraliser's outlet as the target.
+    as category ``reagent``, in kg/t ore), so put it on the ``lime`` inlet of a
+    :class:`Neutraliser` and name the neutraliser's outlet as the target.
 
     .. math::  n_{out} = q\\,e_{agent},\\qquad
         m_{H_2SO_4}(target) - \\frac{C^*}{\\rho} L(target) = 0
