@@ -198,6 +198,20 @@ class LiquorEquilibrium:
                 mf = parse_formula(cmap.masters[k])
                 if formula.elements == mf.elements and formula.charge == mf.charge:
                     ions[k] = i
+        # a master without its own ion (llnl's Sb(OH)3) is written in a species made of
+        # it and masters that have theirs (SbS3-3(aq) = Sb(OH)3 + 3 HS-)
+        pure = dict(ions)
+        cands = []
+        for i, sp in enumerate(species.species):
+            if sp.phase != "aq" or sp.id == "H2O(l)":
+                continue
+            nz = 1 + np.nonzero(A[1:, i])[0]
+            new = [k for k in nz if k not in pure]
+            if len(new) == 1 and A[new[0], i] == 1.0 and all(k in pure for k in nz
+                                                             if k != new[0]):
+                cands.append((len(nz), sp.charge == 0, i, new[0]))
+        for _, _, i, k in sorted(cands):        # fewest masters, ions first
+            ions.setdefault(k, i)
         missing = [cmap.masters[k] for k in range(1, len(cmap.masters)) if k not in ions]
         for ion in ("H+", "OH-"):
             if f"{ion}(aq)" not in species.index:
