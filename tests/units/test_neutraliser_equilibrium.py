@@ -236,3 +236,35 @@ def test_block_jacobian_equals_central_differences(target):
             fd[:, j] = (b.func(up)[0] - b.func(dn)[0]) / (2 * h)
         scale = np.abs(fd).max(axis=1, keepdims=True) + 1e-300
         assert (np.abs(J - fd) / scale).max() < 1e-4
+
+
+def test_staged_pair_iron_then_copper():
+    """Two stages in series (as HDS plants stage them): 780 kg/h of lime in the first
+    takes the bleed to pH 3.79 and precipitates 85 % of the Fe(III) as Fe(OH)3 with
+    gypsum but no tenorite; the second is held at pH 8.5 by its solved dose (50 kg/h)
+    and precipitates the copper (49.8 kg/h CuO, all but 0.6 ug/L) and the rest of the
+    iron. Both stages together take what one stage held at 8.5 takes (829.7 kg/h)."""
+    fs = Flowsheet(SPECIES)
+    fs.add(Feed("bleed", flows=BLEED))
+    fs.add(Feed("lime1", flows={"Ca(OH)2(s)": "780 kg/h"}, category="reagent"))
+    fs.add(LimeDose("lime2", agent="Ca(OH)2", target_stream="s2", target="charge"))
+    for name, kw in (("stage1", {}), ("stage2", {"target_pH": 8.5})):
+        fs.add(Neutraliser(name, agent="Ca(OH)2", chemistry="equilibrium", database="llnl",
+                           temperature="25 degC", **kw))
+    for p in ("tails", "v1", "v2"):
+        fs.add(Product(p))
+    fs.connect("b", "bleed", "stage1.feed")
+    fs.connect("l1", "lime1", "stage1.lime")
+    fs.connect("s1", "stage1.slurry", "stage2.feed")
+    fs.connect("l2", "lime2", "stage2.lime")
+    fs.connect("s2", "stage2.slurry", "tails")
+    fs.connect("g1", "stage1.vent", "v1")
+    fs.connect("g2", "stage2.vent", "v2")
+    r = fs.solve()
+    one, two = r.energy["stage1"], r.energy["stage2"]
+    assert one["pH"] == pytest.approx(3.79, abs=0.01)
+    assert one["precipitated_CuO(s)_kg/h"] == pytest.approx(0.0, abs=1e-9)
+    assert two["pH"] == pytest.approx(8.5, abs=1e-9)
+    assert two["precipitated_CuO(s)_kg/h"] == pytest.approx(49.84, rel=1e-3)
+    assert one["agent_kg/h"] + two["agent_kg/h"] == pytest.approx(829.72, rel=1e-4)
+    assert max(r.closure.values()) < 1e-12
