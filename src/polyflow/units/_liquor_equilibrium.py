@@ -40,55 +40,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from polyflow.chem.aqueous import stream_rows, stream_system
-from polyflow.chem.aqueous_map import M_WATER, totals
+from polyflow.chem.aqueous import stream_system
+from polyflow.chem.aqueous_map import M_WATER
 from polyflow.chem.equilibria import load_equilibria
 from polyflow.chem.formula import parse_formula
 from polyflow.chem.speciate import speciate
-from polyflow.chem.speciation import AqueousSystem, species_log_molality
+from polyflow.chem.speciation import AqueousSystem
 from polyflow.errors import DataError
 from polyflow.solve.layout import Layout
+from polyflow.units._free_share import _CMAP, _Map, _scales, free_fraction_rows, to_free_fraction
 
-__all__ = ["AGENT_IONS", "GAS_SPECIES", "MINERAL_SPECIES", "LiquorEquilibrium",
-           "free_fraction_rows"]
-
-LN10 = math.log(10.0)
-#: master totals are floored at this [mol/kg] (as stream_rows floors them)
-FLOOR = 1e-14
-
-
-def free_fraction_rows(sys, cmap, u, y, T):
-    """:func:`~polyflow.chem.aqueous.stream_rows` on the unknowns u, where u_0 = log10
-    a(H+) and u_k = log10 a_k − log10(t_k + floor) for the other masters (the log of the
-    free share of the total: O(1) whatever the total, so that a Newton step stays sane
-    when a total grows by orders of magnitude, e.g. a reagent's master from zero).
-    Returns F, J_u, J_y, J_T and the log activities x (each with the solutions first)."""
-    K = len(sys.masters)
-    t, dt = totals(cmap, y)
-    tf, dtf = _positive(t[:, 1:])
-    x = np.array(u, dtype=float)
-    x[:, 1:K] += np.log10(tf)
-    F, Jx, Jy, JT = stream_rows(sys, cmap, x, y, T, FLOOR)
-    Jy = Jy + np.einsum("nrk,nks->nrs", Jx[:, :, 1:K],
-                        dt[:, 1:, :] * (dtf / (LN10 * tf))[:, :, None])
-    return F, Jx, Jy, JT, x
-
-
-def _positive(t):
-    """A smooth positive stand-in for a total (≈ t + floor above the floor, → floor²/|t|
-    below zero), and its derivative: the reference of a free share stays defined while
-    Newton passes a total through zero."""
-    r = np.sqrt(t * t + 4.0 * FLOOR * FLOOR)
-    return 0.5 * (t + r) + FLOOR, 0.5 * (1.0 + t / r)
-
-
-def to_free_fraction(sys, cmap, x, y):
-    """u of :func:`free_fraction_rows` from log activities x (N, n)."""
-    K = len(sys.masters)
-    t, _ = totals(cmap, y)
-    u = np.array(x, dtype=float)
-    u[:, 1:K] -= np.log10(_positive(t[:, 1:])[0])
-    return u
+__all__ = ["AGENT_IONS", "GAS_SPECIES", "MINERAL_SPECIES", "LiquorEquilibrium"]
 
 #: equilibrium phase (phreeqc.dat / llnl.dat name) -> the polyflow species it leaves as
 #: (same formula; tests/units/test_liquor_equilibrium.py checks the elements)
@@ -520,28 +482,3 @@ class LiquorEquilibrium:
                 eq.linear_rows(len(idx), dst, idx, np.concatenate(rl), np.concatenate(cc),
                                np.concatenate(vv))
         return z
-
-
-@dataclass(frozen=True)
-class _Map:
-    A: np.ndarray
-    water: int
-
-
-def _CMAP(le: LiquorEquilibrium) -> _Map:
-    return _Map(le.A, le.water)
-
-
-def _scales(sys, x, T, F, y, A, w):
-    """Row magnitudes for the convergence test (as :func:`polyflow.chem.speciate.speciate`
-    scales them): charge by Σ|z| m, masters by their totals, I and Σm by themselves."""
-    K = len(sys.masters)
-    m = 10.0 ** np.minimum(species_log_molality(sys, x[None], np.array([T]))[0][0], 300.0)
-    t = 1000.0 * (A @ y) / (M_WATER * max(y[w], 1e-9))
-    sc = np.ones(len(F))
-    sc[0] = np.abs(sys.z) @ m + abs(t[0]) + 1e-12
-    sc[1:K] = np.maximum(np.abs(t[1:]), 1e-14) + np.abs(F[1:K])
-    sc[K] = max(abs(x[K]), 1e-12)
-    sc[K + 1] = max(abs(x[K + 1]), 1e-12)
-    return sc
-
