@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from polyflow.effluent.products import hazards, product_lines, products
 from polyflow.report import comminution, lines, tables
 from polyflow.report.lines import line_sections
 from polyflow.report.text import markdown_table, shown, text_table
@@ -52,6 +53,7 @@ def json_document(result: Result, economics: Economics | None = None) -> dict[st
     if sized:
         extra = {"size_classes_um": (result.species.size_classes * 1e6).tolist(),
                  "components": list(result.species.ids)}
+    product_table = products(result)
     by_line = {"lines": lines.line_rows(result), "recovery": lines.line_recovery_rows(result),
                "reagents": lines.line_reagent_rows(result)} if lines.has_lines(result) else {}
     if economics is not None:
@@ -66,6 +68,7 @@ def json_document(result: Result, economics: Economics | None = None) -> dict[st
         "ore_t_h": result.ore_t_h, "reagents": result.reagents, "water_kg_h": result.water,
         "water_balance": water_balance(result), "by_line": by_line,
         "power_by_area": result.power_by_area, "specs": result.specs,
+        "products": product_table, "warnings": hazards(result),
         "timings_s": result.timings, **extra,
         # how a variant was reached when not from the cold start (solve_variant)
         **({"message": result.message} if result.converged and result.message else {}),
@@ -85,6 +88,7 @@ def _summary_lines(result: Result) -> list[str]:
         + (f" ({result.message})" if result.converged and result.message else ""),
         f"Element balance: {closed}, worst relative imbalance {worst:.1e} (target < 1e-9)",
         *spec_lines(result.specs),
+        *product_lines(result),
     ]
 
 
