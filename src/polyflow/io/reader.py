@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from polyflow.chem.species import load_database
-from polyflow.errors import InputError, PolyflowError, did_you_mean
+from polyflow.errors import DataError, InputError, PolyflowError, did_you_mean
 from polyflow.flowsheet import Flowsheet
 from polyflow.io.feed_units import build_feed
 from polyflow.io.lines import LineIndex
 from polyflow.io.namespace import PrefixedIndex, prefixed
+from polyflow.io.schema import LIMITS, check_document, check_value, decode
 from polyflow.io.spec_tables import read_specs
 from polyflow.psd import read_size_classes
 from polyflow.quantity import parse_quantity
@@ -26,26 +27,20 @@ from polyflow.units.registry import model_registry
 
 __all__ = ["LineIndex", "load", "read_document"]
 
-TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams", "specs")
-FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides",
-                  "size_classes", "sieves", "sized", "reroute")
 OPTION_KEYS = ("solution_density", "organic_density")
 
 def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict, LineIndex]]:
-    """The file and the files it includes (included first), each parsed with its lines."""
+    """The file and the files it includes (included first), each parsed with its lines
+    and its shape checked (:mod:`polyflow.io.schema`)."""
     path = path.resolve()
     if path in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
         raise InputError(f"include cycle: {chain}", file=str(path),
                          hint="remove one of the includes")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        where = f" (included from {seen[-1]})" if seen else ""
-        raise InputError(f"no such flowsheet file{where}", file=str(path),
-                         hint="check the path") from None
-    except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror}", file=str(path)) from None
+    if len(seen) >= LIMITS["include_depth"]:
+        raise InputError(f"includes are nested more than {LIMITS['include_depth']} deep",
+                         file=str(seen[-1]), hint="include the files from one main file")
+    text = decode(_read_bytes(path, seen), str(path))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -54,27 +49,17 @@ def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, d
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
         raise InputError(f"not valid TOML: {msg}", file=str(path), line=line,
                          hint="see docs/flowsheet-format.md for the syntax") from None
+    except ValueError as err:   # an integer of more than 4,300 digits
+        raise InputError(f"not valid TOML: {err}", file=str(path),
+                         hint="a number of the format fits in 64 bits") from None
     index = LineIndex(text)
-    for key in doc:
-        if key not in TOP_LEVEL:
-            raise InputError(f"unknown section [{key}]", file=str(path),
-                             line=index.line(key), hint=did_you_mean(key, TOP_LEVEL))
-    head = doc.get("flowsheet", {})
-    for key in head:
-        if key not in FLOWSHEET_KEYS:
-            raise InputError(f"[flowsheet] has no field {key!r}", file=str(path),
-                             line=index.line("flowsheet", key),
-                             hint=did_you_mean(key, FLOWSHEET_KEYS))
-    includes = head.get("include", [])
+    check_document(doc, str(path), index)
+    includes = doc.get("flowsheet", {}).get("include", [])
     if isinstance(includes, str | Mapping):
         includes = [includes]
     docs: list[tuple[Path, dict, LineIndex]] = []
     for inc in includes:
         if isinstance(inc, Mapping):
-            if set(inc) - {"file", "prefix"} or "file" not in inc:
-                raise InputError("an include is a file name or {file = '...', prefix = '...'}",
-                                 file=str(path), line=index.line("flowsheet", "include"),
-                                 value=dict(inc))
             sub_docs = read_document(path.parent / inc["file"], (*seen, path))
             prefix = str(inc.get("prefix", ""))
             if prefix:
@@ -85,6 +70,21 @@ def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, d
             docs.extend(read_document(path.parent / inc, (*seen, path)))
     docs.append((path, doc, index))
     return docs
+
+
+def _read_bytes(path: Path, seen: tuple[Path, ...]) -> bytes:
+    where = f" (included from {seen[-1]})" if seen else ""
+    try:
+        if path.stat().st_size > LIMITS["file_bytes"]:
+            raise InputError(f"the file is larger than {LIMITS['file_bytes'] // 2**20} MiB"
+                             f"{where}", file=str(path), hint="is it a flowsheet file?")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"no such flowsheet file{where}", file=str(path),
+                         hint="check the path") from None
+    except OSError as err:
+        raise InputError(f"cannot read the file{where}: {err.strerror}",
+                         file=str(path)) from None
 
 
 def _located(err: PolyflowError, file: Path, index: LineIndex, *path: str) -> PolyflowError:
@@ -117,6 +117,43 @@ def _sized_species(species_set, docs: list[tuple[Path, dict, LineIndex]]):
         return species_set.sized(sieves, which)
     except PolyflowError as err:
         raise _located(err.located(field="sized"), file, index, "flowsheet", "sized") from None
+
+
+def _as_input(err: PolyflowError) -> PolyflowError:
+    """A data error met while reading a file (an unknown species) is the file's error."""
+    if isinstance(err, DataError):
+        return InputError(err.message, file=err.file, line=err.line, unit=err.unit,
+                          field=err.field, value=err.value, hint=err.hint)
+    return err
+
+
+def _overridden(overrides: Mapping[str, Any], name: str) -> list[str]:
+    """The override keys of the feed or unit ``name``."""
+    return [k for k in overrides if k.partition(".")[0] == name]
+
+
+def _at_override(err: PolyflowError, keys: list[str],
+                 origin: Mapping[str, tuple[str, int | None]]) -> bool:
+    """Place ``err`` where the override of its field is written (a line of
+    ``[flowsheet.overrides]`` or a ``--set`` option), not at the overridden unit."""
+    field = (err.field or "").split(".")
+    for key in keys:
+        path = key.split(".")[1:]
+        if path and path[0] == field[0]:
+            err.located(file=origin[key][0], line=origin[key][1])
+            return True
+    return False
+
+
+def _check_size(docs: list[tuple[Path, dict, LineIndex]]) -> None:
+    """The plant's size against :data:`polyflow.io.schema.LIMITS`."""
+    units = sum(len(d.get(s, {})) for _f, d, _i in docs for s in ("feeds", "units", "products"))
+    streams = sum(len(d.get("streams", {})) for _f, d, _i in docs)
+    for what, n in (("units", units), ("streams", streams)):
+        if n > LIMITS[what]:
+            raise InputError(f"the plant has {n:,} {what}; at most {LIMITS[what]:,} are read "
+                             f"from files", file=str(docs[-1][0]),
+                             hint="build larger plants in Python (polyflow.Flowsheet)")
 
 
 def _take_overrides(overrides: dict[str, Any], name: str,
@@ -181,19 +218,24 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
     try:
         species_set = load_database().subset(species)
     except PolyflowError as err:
-        raise _located(err, main_path, main_index, "flowsheet", "species") from None
+        raise _located(_as_input(err), main_path, main_index, "flowsheet", "species") from None
     species_set = _sized_species(species_set, docs)
     fs = Flowsheet(species_set, name=head.get("name", main_path.stem), source=str(main_path),
                    options=options)
     file_overrides: dict[str, Any] = {}
+    origin: dict[str, tuple[str, int | None]] = {}      # where each override is written
     for file, doc, index in docs:
         table = doc.get("flowsheet", {}).get("overrides", {})
-        if not isinstance(table, Mapping):
-            raise InputError("overrides must be a table of \"unit.param\" = value",
-                             file=str(file), line=index.line("flowsheet", "overrides"))
         file_overrides.update(table)
+        origin.update({k: (str(file), index.line("flowsheet", "overrides", k))
+                       for k in table})
     cli_keys = list(overrides or {})
+    for key, value in (overrides or {}).items():
+        origin[key] = (f"--set {key}", None)
+        check_value(value, lambda msg, *_, k=key, **kw: InputError(msg, file=f"--set {k}",
+                                                                     **kw))
     overrides = {**file_overrides, **dict(overrides or {})}
+    _check_size(docs)
     registry = model_registry()
     defined: dict[str, Path] = {}
 
@@ -211,6 +253,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
             if not isinstance(spec, Mapping):
                 raise InputError("a feed is a table", file=str(file),
                                  line=index.line("feeds", name), unit=name)
+            taken = _overridden(overrides, name)
             spec = {**spec, **_take_overrides(overrides, name, spec)}
             fs.tables[name] = spec
             try:
@@ -218,8 +261,9 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
                                   file, index))
             except PolyflowError as err:
                 field = (err.field or "").split(".")
-                raise _located(err.located(unit=name), file, index, "feeds", name,
-                               *[f for f in field if f]) from None
+                if not _at_override(err.located(unit=name), taken, origin):
+                    _located(err, file, index, "feeds", name, *[f for f in field if f])
+                raise _as_input(err) from None
         for name, spec in doc.get("units", {}).items():
             claim(name, file, index, "units", name)
             if not isinstance(spec, Mapping) or "model" not in spec:
@@ -234,6 +278,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
                                      model, [m for m, c in registry.items()
                                              if c.role == "process"]))
             params = {k: v for k, v in spec.items() if k not in ("model", "area")}
+            taken = _overridden(overrides, name)
             params.update(_take_overrides(overrides, name, params))
             for pname in params:
                 fs.where[f"unit:{name}:{pname}"] = (str(file),
@@ -243,11 +288,12 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
                 unit.area = str(spec.get("area", name))
                 fs.add(unit)
             except PolyflowError as err:
-                raise _located(err.located(unit=name), file, index, "units", name,
-                               err.field or "") from None
+                if not _at_override(err.located(unit=name), taken, origin):
+                    _located(err, file, index, "units", name, err.field or "")
+                raise _as_input(err) from None
         for name, spec in doc.get("products", {}).items():
             claim(name, file, index, "products", name)
-            spec = dict(spec) if isinstance(spec, Mapping) else {}
+            spec = dict(spec)
             area = str(spec.pop("area", name))
             try:
                 fs.add(Product(name, **spec))
@@ -258,6 +304,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
     if overrides:
         key = next(iter(overrides))
         raise InputError(f"override {key}: no unit {key.partition('.')[0]!r} in the flowsheet",
+                         file=origin[key][0], line=origin[key][1],
                          hint=did_you_mean(key.partition(".")[0], fs.units))
     reroute: dict[str, Any] = {}
     moved_from: list[str] = []      # units a rerouted stream no longer leaves
