@@ -18,7 +18,8 @@ from polyflow.flowsheet import Flowsheet
 from polyflow.io.feed_units import build_feed
 from polyflow.io.lines import LineIndex
 from polyflow.io.namespace import PrefixedIndex, prefixed
-from polyflow.io.schema import LIMITS, check_document, check_value, decode
+from polyflow.io.overrides import WRONG_VALUE, errors_placed, overridden, take_overrides
+from polyflow.io.schema import LIMITS, check_document, check_entry, check_value, decode
 from polyflow.io.spec_tables import read_specs
 from polyflow.psd import read_size_classes
 from polyflow.quantity import parse_quantity
@@ -119,32 +120,6 @@ def _sized_species(species_set, docs: list[tuple[Path, dict, LineIndex]]):
         raise _located(err.located(field="sized"), file, index, "flowsheet", "sized") from None
 
 
-def _as_input(err: PolyflowError) -> PolyflowError:
-    """A data error met while reading a file (an unknown species) is the file's error."""
-    if isinstance(err, DataError):
-        return InputError(err.message, file=err.file, line=err.line, unit=err.unit,
-                          field=err.field, value=err.value, hint=err.hint)
-    return err
-
-
-def _overridden(overrides: Mapping[str, Any], name: str) -> list[str]:
-    """The override keys of the feed or unit ``name``."""
-    return [k for k in overrides if k.partition(".")[0] == name]
-
-
-def _at_override(err: PolyflowError, keys: list[str],
-                 origin: Mapping[str, tuple[str, int | None]]) -> bool:
-    """Place ``err`` where the override of its field is written (a line of
-    ``[flowsheet.overrides]`` or a ``--set`` option), not at the overridden unit."""
-    field = (err.field or "").split(".")
-    for key in keys:
-        path = key.split(".")[1:]
-        if path and path[0] == field[0]:
-            err.located(file=origin[key][0], line=origin[key][1])
-            return True
-    return False
-
-
 def _check_size(docs: list[tuple[Path, dict, LineIndex]]) -> None:
     """The plant's size against :data:`polyflow.io.schema.LIMITS`."""
     units = sum(len(d.get(s, {})) for _f, d, _i in docs for s in ("feeds", "units", "products"))
@@ -154,28 +129,6 @@ def _check_size(docs: list[tuple[Path, dict, LineIndex]]) -> None:
             raise InputError(f"the plant has {n:,} {what}; at most {LIMITS[what]:,} are read "
                              f"from files", file=str(docs[-1][0]),
                              hint="build larger plants in Python (polyflow.Flowsheet)")
-
-
-def _take_overrides(overrides: dict[str, Any], name: str,
-                    table: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Remove and return the overrides ``"NAME.param" = value`` of one feed or unit
-    (a feed's fields such as ``solids`` or ``flows`` can be overridden like parameters;
-    ``"NAME.param.key"`` sets one key of a table, such as ``ore.grades.Cu``)."""
-    mine: dict[str, Any] = {}
-    for key in [k for k in overrides if k.partition(".")[0] == name]:
-        path = key.split(".")[1:]
-        value = overrides.pop(key)
-        if len(path) == 1:
-            mine[path[0]] = value
-            continue
-        base = mine.get(path[0], (table or {}).get(path[0], {}))
-        node = mine[path[0]] = dict(base) if isinstance(base, Mapping) else {}
-        for part in path[1:-1]:
-            node[part] = dict(node.get(part, {})) if isinstance(node.get(part), Mapping) \
-                else {}
-            node = node[part]
-        node[path[-1]] = value
-    return mine
 
 
 def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
@@ -217,8 +170,9 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
     options["density"] = density
     try:
         species_set = load_database().subset(species)
-    except PolyflowError as err:
-        raise _located(_as_input(err), main_path, main_index, "flowsheet", "species") from None
+    except DataError as err:
+        raise _located(InputError(err.message, hint=err.hint), main_path, main_index,
+                       "flowsheet", "species") from None
     species_set = _sized_species(species_set, docs)
     fs = Flowsheet(species_set, name=head.get("name", main_path.stem), source=str(main_path),
                    options=options)
@@ -253,17 +207,17 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
             if not isinstance(spec, Mapping):
                 raise InputError("a feed is a table", file=str(file),
                                  line=index.line("feeds", name), unit=name)
-            taken = _overridden(overrides, name)
-            spec = {**spec, **_take_overrides(overrides, name, spec)}
+            taken = overridden(overrides, name)
+            spec = {**spec, **take_overrides(overrides, name, spec)}
             fs.tables[name] = spec
-            try:
+            with errors_placed(name, taken, origin, lambda err, f=file, i=index, n=name:
+                               _located(err, f, i, "feeds", n,
+                                        *[p for p in (err.field or "").split(".") if p])):
+                if taken:       # an override may change a field's type (--set ore.model=5)
+                    check_entry("feeds", name, spec, lambda msg, *_, **kw: InputError(msg,
+                                                                                      **kw))
                 fs.add(build_feed(fs.species, name, spec, density.get("aq", 1000.0),
                                   file, index))
-            except PolyflowError as err:
-                field = (err.field or "").split(".")
-                if not _at_override(err.located(unit=name), taken, origin):
-                    _located(err, file, index, "feeds", name, *[f for f in field if f])
-                raise _as_input(err) from None
         for name, spec in doc.get("units", {}).items():
             claim(name, file, index, "units", name)
             if not isinstance(spec, Mapping) or "model" not in spec:
@@ -278,29 +232,24 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
                                      model, [m for m, c in registry.items()
                                              if c.role == "process"]))
             params = {k: v for k, v in spec.items() if k not in ("model", "area")}
-            taken = _overridden(overrides, name)
-            params.update(_take_overrides(overrides, name, params))
+            taken = overridden(overrides, name)
+            params.update(take_overrides(overrides, name, params))
             for pname in params:
                 fs.where[f"unit:{name}:{pname}"] = (str(file),
                                                     index.line("units", name, pname) or 0)
-            try:
+            with errors_placed(name, taken, origin, lambda err, f=file, i=index, n=name:
+                               _located(err, f, i, "units", n, err.field or "")):
                 unit = registry[model](name, **params)
                 unit.area = str(spec.get("area", name))
                 fs.add(unit)
-            except PolyflowError as err:
-                if not _at_override(err.located(unit=name), taken, origin):
-                    _located(err, file, index, "units", name, err.field or "")
-                raise _as_input(err) from None
         for name, spec in doc.get("products", {}).items():
             claim(name, file, index, "products", name)
             spec = dict(spec)
             area = str(spec.pop("area", name))
-            try:
+            with errors_placed(name, [], {}, lambda err, f=file, i=index, n=name:
+                               _located(err, f, i, "products", n, err.field or "")):
                 fs.add(Product(name, **spec))
                 fs.units[name].area = area
-            except PolyflowError as err:
-                raise _located(err.located(unit=name), file, index, "products", name,
-                               err.field or "") from None
     if overrides:
         key = next(iter(overrides))
         raise InputError(f"override {key}: no unit {key.partition('.')[0]!r} in the flowsheet",
@@ -329,7 +278,15 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
             if name in reroute:
                 src, dst = _rerouted(name, reroute.pop(name), src, dst, main_path,
                                      main_index, moved_from)
-            fs.connect(name, src.strip(), dst.strip())
+            try:
+                fs.connect(name, src.strip(), dst.strip())
+            except PolyflowError:
+                raise
+            except WRONG_VALUE as err:      # a port named by a number (rest = 2.5)
+                raise InputError(f"stream {name!r}: a port of its units is not a name "
+                                 f"({type(err).__name__}: {err})", file=str(file),
+                                 line=index.line("streams", name),
+                                 hint="ports are words, such as overflow") from None
     if reroute:
         key = next(iter(reroute))
         raise InputError(f"reroute {key!r}: no stream of that name",

@@ -25,8 +25,8 @@ from typing import Any
 
 from polyflow.errors import InputError, did_you_mean
 
-__all__ = ["FLOWSHEET_KEYS", "LIMITS", "TOP_LEVEL", "check_document", "check_name",
-           "check_value", "decode"]
+__all__ = ["FLOWSHEET_KEYS", "LIMITS", "TOP_LEVEL", "check_document", "check_entry",
+           "check_name", "check_value", "decode"]
 
 TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams", "specs")
 FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides",
@@ -137,7 +137,7 @@ def check_document(doc: Mapping, file: str, index) -> None:
     for section, what in (("feeds", "feed"), ("units", "unit"), ("products", "product")):
         for name, spec in doc.get(section, {}).items():
             check_name(name, what, fail, section, name)
-            _entry(section, what, name, spec, fail)
+            check_entry(section, name, spec, fail)
     for name, spec in doc.get("streams", {}).items():
         check_name(name, "stream", fail, "streams", name)
         if isinstance(spec, str):
@@ -206,7 +206,11 @@ _TEXT = {"feeds": ("kind", "category", "area", "model"), "units": ("model", "are
 _TABLES = ("grades", "mineralogy", "concentrations", "speciation", "flows", "psd")
 
 
-def _entry(section: str, what: str, name: str, spec: Any, fail) -> None:
+def check_entry(section: str, name: str, spec: Any, fail) -> None:
+    """Check one ``[feeds.NAME]``, ``[units.NAME]`` or ``[products.NAME]`` table (also
+    after overrides have changed it); ``fail(message, *path, **fields)`` builds the
+    error."""
+    what = {"feeds": "feed", "units": "unit", "products": "product"}[section]
     if not isinstance(spec, Mapping):
         example = {"feeds": "kind = 'ore', ...", "units": "model = 'mixer'",
                    "products": "kind = 'residue' (or nothing)"}[section]

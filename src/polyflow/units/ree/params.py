@@ -65,7 +65,7 @@ PARAMS: dict[str, Param] = {
                                   bounds=(1, MAX_STAGES)),
     "feed_stage": Param.integer("stage the aqueous feed enters, counted from the "
                                 "organic inlet (default: the last extraction stage n)",
-                                bounds=(1, MAX_STAGES)),
+                                bounds=(1, None)),
     "equilibrium": Param.choice("separation_factor, pH or distribution", EQUILIBRIA,
                                 default="separation_factor"),
     "separation_factors": Param(None, "element -> β relative to a reference element "

@@ -219,3 +219,20 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path, monkeypatch):
     assert res.output.strip().splitlines() == ["Error: interrupted (Ctrl-C); nothing was written"]
     assert not (tmp_path / "out.json").exists()
 
+
+
+# -- found by the property test (tests/io/test_mutations.py) ----------------------------------
+def test_a_set_that_gives_a_feed_a_model_of_the_wrong_type_is_refused(tmp_path):
+    refused(run(tmp_path, GOOD, "--set", "water.model=5"), "--set water.model:",
+            "unit 'water', field 'model'", "text in quotes")
+
+
+def test_a_port_named_by_a_number_is_refused_at_the_stream(tmp_path):
+    text = GOOD.replace('rest = "overflow"', "rest = 2.5")
+    refused(run(tmp_path, text), "plant.toml:34:", "stream 's4'", "not a name")
+
+
+def test_a_value_a_unit_cannot_parse_names_the_unit_and_field(tmp_path):
+    text = GOOD.replace('model = "mixer"', 'model = "mixer"\ndissolve = {a = 1}')
+    out = refused(run(tmp_path, text), "plant.toml:19:", "unit 'tank'")
+    assert "Traceback" not in out
