@@ -5,7 +5,7 @@
 Each figure is the median of N fresh interpreters (default 7):
 
 * ``python -c "import click"``: the floor any click command line pays;
-* ``polyflow --help`` (``python -m polyflow.cli --help``): start-up as a user sees it;
+* ``polyflow --help`` (what the console script runs): start-up as a user sees it;
 * ``polyflow run flowsheets/refinery.toml`` in phases: import (``polyflow.cli``, then the
   reader and the report), load (read, validate, build the units), solve, report (text).
 
@@ -60,7 +60,8 @@ def main() -> None:
     py = sys.executable
     refinery = str(ROOT / "flowsheets" / "refinery.toml")
     bare = [_wall([py, "-c", "import click"], env) for _ in range(args.repeat)]
-    helps = [_wall([py, "-m", "polyflow.cli", "--help"], env) for _ in range(args.repeat)]
+    script = "from polyflow.__main__ import main; main()"     # as the console script does
+    helps = [_wall([py, "-c", script, "--help"], env) for _ in range(args.repeat)]
     runs = []
     for _ in range(args.repeat):
         out = subprocess.run([py, "-c", PHASES.replace("FILE", repr(refinery))], env=env,

@@ -58,13 +58,14 @@ def _swap(text: str, line_no: int, value: str) -> str:
 
 
 @st.composite
-def mutation(draw) -> tuple[str, bytes, list[str]]:
-    """(file name, mutated bytes, extra command-line options)."""
+def mutation(draw) -> tuple[str, bytes, list[str], str]:
+    """(file name, mutated bytes, extra command-line options, kind of output path)."""
     name = draw(st.sampled_from(SHIPPED))
     text = (FLOWSHEETS / name).read_text(encoding="utf-8")
     kind = draw(st.sampled_from(["truncate", "swap", "swap", "encoding", "byte", "include",
-                                 "set"]))
+                                 "set", "spec", "output"]))
     extra: list[str] = []
+    output = "good"
     data = text.encode()
     if kind == "truncate":
         data = data[:draw(st.integers(0, len(data)))]
@@ -84,6 +85,14 @@ def mutation(draw) -> tuple[str, bytes, list[str]]:
         prefix = draw(st.sampled_from(["", "p", "a.b", ""]))
         inc = f'{{file = "{target}", prefix = "{prefix}"}}' if prefix else f'"{target}"'
         data = text.replace("[flowsheet]", f"[flowsheet]\ninclude = [{inc}]", 1).encode()
+    elif kind == "output":
+        output = draw(st.sampled_from(["file_as_folder", "long_name", "new_folder"]))
+    elif kind == "spec":
+        value = draw(st.sampled_from(["nan", "inf", "5", "1e400 t/h", "", "x", "5 %"]))
+        field = draw(st.sampled_from(["vary", "target", "value", "bounds", "other"]))
+        spec = {"vary": "x.flow", "target": "streams.x.T_K", "value": "5"} | {
+            field: value if field != "bounds" else f"{value}..{value}"}
+        extra = ["--spec", ", ".join(f"{k}={v}" for k, v in spec.items())]
     else:
         units = re.findall(r"^\[(?:units|feeds)\.([^\]]+)\]", text, flags=re.M) or ["x"]
         unit = draw(st.sampled_from(units)).strip('"')
@@ -91,22 +100,26 @@ def mutation(draw) -> tuple[str, bytes, list[str]]:
                                       "n_cells", "split", "extraction_stages", "fraction",
                                       "psd", "flows.H2O", "x"]))
         extra = ["--set", f"{unit}.{field}={draw(st.sampled_from(SET_VALUES))}"]
-    return name, data, extra
+    return name, data, extra, output
 
 
-@settings(max_examples=70, derandomize=True, database=None, deadline=None,
+@settings(max_examples=150, derandomize=True, database=None, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(case=mutation())
 def test_no_mutation_of_a_shipped_flowsheet_crashes(folder, case):
     """Exit 0, 2 or 3, never a traceback; no output file unless the run succeeded."""
-    name, data, extra = case
+    name, data, extra, output = case
     path = folder / f"mutated_{name}"
     path.write_bytes(data)
-    out = folder / "out" / "result.json"
-    shutil.rmtree(out.parent, ignore_errors=True)
+    shutil.rmtree(folder / "out", ignore_errors=True)
+    (folder / "out").mkdir()
+    out = {"good": folder / "out" / "result.json",
+           "file_as_folder": path / "result.json",
+           "long_name": folder / "out" / ("x" * 300 + ".json"),
+           "new_folder": folder / "out" / "new" / "result.json"}[output]
     if name in SLOW:
-        args = ["check", str(path)] + [a for a in extra if a.startswith("--spec")]
+        args = ["check", str(path), *(extra if extra[:1] == ["--spec"] else [])]
     else:
         args = ["run", str(path), "--format", "json", "-q", "-o", str(out), *extra]
     res = CliRunner().invoke(main, args)
@@ -114,7 +127,11 @@ def test_no_mutation_of_a_shipped_flowsheet_crashes(folder, case):
     assert "Traceback" not in res.output
     if res.exit_code == 2:
         assert res.output.startswith(("Error: ", "Usage: ")), res.output
-    if name not in SLOW:
-        left = sorted(p.name for p in out.parent.iterdir()) if out.parent.exists() else []
-        allowed = {0: [["result.json"]], 2: [[]], 3: [[], ["result.json"]]}[res.exit_code]
-        assert left in allowed, left        # never a partial or temporary file
+    if name in SLOW:
+        return
+    if output in ("file_as_folder", "long_name"):
+        assert res.exit_code == 2, res.output
+    left = sorted(p.name for p in (folder / "out").rglob("*"))
+    written = ["new", "result.json"] if output == "new_folder" else [out.name]
+    allowed = {0: [written], 2: [[]], 3: [[], written]}[res.exit_code]
+    assert left in allowed, left        # never a partial or temporary file

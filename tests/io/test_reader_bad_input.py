@@ -236,3 +236,10 @@ def test_a_value_a_unit_cannot_parse_names_the_unit_and_field(tmp_path):
     text = GOOD.replace('model = "mixer"', 'model = "mixer"\ndissolve = {a = 1}')
     out = refused(run(tmp_path, text), "plant.toml:19:", "unit 'tank'")
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "9" * 400])
+def test_a_spec_value_that_is_not_finite_is_refused_before_the_solve(tmp_path, value):
+    res = run(tmp_path, GOOD, "--spec", f"vary=water.flow, target=streams.s5.g_L.CuSO4, "
+                                        f"value={value}")
+    refused(res, "--spec", "finite")
