@@ -133,8 +133,8 @@ def _report_options(set_help: str):
 
 
 def _specs(values: tuple[str, ...]) -> dict:
-    """--spec options (polyflow.solve.specs.parse_spec_option), by name."""
-    from polyflow.solve.specs import parse_spec_option
+    """--spec options (polyflow.io.spec_tables.parse_spec_option), by name."""
+    from polyflow.io.spec_tables import parse_spec_option
 
     out = {}
     for i, text in enumerate(values, start=1):
@@ -160,13 +160,13 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
         quiet: bool, specs: tuple[str, ...]) -> None:
     """Solve the flowsheet FILE and report streams, balances, recoveries and energy."""
     from polyflow.io.reader import load
-    from polyflow.report import render
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx writes a workbook: give the file with -o "
                                "PATH.xlsx")
     _output_checked(output)
     fs = _run_guarded(ctx, load, file, _overrides(sets), _specs(specs))
+    from polyflow.report import render  # after the input is checked: a bad file fails fast
     progress = _Progress(quiet)
     try:
         result = _run_guarded(ctx, fs.solve, progress=progress)

@@ -36,3 +36,18 @@ def test_the_console_script_runs_the_command_group(monkeypatch, capsys):
         main()
     assert stop.value.code == 0
     assert "polyflow: flowsheet simulation" in capsys.readouterr().out
+
+
+def test_a_bad_file_is_refused_before_numpy_scipy_and_networkx_are_imported(tmp_path):
+    """The reader checks the file first (io/schema.py); the numerics come later."""
+    import subprocess
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[flowsheet]\nname = 5\nspecies = ["H2O"]\n')
+    code = ("import sys\nfrom polyflow.cli import main\ntry:\n    main(['run', sys.argv[1]])\n"
+            "except SystemExit as e:\n    print(e.code)\n"
+            "print(sorted({'numpy', 'scipy', 'networkx'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code, str(bad)], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["2", "[]"], out
+    assert "name must be text" in out.stderr

@@ -243,3 +243,9 @@ def test_a_spec_value_that_is_not_finite_is_refused_before_the_solve(tmp_path, v
     res = run(tmp_path, GOOD, "--spec", f"vary=water.flow, target=streams.s5.g_L.CuSO4, "
                                         f"value={value}")
     refused(res, "--spec", "finite")
+
+
+def test_too_many_stream_flows_are_refused_before_the_solve(tmp_path, monkeypatch):
+    """GOOD has 5 streams of 3 species: 15 flows."""
+    monkeypatch.setitem(LIMITS, "stream_unknowns", 14)
+    refused(run(tmp_path, GOOD), "plant.toml", "5 streams of 3 components", "15 flows")

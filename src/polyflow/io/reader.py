@@ -10,21 +10,17 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from polyflow.chem.species import load_database
 from polyflow.errors import DataError, InputError, PolyflowError, did_you_mean
-from polyflow.flowsheet import Flowsheet
-from polyflow.io.feed_units import build_feed
 from polyflow.io.lines import LineIndex
 from polyflow.io.namespace import PrefixedIndex, prefixed
 from polyflow.io.overrides import WRONG_VALUE, errors_placed, overridden, take_overrides
 from polyflow.io.schema import LIMITS, check_document, check_entry, check_value, decode
 from polyflow.io.spec_tables import read_specs
-from polyflow.psd import read_size_classes
-from polyflow.quantity import parse_quantity
-from polyflow.units.product import Product
-from polyflow.units.registry import model_registry
+
+if TYPE_CHECKING:
+    from polyflow.flowsheet import Flowsheet
 
 __all__ = ["LineIndex", "load", "read_document"]
 
@@ -103,6 +99,8 @@ def _sized_species(species_set, docs: list[tuple[Path, dict, LineIndex]]):
             found = (file, head, index)
     if found is None:
         return species_set
+    from polyflow.psd import read_size_classes
+
     file, head, index = found
     key = "sieves" if "sieves" in head else "size_classes"
     try:
@@ -139,8 +137,17 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
     value (as written in a file), for comparing options without editing files; ``specs``
     adds design specifications (:mod:`polyflow.solve.specs`) to those of the files.
     """
+    # the files are read and checked before numpy, networkx and the unit models are
+    # imported: a bad file fails in a tenth of a second (benchmarks/startup.py)
     path = Path(path)
     docs = read_document(path)
+    from polyflow.chem.species import load_database
+    from polyflow.flowsheet import Flowsheet
+    from polyflow.io.feed_units import build_feed
+    from polyflow.quantity import parse_quantity
+    from polyflow.units.product import Product
+    from polyflow.units.registry import model_registry
+
     main_path, main_doc, main_index = docs[-1]
     head = main_doc.get("flowsheet", {})
     # species: union over the included files, in order
@@ -294,6 +301,12 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
                          hint=did_you_mean(key, [s.name for s in fs.streams]))
     fs.drop_orphan_products()
     fs.drop_orphan_feeds(moved_from)
+    unknowns = len(fs.species) * len(fs.streams)
+    if unknowns > LIMITS["stream_unknowns"]:
+        raise InputError(f"{len(fs.streams):,} streams of {len(fs.species):,} components "
+                         f"(species x size classes) are {unknowns:,} flows; at most "
+                         f"{LIMITS['stream_unknowns']:,} are read from files",
+                         file=str(main_path), hint="use fewer size classes or species")
     for file, doc, index in docs:          # design specifications (solve/specs.py)
         fs.specs.update(read_specs(doc.get("specs", {}), str(file), index.line))
     # the command line wins: a --set or --spec of a file spec's input replaces that spec

@@ -42,6 +42,7 @@ LIMITS = {
     "streams": 40_000,
     "species": 1_000,               # species named in [flowsheet] species
     "name_chars": 200,              # a feed, unit, product or stream name
+    "stream_unknowns": 20_000_000,  # streams x components (species x size classes)
 }
 
 _INT64 = 2**63
