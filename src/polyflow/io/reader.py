@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["LineIndex", "load", "read_document"]
 
 OPTION_KEYS = ("solution_density", "organic_density")
+#: the name this helper had before it moved to io/overrides.py (branches in flight use it)
+_take_overrides = take_overrides
 
 def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict, LineIndex]]:
     """The file and the files it includes (included first), each parsed with its lines
