@@ -51,3 +51,18 @@ def test_a_bad_file_is_refused_before_numpy_scipy_and_networkx_are_imported(tmp_
                          text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["2", "[]"], out
     assert "name must be text" in out.stderr
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--feed-a", "nan", "--beta", "2"], "not a finite number"),
+    (["--feed-a", "0.5", "--beta", "inf"], "not a finite number"),
+    (["--feed-a", "2", "--beta", "2"], "between 0 and 1"),
+])
+def test_bad_design_input_exits_2(args, fragment):
+    from click.testing import CliRunner
+
+    from polyflow.cli import main as command_line
+
+    res = CliRunner().invoke(command_line, ["design", "ree-cascade", *args, "--no-verify"])
+    assert res.exit_code == 2, res.output
+    assert fragment in res.output

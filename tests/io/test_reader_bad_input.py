@@ -249,3 +249,21 @@ def test_too_many_stream_flows_are_refused_before_the_solve(tmp_path, monkeypatc
     """GOOD has 5 streams of 3 species: 15 flows."""
     monkeypatch.setitem(LIMITS, "stream_unknowns", 14)
     refused(run(tmp_path, GOOD), "plant.toml", "5 streams of 3 components", "15 flows")
+
+
+@pytest.mark.parametrize("count", ["nan", "inf", "1e6", "2.5", '"40"'])
+def test_a_stage_count_that_is_not_a_small_whole_number_is_refused(tmp_path, count):
+    text = (FLOWSHEETS / "ree_separation.toml").read_text()
+    path = tmp_path / "ree.toml"
+    path.write_text(text.replace("extraction_stages = 40", f"extraction_stages = {count}"))
+    res = CliRunner().invoke(main, ["run", str(path)])
+    refused(res, "ree.toml:123:", "extraction_stages")
+
+
+def test_compare_checks_its_output_path_before_solving(tmp_path):
+    plant = tmp_path / "plant.toml"
+    plant.write_text(GOOD)
+    (tmp_path / "a_file").write_text("x")
+    res = CliRunner().invoke(main, ["compare", str(plant), str(plant), "-o",
+                                    str(tmp_path / "a_file" / "c.csv")])
+    refused(res, "is a file, not a folder")
