@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -149,35 +150,67 @@ def representative_sizes(sieves: np.ndarray) -> np.ndarray:
 
 
 # -- distributions ----------------------------------------------------------------------
-def rosin_rammler(x63: float, n: float) -> Passing:
+# Each distribution is a small frozen dataclass, not a closure: two units read from the
+# same text compare equal (continuation and studies tell which inputs changed) and a
+# flowsheet holding one pickles (Dask workers).
+@dataclass(frozen=True)
+class RosinRammler:
     """Rosin–Rammler: ``P(x) = 1 − exp(−(x/x63)^n)`` (Rosin & Rammler, J. Inst. Fuel 7
     (1933) 29; Wills 8th ed. §4.5)."""
-    return lambda x: 1.0 - np.exp(-(np.asarray(x, dtype=float) / x63) ** n)
+
+    x63: float
+    n: float
+
+    def __call__(self, x):
+        return 1.0 - np.exp(-(np.asarray(x, dtype=float) / self.x63) ** self.n)
 
 
-def gates_gaudin_schuhmann(xmax: float, m: float) -> Passing:
+@dataclass(frozen=True)
+class GatesGaudinSchuhmann:
     """Gates–Gaudin–Schuhmann: ``P(x) = (x/xmax)^m`` below ``xmax``, 1 above
     (Schuhmann, AIME Tech. Pub. 1189 (1940); Wills 8th ed. §4.5)."""
-    return lambda x: np.minimum(np.asarray(x, dtype=float) / xmax, 1.0) ** m
+
+    xmax: float
+    m: float
+
+    def __call__(self, x):
+        return np.minimum(np.asarray(x, dtype=float) / self.xmax, 1.0) ** self.m
 
 
-def table_distribution(sizes: Sequence[float], passing: Sequence[float]) -> Passing:
+@dataclass(frozen=True)
+class TableDistribution:
     """A measured distribution: cumulative fraction passing at given sizes [m],
     interpolated linearly in log(size); 100 % above the largest size is assumed only if
     the table says so (what the table leaves above it goes to the top class), and linear
     in size from zero below the smallest."""
-    xs = np.asarray(sizes, dtype=float)
-    ps = np.asarray(passing, dtype=float)
-    order = np.argsort(xs)
-    xs, ps = xs[order], ps[order]
 
-    def f(x):
+    sizes: tuple[float, ...]
+    passing: tuple[float, ...]
+
+    def __call__(self, x):
+        xs, ps = np.array(self.sizes), np.array(self.passing)
         x = np.asarray(x, dtype=float)
         inside = np.interp(np.log(np.maximum(x, 1e-300)), np.log(xs), ps)
         below = ps[0] * x / xs[0]
         return np.where(x < xs[0], below, inside)
 
-    return f
+
+def rosin_rammler(x63: float, n: float) -> Passing:
+    """Rosin–Rammler (:class:`RosinRammler`)."""
+    return RosinRammler(float(x63), float(n))
+
+
+def gates_gaudin_schuhmann(xmax: float, m: float) -> Passing:
+    """Gates–Gaudin–Schuhmann (:class:`GatesGaudinSchuhmann`)."""
+    return GatesGaudinSchuhmann(float(xmax), float(m))
+
+
+def table_distribution(sizes: Sequence[float], passing: Sequence[float]) -> Passing:
+    """A measured distribution (:class:`TableDistribution`), sorted by size."""
+    xs = np.asarray(sizes, dtype=float)
+    ps = np.asarray(passing, dtype=float)
+    order = np.argsort(xs)
+    return TableDistribution(tuple(xs[order].tolist()), tuple(ps[order].tolist()))
 
 
 def class_fractions(sieves: np.ndarray, passing: Passing) -> np.ndarray:

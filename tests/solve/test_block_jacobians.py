@@ -21,14 +21,23 @@ FLOWSHEETS = sorted((Path(__file__).resolve().parents[2] / "flowsheets").glob("*
 
 
 def _central(func, x, h):
-    cols = []
+    return _differences(func, x, h)[0]
+
+
+def _differences(func, x, h):
+    """Central, forward and backward differences (columns of the Jacobian)."""
+    f0 = func(x)[0]
+    cen, fwd, bwd = [], [], []
     for j in range(len(x)):
         step = h * max(1.0, abs(x[j]))
         xp, xm = x.copy(), x.copy()
         xp[j] += step
         xm[j] -= step
-        cols.append((func(xp)[0] - func(xm)[0]) / (2 * step))
-    return np.array(cols).T
+        fp, fm = func(xp)[0], func(xm)[0]
+        cen.append((fp - fm) / (2 * step))
+        fwd.append((fp - f0) / step)
+        bwd.append((f0 - fm) / step)
+    return np.array(cen).T, np.array(fwd).T, np.array(bwd).T
 
 
 @pytest.mark.parametrize("path", FLOWSHEETS, ids=[p.stem for p in FLOWSHEETS])
@@ -71,9 +80,13 @@ def test_analytic_block_jacobians_match_central_differences(path):
             if displaced:
                 xloc = xloc * (1.0 + 0.05 * rng.uniform(-1, 1, len(xloc)))
             J = form.jacobian(xloc)
-            J_fd = _central(form.func, xloc, 1e-6)
+            J_fd, J_fwd, J_bwd = _differences(form.func, xloc, 1e-6)
             scale = np.maximum(np.abs(J).max(axis=1, keepdims=True), 1e-300)
-            bad = np.abs(J - J_fd) > 1e-5 * scale + 1e-12
+            tol = 1e-5 * scale + 1e-12
+            # at a kink (a flow exactly at zero under max(n, 0), say) the derivative is
+            # one-sided: it must then equal one of the one-sided differences
+            bad = (np.abs(J - J_fd) > tol) & (np.abs(J - J_fwd) > 10 * tol) & \
+                (np.abs(J - J_bwd) > 10 * tol)
             assert not bad.any(), (
                 f"{path.stem}: block on rows {block.rows[:3]}... (unit "
                 f"{system.row_label(int(block.rows[0]))[0]}): analytic Jacobian differs "

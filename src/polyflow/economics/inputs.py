@@ -115,8 +115,10 @@ class _Where:
 
 
 def _read(path: Path) -> tuple[dict, LineIndex]:
+    from polyflow.io.schema import decode
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode(path.read_bytes(), str(path))     # a BOM accepted, UTF-16 named
     except OSError as err:
         raise InputError(f"cannot read the prices file: {err.strerror}", file=str(path),
                          hint="check the path in [economics] prices = '...'") from None

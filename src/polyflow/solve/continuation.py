@@ -88,10 +88,22 @@ def changed_numbers(fs: Flowsheet, base: Flowsheet) -> list[tuple[str, str]]:
 
 
 def _differs(a: Any, b: Any) -> bool:
-    try:
-        return bool(np.any(np.asarray(a, dtype=object) != np.asarray(b, dtype=object)))
-    except (ValueError, TypeError):
-        return a != b
+    """Whether two parameter values differ, through dicts, lists and arrays."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return set(a) != set(b) or any(_differs(a[k], b[k]) for k in a)
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return len(a) != len(b) or any(_differs(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        x, y = np.asarray(a), np.asarray(b)
+        if x.shape != y.shape:
+            return True
+        try:
+            return not np.array_equal(x, y, equal_nan=True)
+        except TypeError:                       # not numbers
+            return not np.array_equal(x, y)
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return False                            # NaN marks "the rest" in both
+    return bool(a != b)
 
 
 def _set(fs: Flowsheet, base: Flowsheet, target: dict, changed, lam: float) -> None:
