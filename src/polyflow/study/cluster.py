@@ -1,0 +1,57 @@
+"""Study batches on Dask ``distributed``: a local cluster of processes (``--workers N``)
+or a running scheduler (``--scheduler tcp://host:8786``).
+
+Each batch is one task (:func:`polyflow.study.points.solve_batch`); workers read the
+flowsheet file themselves, so on a cluster of several machines the file (and its
+includes) must be at the same absolute path on each (a shared file system). Workers of a
+local cluster are processes with one thread each: Newton's sparse LU holds the GIL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from polyflow.errors import InputError
+
+__all__ = ["run_on_dask"]
+
+
+def _client(workers: int | None, scheduler: str | None):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("--workers and --scheduler need Dask distributed",
+                         hint="pip install 'polyflow[dask]'") from None
+    if scheduler:
+        return Client(scheduler), None
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def run_on_dask(batches: list, file: str, base_x, outputs: list[str], scales: list[float],
+                workers: int | None, scheduler: str | None,
+                progress: Callable[[int], None] | None = None) -> list[list[dict[str, Any]]]:
+    """The rows of every batch (in batch order), solved on Dask."""
+    from distributed import as_completed
+
+    from polyflow.study.points import solve_batch
+
+    client, cluster = _client(workers, scheduler)
+    try:
+        x = client.scatter(base_x, broadcast=True) if base_x is not None else None
+        futures = [client.submit(solve_batch, file, x, batch, outputs, scales, pure=False)
+                   for batch in batches]
+        order = {f.key: i for i, f in enumerate(futures)}
+        out: list[Any] = [None] * len(futures)
+        for fut in as_completed(futures):
+            rows = fut.result()
+            out[order[fut.key]] = rows
+            if progress is not None:
+                progress(len(rows))
+        return out
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

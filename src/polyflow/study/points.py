@@ -1,0 +1,122 @@
+"""Solve one batch of study points in order, each warm-started from its nearest solved
+neighbour, a failure retried by continuation from that neighbour before it is reported.
+
+A batch is the unit of work a process (or a Dask worker) takes: it reads the plant once,
+solves the base plant warm from the base solution it is given (no Newton step when
+nothing changed), then each point. The rows depend only on the batch (never on the
+worker that solves it or on the other batches), so a study gives the same table on one
+process or on a cluster.
+
+Status of a point (the ``status`` column): ``converged`` (balances closed to 1e-9);
+``infeasible`` (the plant has no solution there: a flow would have to be negative, or
+continuation from the neighbour ends where a reagent runs out, with the unit named in
+``cause``); ``failed`` (Newton did not converge, the system is singular, or a value is
+wrong: the error's message in ``cause``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from polyflow.errors import (
+    ConvergenceError,
+    PolyflowError,
+    SingularSystemError,
+    SpecificationError,
+)
+
+if TYPE_CHECKING:
+    from polyflow.flowsheet import Flowsheet
+    from polyflow.result import Result
+
+__all__ = ["solve_batch"]
+
+#: errors of a warm solve that continuation from the neighbour may get past
+RETRY = ("ConvergenceError", "SingularSystemError", "SpecificationError")
+
+
+def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
+                points: list[tuple[int, tuple, dict[str, Any]]], outputs: list[str],
+                scales: list[float], base: Flowsheet | None = None) -> list[dict[str, Any]]:
+    """Rows of ``points`` (``(index, numbers, overrides)``), in order. ``base_x`` is the
+    base plant's solution (None: the first point starts cold); ``scales`` the spread of
+    each varied input (the distance to a neighbour is measured in these); ``base`` the
+    plant already read (else read from ``flowsheet``)."""
+    from polyflow.io.reader import load
+    from polyflow.solve.driver import solve
+    from polyflow.study.outputs import Outputs
+
+    if base is None:
+        base = load(flowsheet)
+    reader = Outputs(outputs, base)
+    solved: list[tuple[tuple, Result]] = []
+    if base_x is not None:
+        first = solve(base, x0=base_x, raise_on_failure=False)
+        fallback = first if first.converged else None
+    else:
+        fallback = None
+    rows = []
+    for index, numbers, overrides in points:
+        t0 = time.perf_counter()
+        result, start = _solve_point(base, flowsheet, overrides,
+                                     _nearest(numbers, solved, scales) or fallback)
+        row = {"point": index, "numbers": numbers}
+        if result.converged and not result.closed:
+            row.update(status="failed", cause="the element balance does not close to 1e-9")
+        elif result.converged:
+            row.update(status="converged", cause="")
+            solved.append((numbers, result))
+        else:
+            kind = (result.failure or {}).get("error", "")
+            row.update(status="infeasible" if kind == "SpecificationError" else "failed",
+                       cause=result.message)
+        row.update(iterations=int(result.iterations), start=start,
+                   outputs=reader.values(result), solve_s=time.perf_counter() - t0)
+        rows.append(row)
+    return rows
+
+
+def _solve_point(base, file, overrides, neighbour) -> tuple[Result, str]:
+    from polyflow.solve.continuation import solve_variant
+    from polyflow.solve.driver import solve
+    from polyflow.solve.record import failed_record
+    from polyflow.study.variant import variant
+
+    try:
+        fs = variant(base, overrides, file)
+    except PolyflowError as err:
+        return failed_record(base, err, {}), "none"
+    if neighbour is None:
+        return solve(fs, raise_on_failure=False), "cold"
+    result = solve(fs, x0=neighbour.x, raise_on_failure=False)
+    if result.converged or (result.failure or {}).get("error") not in RETRY:
+        return result, "warm"
+    try:        # cold, then continuation from the neighbour (solve/continuation.py)
+        return solve_variant(fs, neighbour), "continuation"
+    except (ConvergenceError, SingularSystemError, SpecificationError) as err:
+        if isinstance(err, ConvergenceError) and (result.failure or {}).get("error") == \
+                "SpecificationError":
+            return result, "continuation"       # the warm solve named the cause better
+        return failed_record(fs, err, {}), "continuation"
+    except PolyflowError as err:
+        return failed_record(fs, err, {}), "continuation"
+
+
+def _nearest(numbers: tuple, solved: list[tuple[tuple, Result]], scales: list[float]):
+    """The solved point nearest to ``numbers`` (words: 0 if equal, else 1 apart)."""
+    best, best_d = None, math.inf
+    for other, result in solved:
+        d = 0.0
+        for a, b, s in zip(numbers, other, scales, strict=True):
+            if isinstance(a, str) or isinstance(b, str):
+                d += 0.0 if a == b else 1.0
+            else:
+                d += ((a - b) / s) ** 2
+        if d < best_d:
+            best, best_d = result, d
+    return best
