@@ -15,6 +15,6 @@ the JSON result and docs/specs.md) and the inputs to vary (``[vary."PATH"]``, an
 
 from polyflow.study.design import Study, read_study
 from polyflow.study.runner import StudyTable, run_study
-from polyflow.study.sensitivity import sensitivities  # noqa: F401 (see below)
+from polyflow.study.sensitivity import sensitivities
 
 __all__ = ["Study", "StudyTable", "read_study", "run_study", "sensitivities"]
