@@ -14,15 +14,22 @@ from typing import Any
 
 from polyflow.errors import InputError
 
-__all__ = ["run_on_dask"]
+__all__ = ["check_dask", "run_on_dask"]
 
 
-def _client(workers: int | None, scheduler: str | None):
+def check_dask() -> None:
+    """Raise :class:`InputError` saying what to install when distributed is missing."""
     try:
-        from distributed import Client, LocalCluster
+        import distributed  # noqa: F401
     except ImportError:
         raise InputError("--workers and --scheduler need Dask distributed",
                          hint="pip install 'polyflow[dask]'") from None
+
+
+def _client(workers: int | None, scheduler: str | None):
+    check_dask()
+    from distributed import Client, LocalCluster
+
     if scheduler:
         return Client(scheduler), None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
@@ -34,11 +41,11 @@ def run_on_dask(batches: list, file: str, base_x, outputs: list[str], scales: li
                 workers: int | None, scheduler: str | None,
                 progress: Callable[[int], None] | None = None) -> list[list[dict[str, Any]]]:
     """The rows of every batch (in batch order), solved on Dask."""
+    client, cluster = _client(workers, scheduler)
     from distributed import as_completed
 
     from polyflow.study.points import solve_batch
 
-    client, cluster = _client(workers, scheduler)
     try:
         x = client.scatter(base_x, broadcast=True) if base_x is not None else None
         futures = [client.submit(solve_batch, file, x, batch, outputs, scales, pure=False)

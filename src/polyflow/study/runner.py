@@ -79,6 +79,11 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
     from polyflow.study.points import solve_batch
 
     t0 = time.perf_counter()
+    distributed = bool(scheduler) or (workers or 1) > 1
+    if distributed:
+        from polyflow.study.cluster import check_dask
+
+        check_dask()
     file = str(Path(study.flowsheet).resolve())
     base = load(file)
     reader = Outputs(study.outputs, base)
@@ -91,7 +96,7 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
     jobs = [(i, n, o) for i, (n, o) in enumerate(pts)]
     batches = [jobs[k:k + study.batch] for k in range(0, len(jobs), study.batch)]
     t_base = time.perf_counter() - t0
-    if scheduler or (workers or 1) > 1:
+    if distributed:
         from polyflow.study.cluster import run_on_dask
 
         results = run_on_dask(batches, file, base_x, study.outputs, scales, workers,
