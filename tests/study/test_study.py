@@ -84,16 +84,20 @@ def test_grid_rows_equal_single_runs_with_set(tmp_path):
 
 
 def test_failed_and_infeasible_points_are_rows_with_their_cause(tmp_path):
-    """Too little acid: the leach consumes more acid than reaches it (infeasible, named
-    by continuation from the solved neighbour); a negative flow is refused (failed)."""
-    path = _write(tmp_path, """outputs = ["recovery.Cu.cathode"]
+    """Too little acid: the leach consumes more acid than reaches it (infeasible: the
+    warm solve's balance needs a negative flow, and continuation from the solved
+    neighbour names the leach, where the acid runs out); a negative flow is refused
+    (failed). Neither row is dropped."""
+    text = """outputs = ["recovery.Cu.cathode"]
 [vary."acid.flows.H2SO4"]
 values = ["9 t/h", "0.5 t/h", "-1 t/h"]
-""")
-    table = run_study(read_study(path))
+"""
+    table = run_study(read_study(_write(tmp_path, text)))
     status = table.column("status")
     assert status == ["converged", "infeasible", "failed"]
     infeasible, failed = table.rows[1], table.rows[2]
+    assert "consumes more H2SO4(aq) than reaches it" in infeasible["cause"]
+    assert "[continuation from the nearest solved point:" in infeasible["cause"]
     assert "unit 'leach'" in infeasible["cause"] and "run out" in infeasible["cause"]
     assert infeasible["start"] == "continuation"
     assert math.isnan(infeasible["recovery.Cu.cathode"])
@@ -103,6 +107,10 @@ values = ["9 t/h", "0.5 t/h", "-1 t/h"]
     doc = json.loads(table_bytes(table, "json"))
     assert doc["counts"] == {"converged": 1, "infeasible": 1, "failed": 1}
     assert doc["rows"][1]["recovery.Cu.cathode"] is None
+    # without continuation the point is still reported, with the warm solve's cause
+    quick = run_study(read_study(_write(tmp_path, "continuation = false\n" + text)))
+    assert quick.column("status") == status
+    assert quick.rows[1]["start"] == "warm" and "continuation" not in quick.rows[1]["cause"]
 
 
 def test_monte_carlo_points_are_the_seeds():

@@ -39,7 +39,8 @@ def _client(workers: int | None, scheduler: str | None):
 
 def run_on_dask(batches: list, file: str, base_x, outputs: list[str], scales: list[float],
                 workers: int | None, scheduler: str | None,
-                progress: Callable[[int], None] | None = None) -> list[list[dict[str, Any]]]:
+                progress: Callable[[int], None] | None = None, retry: bool = True
+                ) -> list[list[dict[str, Any]]]:
     """The rows of every batch (in batch order), solved on Dask."""
     client, cluster = _client(workers, scheduler)
     from distributed import as_completed
@@ -48,7 +49,8 @@ def run_on_dask(batches: list, file: str, base_x, outputs: list[str], scales: li
 
     try:
         x = client.scatter(base_x, broadcast=True) if base_x is not None else None
-        futures = [client.submit(solve_batch, file, x, batch, outputs, scales, pure=False)
+        futures = [client.submit(solve_batch, file, x, batch, outputs, scales, None, retry,
+                                 pure=False)
                    for batch in batches]
         order = {f.key: i for i, f in enumerate(futures)}
         out: list[Any] = [None] * len(futures)

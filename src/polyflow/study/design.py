@@ -39,7 +39,8 @@ __all__ = ["DISTRIBUTIONS", "Study", "Varied", "read_study", "study_from_dict"]
 DISTRIBUTIONS = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"),
                  "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
                  "discrete": ("values",)}
-STUDY_KEYS = ("flowsheet", "outputs", "vary", "monte_carlo", "batch", "name")
+STUDY_KEYS = ("flowsheet", "outputs", "vary", "monte_carlo", "batch", "continuation",
+              "name")
 #: points solved one after the other (warm-started from each other) in one batch
 DEFAULT_BATCH = 50
 
@@ -107,6 +108,8 @@ class Study:
     samples: int | None = None          # Monte Carlo: number of points
     seed: int | None = None
     batch: int = DEFAULT_BATCH
+    #: retry a failed point by continuation from its nearest solved neighbour
+    continuation: bool = True
     source: str | None = None
     name: str = ""
 
@@ -182,8 +185,11 @@ def study_from_dict(doc: dict[str, Any], base: Path = Path(),
     batch = doc.get("batch", DEFAULT_BATCH)
     if not isinstance(batch, int) or batch < 1:
         raise InputError("batch must be a whole number of points", field="batch")
+    retry = doc.get("continuation", True)
+    if not isinstance(retry, bool):
+        raise InputError("continuation must be true or false", field="continuation")
     return Study(flowsheet=(base / doc["flowsheet"]), outputs=list(outputs), varied=varied,
-                 samples=samples, seed=seed, batch=batch, source=source,
+                 samples=samples, seed=seed, batch=batch, continuation=retry, source=source,
                  name=str(doc.get("name", "")))
 
 

@@ -8,10 +8,10 @@ worker that solves it or on the other batches), so a study gives the same table 
 process or on a cluster.
 
 Status of a point (the ``status`` column): ``converged`` (balances closed to 1e-9);
-``infeasible`` (the plant has no solution there: a flow would have to be negative, or
-continuation from the neighbour ends where a reagent runs out, with the unit named in
-``cause``); ``failed`` (Newton did not converge, the system is singular, or a value is
-wrong: the error's message in ``cause``).
+``infeasible`` (the plant has no solution there: its solved material balance needs a
+negative flow, or continuation from the neighbour ends where a reagent runs out; the
+unit is named in ``cause``); ``failed`` (Newton did not converge, the system is
+singular, or a value is wrong: the error's message in ``cause``).
 """
 
 from __future__ import annotations
@@ -23,12 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from polyflow.errors import (
-    ConvergenceError,
-    PolyflowError,
-    SingularSystemError,
-    SpecificationError,
-)
+from polyflow.errors import PolyflowError
 
 if TYPE_CHECKING:
     from polyflow.flowsheet import Flowsheet
@@ -36,17 +31,22 @@ if TYPE_CHECKING:
 
 __all__ = ["solve_batch"]
 
-#: errors of a warm solve that continuation from the neighbour may get past
+#: errors of a warm solve retried by continuation from the neighbour (a
+#: SpecificationError of the driver is certain, the material balance solved there needs
+#: a negative flow; continuation then tells where between the neighbour and the point the
+#: plant stops, which often names the consuming unit better)
 RETRY = ("ConvergenceError", "SingularSystemError", "SpecificationError")
 
 
 def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
                 points: list[tuple[int, tuple, dict[str, Any]]], outputs: list[str],
-                scales: list[float], base: Flowsheet | None = None) -> list[dict[str, Any]]:
+                scales: list[float], base: Flowsheet | None = None, retry: bool = True
+                ) -> list[dict[str, Any]]:
     """Rows of ``points`` (``(index, numbers, overrides)``), in order. ``base_x`` is the
     base plant's solution (None: the first point starts cold); ``scales`` the spread of
     each varied input (the distance to a neighbour is measured in these); ``base`` the
-    plant already read (else read from ``flowsheet``)."""
+    plant already read (else read from ``flowsheet``); ``retry`` False skips the
+    continuation of a failed point."""
     from polyflow.io.reader import load
     from polyflow.solve.driver import solve
     from polyflow.study.outputs import Outputs
@@ -63,8 +63,9 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
     rows = []
     for index, numbers, overrides in points:
         t0 = time.perf_counter()
-        result, start = _solve_point(base, flowsheet, overrides,
-                                     _nearest(numbers, solved, scales) or fallback)
+        result, start, cause = _solve_point(base, flowsheet, overrides,
+                                            _nearest(numbers, solved, scales) or fallback,
+                                            retry)
         row = {"point": index, "numbers": numbers}
         if result.converged and not result.closed:
             row.update(status="failed", cause="the element balance does not close to 1e-9")
@@ -74,14 +75,16 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
         else:
             kind = (result.failure or {}).get("error", "")
             row.update(status="infeasible" if kind == "SpecificationError" else "failed",
-                       cause=result.message)
+                       cause=cause)
         row.update(iterations=int(result.iterations), start=start,
                    outputs=reader.values(result), solve_s=time.perf_counter() - t0)
         rows.append(row)
     return rows
 
 
-def _solve_point(base, file, overrides, neighbour) -> tuple[Result, str]:
+def _solve_point(base, file, overrides, neighbour, retry: bool
+                 ) -> tuple[Result, str, str]:
+    """(record, how it was started, the cause when it failed)."""
     from polyflow.solve.continuation import solve_variant
     from polyflow.solve.driver import solve
     from polyflow.solve.record import failed_record
@@ -90,21 +93,22 @@ def _solve_point(base, file, overrides, neighbour) -> tuple[Result, str]:
     try:
         fs = variant(base, overrides, file)
     except PolyflowError as err:
-        return failed_record(base, err, {}), "none"
+        return failed_record(base, err, {}), "none", str(err)
     if neighbour is None:
-        return solve(fs, raise_on_failure=False), "cold"
+        result = solve(fs, raise_on_failure=False)
+        return result, "cold", result.message
     result = solve(fs, x0=neighbour.x, raise_on_failure=False)
-    if result.converged or (result.failure or {}).get("error") not in RETRY:
-        return result, "warm"
+    kind = (result.failure or {}).get("error")
+    if result.converged or not retry or kind not in RETRY:
+        return result, "warm", result.message
     try:        # cold, then continuation from the neighbour (solve/continuation.py)
-        return solve_variant(fs, neighbour), "continuation"
-    except (ConvergenceError, SingularSystemError, SpecificationError) as err:
-        if isinstance(err, ConvergenceError) and (result.failure or {}).get("error") == \
-                "SpecificationError":
-            return result, "continuation"       # the warm solve named the cause better
-        return failed_record(fs, err, {}), "continuation"
+        return solve_variant(fs, neighbour), "continuation", ""
     except PolyflowError as err:
-        return failed_record(fs, err, {}), "continuation"
+        if kind == "SpecificationError":    # certain: keep it, and what continuation saw
+            result.message = f"{result.message} [continuation from the nearest solved " \
+                             f"point: {err}]"
+            return result, "continuation", result.message
+        return failed_record(fs, err, {}), "continuation", str(err)
 
 
 def _nearest(numbers: tuple, solved: list[tuple[tuple, Result]], scales: list[float]):

@@ -100,11 +100,12 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
         from polyflow.study.cluster import run_on_dask
 
         results = run_on_dask(batches, file, base_x, study.outputs, scales, workers,
-                              scheduler, progress)
+                              scheduler, progress, study.continuation)
     else:
         results = []
         for batch in batches:
-            results.append(solve_batch(file, base_x, batch, study.outputs, scales, base))
+            results.append(solve_batch(file, base_x, batch, study.outputs, scales, base,
+                                       study.continuation))
             if progress is not None:
                 progress(len(batch))
     rows = sorted((r for batch in results for r in batch), key=lambda r: r["point"])
