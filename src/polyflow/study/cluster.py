@@ -9,6 +9,7 @@ local cluster are processes with one thread each: Newton's sparse LU holds the G
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -39,10 +40,14 @@ def _client(workers: int | None, scheduler: str | None):
 
 def run_on_dask(batches: list, file: str, base_x, outputs: list[str], scales: list[float],
                 workers: int | None, scheduler: str | None,
-                progress: Callable[[int], None] | None = None, retry: bool = True
-                ) -> list[list[dict[str, Any]]]:
-    """The rows of every batch (in batch order), solved on Dask."""
+                progress: Callable[[int], None] | None = None, retry: bool = True,
+                timings: dict[str, float] | None = None) -> list[list[dict[str, Any]]]:
+    """The rows of every batch (in batch order), solved on Dask; ``timings["cluster_s"]``
+    gets the time taken to start the cluster (or connect to it)."""
+    t0 = time.perf_counter()
     client, cluster = _client(workers, scheduler)
+    if timings is not None:
+        timings["cluster_s"] = time.perf_counter() - t0
     from distributed import as_completed
 
     from polyflow.study.points import solve_batch

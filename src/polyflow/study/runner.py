@@ -95,12 +95,12 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
     scales = _scales([n for n, _ in pts])
     jobs = [(i, n, o) for i, (n, o) in enumerate(pts)]
     batches = [jobs[k:k + study.batch] for k in range(0, len(jobs), study.batch)]
-    t_base = time.perf_counter() - t0
+    timings = {"base_s": time.perf_counter() - t0}
     if distributed:
         from polyflow.study.cluster import run_on_dask
 
         results = run_on_dask(batches, file, base_x, study.outputs, scales, workers,
-                              scheduler, progress, study.continuation)
+                              scheduler, progress, study.continuation, timings)
     else:
         results = []
         for batch in batches:
@@ -109,7 +109,8 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
             if progress is not None:
                 progress(len(batch))
     rows = sorted((r for batch in results for r in batch), key=lambda r: r["point"])
-    return _table(study, rows, {"base_s": t_base, "total_s": time.perf_counter() - t0})
+    timings["total_s"] = time.perf_counter() - t0
+    return _table(study, rows, timings)
 
 
 def _table(study: Study, raw: list[dict[str, Any]], timings: dict[str, float]) -> StudyTable:
