@@ -13,8 +13,17 @@ the JSON result and docs/specs.md) and the inputs to vary (``[vary."PATH"]``, an
 (docs/studies.md).
 """
 
-from polyflow.study.design import Study, read_study
-from polyflow.study.runner import StudyTable, run_study
-from polyflow.study.sensitivity import sensitivities
-
 __all__ = ["Study", "StudyTable", "read_study", "run_study", "sensitivities"]
+
+#: where each public name lives (imported on first use: `polyflow --help` and the
+#: commands of other packages do not pay for numpy/scipy through this package)
+_HOME = {"Study": "design", "read_study": "design", "StudyTable": "runner",
+         "run_study": "runner", "sensitivities": "sensitivity"}
+
+
+def __getattr__(name: str):
+    if name in _HOME:
+        import importlib
+
+        return getattr(importlib.import_module(f"polyflow.study.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'polyflow.study' has no attribute {name!r}")
