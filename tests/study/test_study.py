@@ -296,7 +296,8 @@ def test_study_command_tables_and_plots(tmp_path):
     xlsx, json_file = tmp_path / "t.xlsx", tmp_path / "t.json"
     res = runner.invoke(main, ["study", str(path), "-o", str(xlsx), "-q",
                                "--scatter", str(tmp_path / "s.png"),
-                               "--feasibility", str(tmp_path / "f.svg")])
+                               "--feasibility", str(tmp_path / "f.svg"),
+                               "--spider", str(tmp_path / "p.png")])
     assert res.exit_code == 0, res.output
     from openpyxl import load_workbook
 
@@ -304,6 +305,7 @@ def test_study_command_tables_and_plots(tmp_path):
     assert ws.max_row >= 5
     assert (tmp_path / "s.png").stat().st_size > 0
     assert (tmp_path / "f.svg").read_text().lstrip().startswith("<?xml")
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
     res = runner.invoke(main, ["study", str(path), "-o", str(json_file), "-q"])
     assert json.loads(json_file.read_text())["counts"]["converged"] == 4
     res = runner.invoke(main, ["study", str(path), "-q", "-o", str(tmp_path / "t.txt")])

@@ -70,16 +70,19 @@ def _save(fig, path: Path, quiet: bool) -> None:
               help="Draw outputs against varied inputs to this .png/.svg.")
 @click.option("--feasibility", type=click.Path(dir_okay=False, path_type=Path),
               help="Draw the status of each point over the first two varied inputs.")
+@click.option("--spider", type=click.Path(dir_okay=False, path_type=Path),
+              help="Draw the first output against each varied input, in % of medians.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def study(file: Path, output: Path | None, workers: int, scheduler: str | None,
-          scatter: Path | None, feasibility: Path | None, quiet: bool) -> None:
+          scatter: Path | None, feasibility: Path | None, spider: Path | None,
+          quiet: bool) -> None:
     """Run the study FILE (a grid or Monte Carlo over --set paths; docs/studies.md):
     one row per point with the varied inputs, the outputs, status and cause."""
     from polyflow.study.design import read_study
     from polyflow.study.runner import run_study
     from polyflow.study.writers import table_bytes
 
-    for image in (scatter, feasibility):
+    for image in (scatter, feasibility, spider):
         if image is not None:
             _image(image)
     spec = _guarded(read_study, file)
@@ -104,6 +107,10 @@ def study(file: Path, output: Path | None, workers: int, scheduler: str | None,
         from polyflow.study.plots import feasibility_figure
 
         _save(_guarded(feasibility_figure, table), feasibility, quiet)
+    if spider is not None:
+        from polyflow.study.plots import spider_figure
+
+        _save(_guarded(spider_figure, table), spider, quiet)
     if not quiet:
         c = table.counts()
         click.echo(f"{n} points: {c['converged']} converged, {c['infeasible']} "

@@ -1,12 +1,14 @@
 """Figures of studies and sensitivities (matplotlib, no pyplot: no global state):
-a tornado of elasticities, a scatter matrix of outputs against varied inputs, and a
-feasibility map of two varied inputs (converged, infeasible with its unit, failed)."""
+a tornado of elasticities, a spider of one output against every varied input (each in %
+of its median), a scatter matrix of outputs against varied inputs, and a feasibility
+map of two varied inputs (converged, infeasible, failed)."""
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from polyflow.errors import InputError
@@ -14,7 +16,7 @@ from polyflow.errors import InputError
 if TYPE_CHECKING:
     from polyflow.study.runner import StudyTable
 
-__all__ = ["feasibility_figure", "scatter_figure", "tornado_figure"]
+__all__ = ["feasibility_figure", "scatter_figure", "spider_figure", "tornado_figure"]
 
 STATUS_STYLE = {"converged": ("tab:green", "o"), "infeasible": ("tab:orange", "s"),
                 "failed": ("tab:red", "x")}
@@ -65,6 +67,43 @@ def scatter_figure(table: StudyTable) -> Figure:
             if j == 0:
                 ax.set_ylabel(o, fontsize=8)
             ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def spider_figure(table: StudyTable, output: str | None = None) -> Figure:
+    """One output (the first unless named) against each numeric varied input, both as
+    % change from their medians over the converged points: the steepest line is the
+    input the output follows most (over the study's range, not only at one point):
+    each input's points with their least-squares line."""
+    output = output or (table.outputs[0] if table.outputs else None)
+    if output not in table.outputs:
+        raise InputError(f"no output {output!r} in the study",
+                         hint="outputs: " + ", ".join(table.outputs))
+    ok = [k for k, r in enumerate(table.rows) if r["status"] == "converged"]
+    y = np.array(_numeric(table, output))[ok]
+    fig = Figure(figsize=(7, 5))
+    ax = fig.add_subplot()
+    y0 = float(np.median(y)) if len(y) else math.nan
+    for c in table.varied:
+        x = np.array(_numeric(table, c))[ok]
+        if not len(x) or np.isnan(x).all():
+            continue
+        x0 = float(np.median(x))
+        if x0 == 0.0 or y0 == 0.0:
+            continue
+        dx, dy = 100 * (x / x0 - 1), 100 * (y / y0 - 1)
+        dots = ax.scatter(dx, dy, s=8)
+        if np.ptp(dx) > 0:          # least-squares line through the points
+            slope, cut = np.polyfit(dx, dy, 1)
+            ends = np.array([dx.min(), dx.max()])
+            ax.plot(ends, slope * ends + cut, color=dots.get_facecolor()[0], lw=1.2,
+                    label=f"{c} (slope {slope:.3g})")
+    ax.axhline(0.0, color="grey", lw=0.6)
+    ax.axvline(0.0, color="grey", lw=0.6)
+    ax.set_xlabel("input, % from its median")
+    ax.set_ylabel(f"{output}, % from its median")
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
