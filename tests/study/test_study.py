@@ -24,6 +24,7 @@ from polyflow.solve.driver import solve
 from polyflow.study import read_study, run_study, sensitivities
 from polyflow.study.design import study_from_dict
 from polyflow.study.outputs import Outputs
+from polyflow.study.sensitivity import default_parameters
 from polyflow.study.writers import table_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -317,3 +318,43 @@ def test_workers_without_distributed_say_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(InputError, match=r"polyflow\[dask\]"):
         run_study(read_study(_write(tmp_path, GRID)), workers=2)
+
+
+def test_sensitivities_with_a_spec_hold_its_target():
+    """With a spec (wash water varied to hold the PLS at 12 g/L Cu) the derivatives are
+    those of the plant that keeps its target: zero for the target, the wash water's
+    change for the freed input, each equal to central differences of two full runs with
+    the spec (h = 1e-4·p)."""
+    from polyflow.solve.specs import parse_spec_option
+
+    spec = parse_spec_option("w: vary=process_water.flow, target=streams.pls.g_L.Cu, "
+                             "value=12 g/L", 1)
+
+    def plant(overrides=None):
+        return load(LEACH, overrides, {"w": spec})
+
+    outputs = ["streams.pls.g_L.Cu", "streams.leach_discharge.T_K",
+               "streams.wash_water.mass_kg_h.H2O"]
+    param = "ore.grades.Cu"
+    docs = sensitivities(plant(), outputs, [param])
+    assert "process_water.flow" not in default_parameters(plant())
+    reader = Outputs(outputs, load(LEACH))
+    v = docs[0]["sensitivities"][param]["value"]
+    h = 1e-4 * v
+    up = reader.values(solve(plant({param: f"{v + h!r} %"})))
+    dn = reader.values(solve(plant({param: f"{v - h!r} %"})))
+    d = {doc["output"]: doc["sensitivities"][param]["derivative"] for doc in docs}
+    assert abs(d["streams.pls.g_L.Cu"]) < 1e-9
+    assert d["streams.wash_water.mass_kg_h.H2O"] > 1e5       # more copper: more wash water
+    for doc in docs:
+        out = doc["output"]
+        fd = (up[out] - dn[out]) / (2 * h)
+        scale = max(abs(doc["value"]), 1.0) / v
+        assert d[out] == pytest.approx(fd, abs=1e-6 * scale), out
+    with pytest.raises(InputError, match="a spec frees"):
+        sensitivities(plant(), outputs, ["process_water.temperature"])
+    bleed = parse_spec_option("b: vary=bleed_split.fractions.bleed, "
+                              "target=streams.pls.g_L.Cu, value=12 g/L", 1)
+    with pytest.raises(InputError, match="whose input a spec frees"):
+        sensitivities(load(LEACH, None, {"b": bleed}), ["energy.bleed_split.power_kW"],
+                      [param])

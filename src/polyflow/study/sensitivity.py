@@ -15,6 +15,10 @@ the many rows affine in ``p``, central differences of relative step 1e-6 otherwi
 and central differences over the unit's columns for a unit's report
 (:mod:`polyflow.solve.measures`). Derivatives are given per unit of the input as the file
 writes it, and as the elasticity ``(dy/dp)·p/y`` (with ``p`` in absolute units).
+
+With design specifications the spec rows and freed inputs are part of ``F``: the
+derivatives are those of the plant that keeps meeting its targets (the freed inputs
+move). Inputs of a unit whose input a spec frees are not offered yet.
 """
 
 from __future__ import annotations
@@ -49,10 +53,12 @@ class Sensitivity:
 
 def default_parameters(fs: Flowsheet) -> list[str]:
     """Every number of every feed table and process unit that a spec could free (a
-    quantity or a number, at the top of the table or inside its sub-tables)."""
+    quantity or a number, at the top of the table or inside its sub-tables), except
+    those of units whose input a spec frees."""
     out: list[str] = []
+    spec_units = {s.vary.partition(".")[0] for s in fs.specs.values()}
     for name, unit in fs.units.items():
-        if unit.role == "product":
+        if unit.role == "product" or name in spec_units:
             continue
         table = fs.tables.get(name, getattr(unit, "raw", {}))
         for path in _numeric_paths(table):
@@ -90,11 +96,6 @@ def sensitivities(fs: Flowsheet, outputs: list[str], params: list[str] | None = 
     from polyflow.solve.measures import measure
     from polyflow.solve.specs import _ref_flow, unit_builder
 
-    if fs.specs:
-        raise InputError("sensitivities of a plant with design specifications are not "
-                         "computed yet", field="specs",
-                         hint="fix the specs' inputs at their solved values with --set, "
-                              "or drop the [specs] tables")
     if result is None:
         from polyflow.solve.driver import solve
 
@@ -103,14 +104,30 @@ def sensitivities(fs: Flowsheet, outputs: list[str], params: list[str] | None = 
     system = asm.system
     x = np.asarray(result.x, dtype=float)
     ref_flow = _ref_flow(fs, system)
-    system.species_ref = np.ones(system.S)
-    lu = spla.splu(system.jacobian(x, ref_flow).tocsc())
+    full = system
+    freed_units: set[str] = set()
+    if fs.specs:        # the specs' rows and freed inputs are part of F: targets held
+        from polyflow.solve.specs import attach_specs
+
+        spec_asm, layout = attach_specs(fs, assemble(fs))
+        full = spec_asm.system
+        freed_units = set(layout.units)
+    if len(x) != full.n:
+        raise InputError("the result does not belong to this flowsheet (its unknowns "
+                         "differ)", hint="pass the record of this flowsheet's solve")
+    full.species_ref = np.ones(full.S)
+    lu = spla.splu(full.jacobian(x, ref_flow).tocsc())
     params = default_parameters(fs) if params is None else list(params)
     freed = {p: freed_parameter(fs, p) for p in params}
+    held = [p for p, f in freed.items() if f.unit in freed_units]
+    if held:
+        raise InputError(f"{held[0]} belongs to a unit whose input a spec frees; its "
+                         "sensitivity is not computed yet", field="param",
+                         hint="leave it out (--param), or drop that spec")
     dFdp: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     units: dict[str, Any] = {}
     for p, f in freed.items():
-        fu = FreedUnit(fs, asm, f.unit, [f], np.array([system.n]), ref_flow,
+        fu = FreedUnit(fs, asm, f.unit, [f], np.array([full.n]), ref_flow,
                        unit_builder(fs, f.unit, [f]))
         h = FD_STEP * max(abs(f.p0), 1.0)
         up, dn = min(f.p0 + h, f.upper), max(f.p0 - h, f.lower)
@@ -122,8 +139,12 @@ def sensitivities(fs: Flowsheet, outputs: list[str], params: list[str] | None = 
     out = []
     for path in outputs:
         m = measure(path, system, fs, asm)
+        if m.reads_unit is not None and m.reads_unit in freed_units:
+            raise InputError(f"output {path!r} reads unit {m.reads_unit!r}, whose input a "
+                             "spec frees: its sensitivity is not computed yet",
+                             field="output", hint="choose a stream or recovery output")
         y = float(m.value(x[m.cols]))
-        g = np.zeros(system.n)
+        g = np.zeros(full.n)
         g[m.cols] = _gradient(m, x[m.cols])
         lam = lu.solve(g, trans="T")
         sens = {}
