@@ -64,16 +64,23 @@ high = "140 m3/h"
 
 
 def test_grid_rows_equal_single_runs_with_set(tmp_path):
-    """Each row of a 2×2 grid (full factorial) equals `polyflow run --set` of that point
-    to 1e-9, although the points are made from the plant read once and warm-started."""
-    study = read_study(_write(tmp_path, GRID))
+    """Each row of a 2×2×2 grid (full factorial over two feeds' fields and a unit's
+    nested parameter) equals `polyflow run --set` of that point to 1e-9, although the
+    points are made from the plant read once and warm-started from each other."""
+    grid = GRID + """[vary."ccd2.split.underflow.solution"]
+values = ["45 %", "55 %"]
+"""
+    study = read_study(_write(tmp_path, grid))
     table = run_study(study)
-    assert [(r["process_water.flow [m3/h]"], r["ore.grades.Cu [%]"]) for r in table.rows] \
-        == [(90.0, 1.0), (90.0, 1.4), (130.0, 1.0), (130.0, 1.4)]
+    cols = ["process_water.flow [m3/h]", "ore.grades.Cu [%]",
+            "ccd2.split.underflow.solution [%]"]
+    assert [tuple(r[c] for c in cols) for r in table.rows] == [
+        (w, g, s) for w in (90.0, 130.0) for g in (1.0, 1.4) for s in (45.0, 55.0)]
     reader = Outputs(OUTPUTS, load(LEACH))
     for row in table.rows:
-        fs = load(LEACH, {"process_water.flow": f"{row['process_water.flow [m3/h]']:g} m3/h",
-                          "ore.grades.Cu": f"{row['ore.grades.Cu [%]']:g} %"})
+        fs = load(LEACH, {"process_water.flow": f"{row[cols[0]]:g} m3/h",
+                          "ore.grades.Cu": f"{row[cols[1]]:g} %",
+                          "ccd2.split.underflow.solution": f"{row[cols[2]]:g} %"})
         single = reader.values(solve(fs))
         assert row["status"] == "converged"
         assert row["start"] == "warm"
@@ -81,7 +88,7 @@ def test_grid_rows_equal_single_runs_with_set(tmp_path):
             assert row[path] == pytest.approx(single[path], rel=1e-9, abs=1e-9), path
     # the grid moves the PLS: more wash water dilutes it, more copper concentrates it
     g = table.column("streams.pls.g_L.Cu")
-    assert g[0] > g[2] and g[1] > g[0]
+    assert g[0] > g[4] and g[2] > g[0]
 
 
 def test_failed_and_infeasible_points_are_rows_with_their_cause(tmp_path):

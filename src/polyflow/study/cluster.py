@@ -9,6 +9,7 @@ local cluster are processes with one thread each: Newton's sparse LU holds the G
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +35,7 @@ def _client(workers: int | None, scheduler: str | None):
     if scheduler:
         return Client(scheduler), None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+                           dashboard_address=None, silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
 
