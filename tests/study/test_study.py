@@ -71,7 +71,9 @@ def test_grid_rows_equal_single_runs_with_set(tmp_path):
 values = ["45 %", "55 %"]
 """
     study = read_study(_write(tmp_path, grid))
-    table = run_study(study)
+    done: list[int] = []
+    table = run_study(study, progress=done.append)
+    assert done == [1] * 8                       # the progress bar moves point by point
     cols = ["process_water.flow [m3/h]", "ore.grades.Cu [%]",
             "ccd2.split.underflow.solution [%]"]
     assert [tuple(r[c] for c in cols) for r in table.rows] == [

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,13 +41,13 @@ RETRY = ("ConvergenceError", "SingularSystemError", "SpecificationError")
 
 def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
                 points: list[tuple[int, tuple, dict[str, Any]]], outputs: list[str],
-                scales: list[float], base: Flowsheet | None = None, retry: bool = True
-                ) -> list[dict[str, Any]]:
+                scales: list[float], base: Flowsheet | None = None, retry: bool = True,
+                progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
     """Rows of ``points`` (``(index, numbers, overrides)``), in order. ``base_x`` is the
     base plant's solution (None: the first point starts cold); ``scales`` the spread of
     each varied input (the distance to a neighbour is measured in these); ``base`` the
     plant already read (else read from ``flowsheet``); ``retry`` False skips the
-    continuation of a failed point."""
+    continuation of a failed point; ``progress(1)`` is called after each point."""
     from polyflow.io.reader import load
     from polyflow.solve.driver import solve
     from polyflow.study.outputs import Outputs
@@ -79,6 +80,8 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
         row.update(iterations=int(result.iterations), start=start,
                    outputs=reader.values(result), solve_s=time.perf_counter() - t0)
         rows.append(row)
+        if progress is not None:
+            progress(1)
     return rows
 
 

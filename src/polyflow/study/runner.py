@@ -72,7 +72,8 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
               progress: Callable[[int], None] | None = None) -> StudyTable:
     """Solve every point of ``study``; ``workers`` > 1 starts a local Dask cluster of
     processes, ``scheduler`` uses a running one (``tcp://host:8786``); ``progress(n)``
-    is called with the number of points finished each time a batch ends."""
+    is called with the number of points just finished (after each point on one
+    process, after each batch on Dask)."""
     from polyflow.io.reader import load
     from polyflow.solve.driver import solve
     from polyflow.study.outputs import Outputs
@@ -105,9 +106,7 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
         results = []
         for batch in batches:
             results.append(solve_batch(file, base_x, batch, study.outputs, scales, base,
-                                       study.continuation))
-            if progress is not None:
-                progress(len(batch))
+                                       study.continuation, progress))
     rows = sorted((r for batch in results for r in batch), key=lambda r: r["point"])
     timings["total_s"] = time.perf_counter() - t0
     return _table(study, rows, timings)
