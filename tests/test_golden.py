@@ -47,6 +47,17 @@ def differences(got, want, floor: float, where: str = "") -> list[str]:
             return [f"{where}: {got!r:.80} instead of a list of {len(want)}"]
         return [d for k, (g, w) in enumerate(zip(got, want, strict=True))
                 for d in differences(g, w, floor, f"{where}[{k}]")]
+    if isinstance(want, str) and isinstance(got, str) and got != want:
+        # a quantity written as text (a spec's solved value, "3.6058 t/h"): its number
+        # to REL, its unit exactly
+        g, w = got.split(" ", 1), want.split(" ", 1)
+        try:
+            gv, wv = float(g[0]), float(w[0])
+        except ValueError:
+            return [f"{where}: {got!r} != {want!r}"]
+        if g[1:] == w[1:] and abs(gv - wv) <= REL * abs(wv):
+            return []
+        return [f"{where}: {got!r} != {want!r}"]
     if isinstance(want, bool) or want is None or isinstance(want, str):
         return [] if got == want and type(got) is type(want) else [f"{where}: {got!r} != {want!r}"]
     if isinstance(got, bool) or not isinstance(got, (int, float)):
@@ -81,3 +92,7 @@ def test_the_comparison_can_fail():
     assert differences({**want, "s": "y"}, want, 1e-12)
     assert differences({**want, "z": 1e-6}, want, 1e-12)
     assert not differences({**want, "z": 1e-13}, want, 1e-12)
+    q = {**want, "s": "3.6058476574593588 t/h"}
+    assert not differences({**q, "s": "3.605847657459356 t/h"}, q, 1e-12)   # round-off
+    assert differences({**q, "s": "3.6058 t/h"}, q, 1e-12)                  # moved
+    assert differences({**q, "s": "3.6058476574593588 kg/h"}, q, 1e-12)     # other unit

@@ -128,7 +128,8 @@ _SPEC_HELP = ("Solve for an input: 'NAME: vary=UNIT.FIELD, target=JSON.PATH, val
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@_report_options("Override a unit or feed parameter, e.g. --set leach.temperature='50 degC'.")
+@_report_options("Override a unit or feed parameter, e.g. --set leach.temperature='50 degC', "
+                 "or an economics entry, e.g. --set economics.prices.Cu='10000 USD/t'.")
 @click.option("--spec", "specs", multiple=True, metavar="SPEC", help=_SPEC_HELP)
 @click.pass_context
 def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
@@ -143,15 +144,24 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
     fs = _run_guarded(ctx, load, file, _overrides(sets), _specs(specs))
     progress = _Progress(quiet)
     try:
-        result = _run_guarded(ctx, fs.solve, progress=progress)
+        if sets or specs:       # a variant: continuation from the file's own plant if need be
+            from polyflow.solve.continuation import solve_variant
+
+            base = _run_guarded(ctx, load, file)
+            result = _run_guarded(ctx, solve_variant, fs, base, progress=progress)
+        else:
+            result = _run_guarded(ctx, fs.solve, progress=progress)
     finally:
         progress.done()
+    if result.message and not quiet:
+        click.echo(f"note: {result.message}", err=True)
+    economics = _economics(ctx, file, result, sets)
     if fmt == "xlsx":
         from polyflow.report.xlsx import result_workbook
 
-        text = result_workbook(result)
+        text = result_workbook(result, economics)
     else:
-        text = render(result, fmt)
+        text = render(result, fmt, economics, width=_terminal_width(output))
     if output is not None:
         write_atomic(output, text)
         if not quiet:
@@ -164,6 +174,15 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
 
     if at_bound_message(result.specs):
         raise PolyflowCLIError(at_bound_message(result.specs), 3)
+
+
+def _economics(ctx, file: Path, result, sets: tuple[str, ...]):
+    """The run's economics (polyflow.economics; None without an [economics] table)."""
+    from polyflow.economics import economics_of
+
+    if not result.converged:
+        return None
+    return _run_guarded(ctx, economics_of, file, result, _overrides(sets))
 
 
 class _CompareProgress(_Progress):
@@ -241,7 +260,9 @@ def compare(ctx, files: tuple[Path, ...], fmt: str, output: Path | None,
     finally:
         progress.done()
     paths = {label: str(f) for label, f in zip(results, files, strict=True)}
-    _write_or_echo(output, render_compare(results, fmt, paths), quiet)
+    economics = {label: _economics(ctx, f, results[label], sets)
+                 for label, f in zip(results, files, strict=True)}
+    _write_or_echo(output, render_compare(results, fmt, paths, economics), quiet)
     open_balance = [label for label, r in results.items() if not r.closed]
     if open_balance:
         raise PolyflowCLIError("the element balance does not close to 1e-9 in "
@@ -249,13 +270,25 @@ def compare(ctx, files: tuple[Path, ...], fmt: str, output: Path | None,
 
 
 def _plot_output(output: Path | None, first: Path, kind: str) -> tuple[Path, str]:
-    """The image file and its format (png or svg, from the suffix)."""
-    path = output if output is not None else Path(f"{first.stem}_{kind}.png")
+    """The image file and its format (png, svg or pdf, from the suffix)."""
+    default = "pdf" if kind == "pfd" else "png"
+    path = output if output is not None else Path(f"{first.stem}_{kind}.{default}")
     suffix = path.suffix.lower().lstrip(".")
-    if suffix not in ("png", "svg"):
-        raise click.BadParameter(f"{path.name!r}: name the image .png or .svg",
+    if suffix not in ("png", "svg", "pdf"):
+        raise click.BadParameter(f"{path.name!r}: name the image .png, .svg or .pdf",
                                  param_hint="-o")
     return path, suffix
+
+
+def _terminal_width(output: Path | None) -> int | None:
+    """The terminal's width when the report goes to a terminal (tables are cut into
+    blocks that fit); None for a file or a pipe (full rows, for pasting)."""
+    import shutil
+    import sys
+
+    if output is not None or not sys.stdout.isatty():
+        return None
+    return max(shutil.get_terminal_size((120, 24)).columns, 60)
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -265,11 +298,12 @@ def _names(text: str | None) -> list[str] | None:
 @main.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--kind", type=click.Choice(["flowsheet", "sankey", "streams", "recovery",
-                                           "psd"]),
+@click.option("--kind", type=click.Choice(["flowsheet", "pfd", "sankey", "streams",
+                                           "recovery", "psd", "waterfall"]),
               default="flowsheet", show_default=True, help="What to draw.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Image file, .png or .svg [default: <file stem>_<kind>.png].")
+              help="Image file, .png, .svg or .pdf [default: <file stem>_<kind>.png; "
+                   "pfd: .pdf, every page].")
 @click.option("--element", help="Element to follow (sankey; recovery: only these, "
                                 "comma-separated).")
 @click.option("--streams", "streams", help="Streams to show, comma-separated "
@@ -283,8 +317,10 @@ def _names(text: str | None) -> list[str] | None:
 def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: str | None,
          streams: str | None, columns: str | None, sets: tuple[str, ...],
          quiet: bool) -> None:
-    """Draw FILE as a flowsheet diagram, an element Sankey, the stream table, recoveries
-    (of several FILES side by side) or particle size distributions, to PNG or SVG."""
+    """Draw FILE as a flowsheet diagram, a process flow diagram for a report (pfd: equipment
+    symbols, numbered streams, a page per line, the stream table; PDF), an element Sankey,
+    the stream table, recoveries (of several FILES side by side) or particle size
+    distributions, to PNG, SVG or PDF."""
     from polyflow.report import plots
 
     if len(files) > 1 and kind != "recovery":
@@ -304,15 +340,38 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
         finally:
             progress.done()
         first = next(iter(results.values()))
+        if kind == "pfd":
+            from polyflow.report.pfd import pdf_bytes, pfd_pages
+
+            pages = _run_guarded(ctx, pfd_pages, first)
+            if image_format == "pdf":
+                _write_or_echo(path, pdf_bytes(pages), quiet)
+                return
+            if len(pages) > 1 and not quiet:
+                click.echo(f"note: the diagram has {len(pages)} pages; {path.name} shows the "
+                           "first (name the file .pdf for all)", err=True)
+            _write_or_echo(path, plots.figure_bytes(pages[0], image_format), quiet)
+            return
         draw = {
             "sankey": lambda: plots.sankey_figure(first, element),
             "streams": lambda: plots.streams_figure(first, _names(streams), _names(columns)),
             "recovery": lambda: plots.recovery_figure(
                 results if len(results) > 1 else first, _names(element)),
             "psd": lambda: plots.psd_figure(first, _names(streams)),
+            "waterfall": lambda: _waterfall(ctx, files[0], first, sets),
         }[kind]
         fig = _run_guarded(ctx, draw)
     _write_or_echo(path, plots.figure_bytes(fig, image_format), quiet)
+
+
+def _waterfall(ctx, file: Path, result, sets: tuple[str, ...]):
+    from polyflow.report.economics import waterfall_figure
+
+    economics = _economics(ctx, file, result, sets)
+    if economics is None:
+        raise click.UsageError(f"--kind waterfall needs an [economics] table in {file}")
+    return waterfall_figure(economics, f"{result.flowsheet_name}: value from feeds to "
+                                       "operating margin [MUSD/y]")
 
 
 @main.command()

@@ -17,9 +17,10 @@ from polyflow.errors import InputError
 from polyflow.quantity import parse_quantity
 
 __all__ = [
-    "SHORT_TON_FACTOR", "austin_breakage", "austin_selection", "bond_energy", "mill_matrix",
-    "operating_work_index", "read_work_index", "whiten_classification",
-    "whiten_crusher_matrix", "whiten_efficiency",
+    "BALL_CHARGE_DENSITY", "SHORT_TON_FACTOR", "austin_breakage", "austin_selection",
+    "bond_energy", "energy_mill_matrix", "mill_matrix", "operating_work_index",
+    "read_energy_rate", "read_work_index", "rowland_ball_mill_power",
+    "whiten_classification", "whiten_crusher_matrix", "whiten_efficiency",
 ]
 
 #: 1 kWh per short ton (2000 lb = 907.18474 kg) is 1.1023 kWh per tonne (Bond 1961;
@@ -118,6 +119,100 @@ def mill_matrix(selection: np.ndarray, breakage: np.ndarray, residence_time: flo
     A = np.eye(n) + tc * (np.eye(n) - breakage) @ np.diag(selection)
     cell = np.linalg.solve(A, np.eye(n))
     return np.linalg.matrix_power(cell, int(n_cells))
+
+
+def energy_mill_matrix(selection_e: np.ndarray, breakage: np.ndarray, energy: float,
+                       n_cells: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """``(M, dM/dE)`` of a mill whose breakage rates follow its specific energy
+    (Herbst & Fuerstenau): with ``S_i = S_i^E P/H`` (``S^E`` in t/kWh, ``P`` the power
+    drawn, ``H`` the solids hold-up) and ``τ = H/F``, ``S_i τ = S_i^E E`` where
+    ``E = P/F`` [kWh/t] is the energy per tonne of mill feed solids, so
+    ``M = C^N``, ``C = (I + (E/N) K)^{-1}``, ``K = (I − b) diag(S^E)``, and, since
+    ``C`` and ``K`` commute, ``dM/dE = −K C^{N+1}``.
+
+    Source: Herbst & Fuerstenau, "Scale-up procedure for continuous grinding mill design
+    using population balance models", Int. J. Miner. Process. 7 (1980) 1–31; Austin,
+    Klimpel & Luckie 1984, ch. 6 (mixed cells in series).
+
+    >>> M, dM = energy_mill_matrix(np.array([1.0, 0.0]), np.array([[0, 0], [1.0, 0]]), 1.0)
+    >>> M.round(3).tolist(), dM.round(3).tolist()    # half breaks; dM = -K/4 (C = 1/2)
+    ([[0.5, 0.0], [0.5, 1.0]], [[-0.25, 0.0], [0.25, 0.0]])
+    """
+    n = len(selection_e)
+    K = (np.eye(n) - breakage) @ np.diag(selection_e)
+    C = np.linalg.solve(np.eye(n) + (energy / n_cells) * K, np.eye(n))
+    M = np.linalg.matrix_power(C, int(n_cells))
+    return M, -K @ M @ C
+
+
+def read_energy_rate(value: Any) -> float:
+    """A specific-energy breakage rate in t/kWh (Herbst & Fuerstenau's ``S^E``):
+    ``"1.2 t/kWh"`` or a bare number.
+
+    >>> read_energy_rate("1.2 t/kWh"), read_energy_rate(0.8)
+    (1.2, 0.8)
+    """
+    text = str(value).strip()
+    if isinstance(value, str):
+        if not text.endswith("t/kWh"):
+            raise InputError("a specific-energy breakage rate is given in t/kWh",
+                             value=value, hint="write e.g. '1.2 t/kWh'")
+        text = text[:-len("t/kWh")].strip()
+    try:
+        x = float(text)
+    except ValueError:
+        raise InputError("expected a number of t/kWh", value=value) from None
+    if not (math.isfinite(x) and 0.0 < x < 1e3):
+        raise InputError("a specific-energy breakage rate must be between 0 and 1000 t/kWh",
+                         value=value)
+    return x
+
+
+# -- mill power: Bond and Rowland ------------------------------------------------------------
+#: bulk density of a ball charge [kg/m3] in Rowland's mill sizing (Rowland & Kjos 1980)
+BALL_CHARGE_DENSITY = 4650.0
+
+
+def rowland_ball_mill_power(diameter: float, length: float, ball_filling: float,
+                            critical_speed: float, ball_size: float | None = None,
+                            charge_density: float = BALL_CHARGE_DENSITY) -> float:
+    r"""Power at the pinion of a wet overflow ball mill [kW] by Bond's power equation
+    in Rowland's metric form: per tonne of balls
+
+    .. math::
+
+        kW_b = 4.879\,D^{0.3}(3.2 - 3V_p)\,C_s\Big(1 - \frac{0.1}{2^{9 - 10C_s}}\Big)
+               + S_s,\qquad S_s = 1.102\,\frac{B - 12.5D}{50.8}\ (D > 3.3\ m)
+
+    with ``D`` the diameter inside the liners [m], ``V_p`` the fraction of the mill
+    volume the ball charge fills, ``C_s`` the fraction of critical speed and ``B`` the
+    top ball size [mm] (the slump term, only for mills over 3.3 m and when ``B`` is
+    given); the ball charge weighs ``V_p (π/4) D² L`` × 4.65 t/m3.
+
+    Source: Bond, "Crushing and grinding calculations", Br. Chem. Eng. 6 (1961) 378–385
+    and 543–548; Rowland & Kjos, "Rod and ball mills", in *Mineral Processing Plant
+    Design*, 2nd ed., SME (1980) 239–278; Rowland, "Selection of rod mills, ball mills,
+    pebble mills and regrind mills", in *Design and Installation of Comminution
+    Circuits*, SME (1982) 393–438.
+
+    Example: a 5.0 m × 7.0 m mill (inside liners), 35 % balls, 75 % of critical speed:
+    kW_b = 4.879 × 1.6207 × (3.2 − 1.05) × 0.75 × (1 − 0.1/2^1.5) = 12.30 kW/t; the
+    charge is 0.35 × 137.44 m3 × 4.65 t/m3 = 223.7 t, so 2,751 kW:
+
+    >>> round(rowland_ball_mill_power(5.0, 7.0, 0.35, 0.75))
+    2751
+    """
+    if not (diameter > 0 and length > 0 and 0 < ball_filling < 0.5
+            and 0 < critical_speed < 1):
+        raise InputError("a ball mill needs diameter and length above 0, ball filling "
+                         "under 50 % and speed under 100 % of critical",
+                         value=(diameter, length, ball_filling, critical_speed))
+    kwb = 4.879 * diameter ** 0.3 * (3.2 - 3.0 * ball_filling) * critical_speed \
+        * (1.0 - 0.1 / 2.0 ** (9.0 - 10.0 * critical_speed))
+    if ball_size is not None and diameter > 3.3:
+        kwb += 1.102 * (ball_size * 1e3 - 12.5 * diameter) / 50.8
+    balls_t = ball_filling * math.pi / 4.0 * diameter ** 2 * length * charge_density / 1e3
+    return kwb * balls_t
 
 
 # -- Whiten's crusher model and efficiency curve ---------------------------------------------

@@ -22,16 +22,17 @@ conveniences that call them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import copy
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
 
 from polyflow.chem.species import SpeciesSet, load_database
-from polyflow.errors import FlowsheetError, PolyflowError, did_you_mean
+from polyflow.errors import FlowsheetError, InputError, PolyflowError, did_you_mean
 from polyflow.units.base import Unit
 
 if TYPE_CHECKING:
@@ -88,6 +89,48 @@ class Flowsheet:
             raise self._err(FlowsheetError(f"no unit named {name!r}",
                                            hint=did_you_mean(name, self.graph.nodes)))
         return self.graph.nodes[name]["unit"]
+
+    def set(self, path: str, value: Any) -> None:
+        """Change one input, as ``--set PATH=VALUE`` does on the command line: ``path``
+        is ``UNIT.FIELD`` or ``UNIT.FIELD.KEY`` inside a table (a feed's ``flows``,
+        ``grades`` or ``solids``), ``value`` as a flowsheet file writes it, with its units.
+        The unit is rebuilt from its table with the new value, so a wrong value is refused
+        here with the unit, field and what is accepted, and nothing changes.
+
+        >>> import polyflow
+        >>> fs = polyflow.load("flowsheets/copper_sx_ew.toml")      # doctest: +SKIP
+        >>> fs.set("leach.temperature", "45 degC")                  # doctest: +SKIP
+        >>> fs.set("ore.grades.Cu", "1.4 %")                        # doctest: +SKIP
+        """
+        from polyflow.io.feed_units import build_feed
+
+        name, _, rest = path.partition(".")
+        unit = self.unit(name)
+        if not rest:
+            raise InputError(f"set {path!r}: write UNIT.FIELD (or UNIT.FIELD.KEY)",
+                             unit=name, hint="fields: " + ", ".join(unit.params))
+        is_feed = name in self.tables
+        table = copy.deepcopy(dict(self.tables[name] if is_feed else unit.raw))
+        node = table
+        keys = rest.split(".")
+        for key in keys[:-1]:
+            inner = node.get(key, {})
+            if not isinstance(inner, Mapping):
+                raise InputError(f"set {path!r}: {key!r} of {name!r} is not a table",
+                                 unit=name, field=key)
+            node[key] = dict(inner)
+            node = node[key]
+        node[keys[-1]] = value
+        if is_feed:
+            new = build_feed(self.species, name, table,
+                             self.options.get("density", {}).get("aq", 1000.0))
+        else:
+            new = type(unit)(name, **table)
+        new.area = unit.area
+        new.bind(self.species)
+        self.graph.nodes[name]["unit"] = new
+        if is_feed:
+            self.tables[name] = table
 
     def add(self, unit: Unit) -> Unit:
         if unit.name in self.graph:
@@ -220,3 +263,16 @@ class Flowsheet:
     def __repr__(self) -> str:
         return (f"Flowsheet({self.name!r}: {self.graph.number_of_nodes()} units, "
                 f"{self.graph.number_of_edges()} streams, {len(self.species)} species)")
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the units by role with their models and areas."""
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{escape(n)}</td><td>{escape(u.model)}</td><td>{escape(u.role)}</td>"
+            f"<td>{escape(str(u.area))}</td></tr>" for n, u in self.units.items())
+        return (f"<p><b>{escape(self.name or 'flowsheet')}</b>: "
+                f"{self.graph.number_of_nodes()} units, {self.graph.number_of_edges()} "
+                f"streams, {len(self.species)} species</p><table><thead><tr><th>unit</th>"
+                f"<th>model</th><th>role</th><th>area</th></tr></thead><tbody>{rows}"
+                "</tbody></table>")

@@ -40,9 +40,9 @@ from polyflow.quantity import parse_quantity
 
 __all__ = [
     "class_fractions", "class_mass", "cumulative_passing", "expand_matrix", "expand_vector",
-    "gates_gaudin_schuhmann", "percentile_size", "read_psd", "read_size_classes",
-    "representative_sizes", "require_sizes", "rosin_rammler", "sieve_series", "size_label",
-    "table_distribution",
+    "gates_gaudin_schuhmann", "percentile_size", "percentile_size_gradient", "read_psd",
+    "read_size_classes", "representative_sizes", "require_sizes", "rosin_rammler",
+    "sieve_series", "size_label", "table_distribution",
 ]
 
 #: size classes at most (a guard against a ratio of 1.0001)
@@ -301,6 +301,47 @@ def percentile_size(sieves: np.ndarray, mass: np.ndarray, q: float) -> float:
     lo, hi = P[k], P[k - 1]
     t = (q - lo) / (hi - lo) if hi > lo else 0.0
     return float(math.exp(math.log(sieves[k]) + t * math.log(sieves[k - 1] / sieves[k])))
+
+
+def percentile_size_gradient(sieves: np.ndarray, mass: np.ndarray, q: float
+                             ) -> tuple[float, np.ndarray]:
+    """:func:`percentile_size` [m] and its derivative with respect to each class mass
+    [m per kg/h], for analytic Jacobians of rows that hold a P80. With ``P_i`` the
+    fraction passing sieve ``i``, ``∂P_i/∂m_j = ([j ≥ i] − P_i)/Σm``; between sieves
+    ``x = exp(ln s_k + t ln(s_{k−1}/s_k))``, ``t = (q − P_k)/(P_{k−1} − P_k)``. Zero
+    gradient at the top sieve and for no mass.
+
+    >>> sieves, m = np.array([1e-3, 0.5e-3, 0.25e-3]), np.array([0.1, 0.3, 0.6])
+    >>> x, g = percentile_size_gradient(sieves, m, 0.8)
+    >>> h = 1e-7; mp = m.copy(); mp[1] += h
+    >>> bool(abs((percentile_size(sieves, mp, 0.8) - x) / h - g[1]) < 1e-6 * abs(g[1]))
+    True
+    """
+    mass = np.asarray(mass, dtype=float)
+    x = percentile_size(sieves, mass, q)
+    g = np.zeros_like(mass)
+    total = mass.sum()
+    if not math.isfinite(x) or total <= 0:
+        return x, g
+    P = cumulative_passing(mass)
+    sieves = np.asarray(sieves, dtype=float)
+    n = len(mass)
+    j = np.arange(n)
+
+    def dP(i: int) -> np.ndarray:
+        return ((j >= i).astype(float) - P[i]) / total
+
+    if q >= P[0]:
+        return x, g
+    if q <= P[-1]:
+        return x, (-x / P[-1]) * dP(n - 1) if P[-1] > 0 else g
+    k = int(np.nonzero(q >= P)[0][0])
+    lo, hi = P[k], P[k - 1]
+    if hi <= lo:
+        return x, g
+    t = (q - lo) / (hi - lo)
+    dt = ((t - 1.0) * dP(k) - t * dP(k - 1)) / (hi - lo)
+    return x, x * math.log(sieves[k - 1] / sieves[k]) * dt
 
 
 # -- size classes on the species axis -----------------------------------------------------

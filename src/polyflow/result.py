@@ -396,8 +396,14 @@ class Result:
         return stream_rows(self)
 
     def dataframe(self):
-        """The stream table as a pandas DataFrame (needs pandas)."""
-        import pandas as pd  # optional dependency
+        """The stream table as a pandas DataFrame (needs pandas: ``pip install
+        'polyflow[pandas]'``; without it, :meth:`stream_table` gives the same rows)."""
+        try:
+            import pandas as pd  # optional dependency
+        except ImportError:
+            raise ImportError("result.dataframe() needs pandas: pip install "
+                              "'polyflow[pandas]' (or use result.stream_table(), the same "
+                              "rows as dicts)") from None
 
         return pd.DataFrame(self.stream_table()).set_index("stream")
 
@@ -441,6 +447,20 @@ class Result:
             timings=dict(d["timings"]), density=dict(d["density"]),
             system=dict(d["system"]), failure=d["failure"], specs=dict(d.get("specs", {})),
             schema=d["schema"])
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: status, closure and recoveries (the stream table is
+        ``result.dataframe()``)."""
+        from html import escape
+
+        head = f"<p><b>{escape(self.flowsheet_name)}</b>: {escape(repr(self))}</p>"
+        if not self.converged:
+            return head
+        rows = "".join(
+            f"<tr><td>{escape(e)}</td>" + "".join(
+                f"<td>{escape(p)} {100 * v:.2f} %</td>" for p, v in rec.items()) + "</tr>"
+            for e, rec in self.recovery.items())
+        return head + f"<table><caption>recovery by element</caption>{rows}</table>"
 
     def __repr__(self) -> str:
         if not self.converged:

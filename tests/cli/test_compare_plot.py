@@ -94,7 +94,7 @@ def test_plot_errors(tmp_path):
     res = run("plot", tmp_path / "missing.toml", "-o", tmp_path / "f.png")
     assert res.exit_code == 2 and "no such flowsheet file" in res.output
     res = run("plot", BASE, "-o", tmp_path / "f.jpg")
-    assert res.exit_code == 2 and ".png or .svg" in res.output
+    assert res.exit_code == 2 and ".png, .svg or .pdf" in res.output
     res = run("plot", BASE, HOT, "--kind", "sankey", "--element", "Cu")
     assert res.exit_code == 2 and "only --kind recovery takes several files" in res.output
     assert not list(tmp_path.iterdir())

@@ -15,8 +15,8 @@ from polyflow.quantity import DIMENSIONS, parse_quantity
 ELEMENT_ROWS = 86
 ATOMIC_WEIGHT_SUM = 8993.6278       # g/mol, summed over the rows
 NUMBER_SUM = 3759                   # Σ Z over the rows
-UNIT_ROWS = 82
-FACTOR_SUM = 138355.087019
+UNIT_ROWS = 105
+FACTOR_SUM = 255397.93738
 
 
 def test_elements_table_shape_and_column_sums():
@@ -59,3 +59,21 @@ def test_short_ton_and_kilocalorie_rows():
                                                                                   rel=1e-7)
     assert parse_quantity("10 kcal/mol", "molar_energy") == pytest.approx(41.84, rel=1e-15)
     assert parse_quantity("45000 J/mol", "molar_energy") == pytest.approx(45.0, rel=1e-15)
+
+
+@pytest.mark.parametrize(("text", "dimension", "internal"), [
+    # NIST SP 811 (2008), Appendix B.8, and the definitions they rest on
+    ("212 degF", "temperature", 373.15),            # water boils: 100 °C
+    ("32 °F", "temperature", 273.15),
+    ("1000 st/h", "mass_flow", 907184.74),          # short ton = 2000 lb = 907.18474 kg
+    ("2204.62262 lb/h", "mass_flow", 1000.0),       # 1 t/h
+    ("4.402867 gpm", "volume_flow", 1.0),           # 1 m3/h = 4.402867 US gal/min
+    ("14.6959488 psi", "pressure", 101.325),        # one standard atmosphere
+    ("1341.0221 hp", "power", 1000.0),              # 1 MW
+    ("11 kWh/st", "specific_energy", 12.125424),    # Bond work index, per short ton
+    ("3 wt%", "fraction", 0.03),
+    ("8.76 Mtpa", "mass_flow", 1.0e6),              # 1,000 t/h over 8,760 h
+    ("12 ft", "length", 3.6576),
+])
+def test_imperial_and_mining_units_convert_by_their_definitions(text, dimension, internal):
+    assert parse_quantity(text, dimension) == pytest.approx(internal, rel=2e-7)

@@ -85,7 +85,7 @@ def test_process_water_is_reclaimed_and_topped_up_to_the_design_demand(plant):
     """The concentrator and the gold line take their mill and cyclone water from
     process-water tanks fed by their tailings thickeners (the concentrator's also
     receives the neutralised effluent); fresh water only tops the tanks up to the
-    lines' design demand (335 and 210 m3/h). The fresh-water feeds those streams came
+    lines' design demand (470 and 210 m3/h). The fresh-water feeds those streams came
     from are gone. Without reclaim the plant took ~1.3 m3 of fresh water per tonne."""
     from polyflow.report.water import water_balance
 
@@ -94,7 +94,7 @@ def test_process_water_is_reclaimed_and_topped_up_to_the_design_demand(plant):
     assert streams["au/cyclone_water_add"].src == "au_process_water_split"
     assert {"cuau/mill_water", "au/mill_water"}.isdisjoint(plant.flowsheet.units)
     assert streams["cu/neutralised"].dst == "tailings_thickener"
-    for tank_out, makeup, demand in (("process_water", "fresh_makeup", 335.0),
+    for tank_out, makeup, demand in (("process_water", "fresh_makeup", 470.0),
                                      ("au_process_water", "au_fresh_makeup", 210.0)):
         assert plant.flow_kg_h(tank_out)["H2O(l)"] / 1000 == pytest.approx(demand)
         assert 0 < plant.flow_kg_h(makeup)["H2O(l)"] / 1000 < 0.5 * demand

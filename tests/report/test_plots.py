@@ -54,8 +54,18 @@ def test_recycles_of_the_shipped_plant_and_its_columns(base_result):
     lay = plots.layout(base_result.flowsheet)
     assert lay.recycles == {"raffinate_recycle", "ccd2_overflow", "ccd3_overflow"}
     xs = {n: x for n, (x, _) in lay.pos.items()}
-    assert xs["ore"] == xs["acid"] == min(xs.values())            # feeds left
-    assert xs["cathode"] == xs["residue"] == max(xs.values())     # products right
+    columns = sorted(set(xs.values()))
+    assert xs["ore"] == xs["acid"] == min(xs.values())            # the leach's feeds left
+    # every feed stands one column before the first unit it feeds, every product one
+    # column after the unit that makes it (not bussed from the far left or to the right)
+    for s in base_result.streams:
+        role_src = base_result.units[s.src].role
+        role_dst = base_result.units[s.dst].role
+        if role_src == "feed":
+            assert columns.index(xs[s.dst]) - columns.index(xs[s.src]) >= 1
+        if role_dst == "product":
+            assert columns.index(xs[s.dst]) - columns.index(xs[s.src]) == 1
+    assert xs["cathode"] > xs["cathode_harvest"]
     assert xs["leach"] < xs["ccd1"] < xs["cu_recovery"] < xs["cathode_harvest"]
     # a recycle runs in a lane below every unit
     lowest = min(y for _, y in lay.pos.values())
@@ -140,5 +150,5 @@ def test_psd_plot_of_the_shipped_grinding_circuit(tmp_path):
 
 
 def test_figure_bytes_refuses_other_formats(base_result):
-    with pytest.raises(InputError, match=r"name the output file \.png or \.svg"):
+    with pytest.raises(InputError, match=r"name the output file \.png, \.svg or \.pdf"):
         plots.figure_bytes(plots.recovery_figure(base_result), "bmp")

@@ -18,7 +18,7 @@ def _book(data: bytes):
 def test_run_workbook_has_a_sheet_per_table_with_numbers(base_result):
     wb = _book(result_workbook(base_result))
     assert wb.sheetnames == ["Summary", "Streams", "Element balance", "Recovery", "Energy",
-                             "Reagents", "Water", "Water balance"]
+                             "Unit results", "Reagents", "Water", "Water balance"]
     rows = list(wb["Streams"].values)
     header = rows[0]
     assert header[0] == "stream" and "solids [t/h]" in header

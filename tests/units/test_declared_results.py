@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from polyflow import Flowsheet
-from polyflow.report.tables import energy_rows
+from polyflow.report.tables import energy_rows, unit_result_rows
 from polyflow.result import result_key
 from polyflow.units import Feed, Product
 from polyflow.units.base import Reported, Unit, result_declaration
@@ -61,8 +61,10 @@ def test_declared_results_are_keyed_name_unit_and_tabled_name_bracket_unit():
                                 "C_stage1_mg/L": 1.0, "C_stage2_mg/L": 0.5,
                                 "fill_ratio": 0.8}
     (row,) = energy_rows(r)
-    assert row["level [m]"] == 2.5 and row["C_stage2 [mg/L]"] == 0.5
-    assert row["fill_ratio"] == 0.8 and row["power [kW]"] == 0.0
+    assert row["power [kW]"] == 0.0 and row["duty [kW]"] == 0.0
+    details = {d["result"]: (d["value"], d["units"]) for d in unit_result_rows(r)}
+    assert details["level"] == (2.5, "m") and details["C_stage2"] == (0.5, "mg/L")
+    assert details["fill_ratio"] == (0.8, "")
 
 
 def test_an_undeclared_result_is_refused_with_what_to_add():
@@ -136,5 +138,6 @@ def test_the_worked_unit_of_the_guide():
     assert r.units["wash"].result_units == {"liquor": "m3/h", "solids": "%"}
     assert set(r.energy["wash"]) == {"power_kW", "duty_kW", "liquor_m3/h", "solids_%"}
     (row,) = energy_rows(r)
-    assert list(row) == ["unit", "model", "power [kW]", "duty [kW]", "liquor [m3/h]",
-                         "solids [%]"]
+    assert list(row) == ["unit", "model", "area", "power [kW]", "duty [kW]"]
+    assert [(d["result"], d["units"]) for d in unit_result_rows(r)] == [
+        ("liquor", "m3/h"), ("solids", "%")]

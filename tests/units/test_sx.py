@@ -440,3 +440,43 @@ def test_circuit_in_an_electrolyte_loop_converges_from_zero():
     # every settled aqueous phase and complex stays physical
     sx = r.flowsheet.unit("sx")
     assert np.all(r.x[sx.z] >= 0.0)
+
+
+def _isotherm_blocks_match_differences(fs) -> int:
+    """Each isotherm block's analytic Jacobian against central differences, at the
+    solution and at a displaced point (the derivatives that Newton's speed rests on)."""
+    from polyflow.solve.assemble import assemble
+
+    r = fs.solve()
+    system = assemble(fs).system
+    rng = np.random.default_rng(3)
+    n = 0
+    for block in system.builder.blocks:
+        for scale in (0.0, 0.05):
+            x = r.x[block.cols] * (1.0 + scale * rng.uniform(-1, 1, len(block.cols)))
+            J = block.jacobian(x)
+            fd = np.empty_like(J)
+            for j in range(len(x)):
+                h = 1e-6 * max(abs(x[j]), 1e-3 * np.abs(x).max())
+                xp, xm = x.copy(), x.copy()
+                xp[j] += h
+                xm[j] -= h
+                fd[:, j] = (block.func(xp)[0] - block.func(xm)[0]) / (2 * h)
+            assert pytest.approx(fd, rel=1e-5, abs=1e-7 * np.abs(fd).max()) == J
+        n += 1
+    return n
+
+
+@pytest.mark.parametrize("kw", [
+    {"isotherm": "constant", "D": 3.0, "strip_D": 0.05},
+    {"isotherm": "ph", "slope": 2.0, "intercept": 1.2},
+    {"isotherm": "hydroxyoxime"},
+    {"isotherm": "hydroxyoxime", "oa_ratio": None, "organic_flow": "450 m3/h"},
+])
+def test_circuit_isotherm_jacobians_are_analytic_and_right(kw):
+    assert _isotherm_blocks_match_differences(circuit(E=2, W=1, S=2, **kw)) == 5
+
+
+def test_stage_isotherm_jacobians_are_analytic_and_right():
+    fs = cascade(3, 2.0, 1.0)
+    assert _isotherm_blocks_match_differences(fs) == 3

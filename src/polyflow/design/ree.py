@@ -200,7 +200,10 @@ def verify_design(d: CascadeDesign, A: str = "Nd", B: str = "Pr", feed_kmol_h: f
     """Simulate the designed cascade with the rigorous ``ree_cascade`` unit (constant
     separation factor model, organic at its capacity S) and return the achieved
     purities and recoveries. The scrub liquor is a reflux of W at the A-product purity
-    (part of the strip liquor, as plants run it); A's recovery is net of that reflux.
+    (part of the strip liquor, as plants run it); both recoveries are on the feed basis,
+    as the design's are: A's net of that reflux (the net A product is the strip liquor
+    less the scrub reflux), B's in the raffinate per B fed (the reflux's B leaves there
+    too: it is the same element balance, feed + reflux = raffinate + strip liquor).
 
     Xu's theory assumes the organic saturated in every stage (the mixed extraction ratio
     constant); ``reference_distribution`` κ (D_i = κβ_i·F/T_A) large makes the rigorous
@@ -244,7 +247,7 @@ def verify_design(d: CascadeDesign, A: str = "Nd", B: str = "Pr", feed_kmol_h: f
     pB = raf[B] / (raf[A] + raf[B])
     out = {"A_purity": pA, "B_purity": pB,
            "A_recovery": (liq[A] - ref[A]) / fin[A],
-           "B_recovery": raf[B] / (fin[B] + ref[B]),
+           "B_recovery": raf[B] / fin[B],
            "closure": max(r.closure.values()), "iterations": r.iterations}
     d.verification = out
     return out

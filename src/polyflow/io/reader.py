@@ -24,12 +24,21 @@ from polyflow.quantity import parse_quantity
 from polyflow.units.product import Product
 from polyflow.units.registry import model_registry
 
-__all__ = ["LineIndex", "load", "read_document"]
+__all__ = ["ECONOMICS", "LineIndex", "load", "read_document", "without_economics"]
 
-TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams", "specs")
+TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams", "specs", "economics")
 FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides",
                   "size_classes", "sieves", "sized", "reroute")
 OPTION_KEYS = ("solution_density", "organic_density")
+#: the table (and ``--set`` prefix) of prices and costs, read by polyflow.economics
+ECONOMICS = "economics"
+
+def without_economics(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The overrides minus ``economics.…`` keys: those set the ``[economics]`` table,
+    which :mod:`polyflow.economics` reads after the solve (it changes no unit)."""
+    return {k: v for k, v in (overrides or {}).items()
+            if k.partition(".")[0] != ECONOMICS}
+
 
 def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict, LineIndex]]:
     """The file and the files it includes (included first), each parsed with its lines."""
@@ -192,8 +201,9 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
             raise InputError("overrides must be a table of \"unit.param\" = value",
                              file=str(file), line=index.line("flowsheet", "overrides"))
         file_overrides.update(table)
-    cli_keys = list(overrides or {})
-    overrides = {**file_overrides, **dict(overrides or {})}
+    overrides = without_economics(overrides)
+    cli_keys = list(overrides)
+    overrides = {**file_overrides, **overrides}
     registry = model_registry()
     defined: dict[str, Path] = {}
 

@@ -251,11 +251,18 @@ def _render_json(sections, results, files) -> str:
 
 
 def render_compare(results: Mapping[str, Result], fmt: str,
-                   files: Mapping[str, str] | None = None) -> str | bytes:
+                   files: Mapping[str, str] | None = None,
+                   economics: Mapping[str, Any] | None = None) -> str | bytes:
     """The comparison in format ``fmt`` (one of :data:`COMPARE_FORMATS`); ``files`` maps
-    each label to the path it was read from. xlsx comes back as bytes."""
+    each label to the path it was read from; ``economics`` (label -> Economics or None)
+    adds the headline economics side by side. xlsx comes back as bytes."""
     files = dict(files or {})
     sections = compare_sections(results)
+    if economics and any(e is not None for e in economics.values()):
+        from polyflow.report.economics import compare_rows
+
+        sections["Economics"] = side_by_side(("figure",), compare_rows(economics),
+                                             keep_zero=True)
     if fmt == "text":
         return _render_text(sections, results, files)
     if fmt == "md":

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from polyflow.effluent.products import hazards, product_lines, products
 from polyflow.report import comminution, lines, tables
 from polyflow.report.lines import line_sections
 from polyflow.report.text import markdown_table, shown, text_table
@@ -17,6 +18,7 @@ from polyflow.report.water import water_balance
 from polyflow.solve.spec_outcome import spec_lines
 
 if TYPE_CHECKING:
+    from polyflow.economics import Economics
     from polyflow.result import Result
 
 __all__ = ["FORMATS", "json_document", "line_sections", "render", "write_atomic"]
@@ -24,12 +26,15 @@ __all__ = ["FORMATS", "json_document", "line_sections", "render", "write_atomic"
 FORMATS = ("text", "csv", "json", "md")
 
 
-def json_document(result: Result) -> dict[str, Any]:
-    """The ``--format json`` document (schema in docs/json-output.md). With size
+def json_document(result: Result, economics: Economics | None = None) -> dict[str, Any]:
+    """The ``--format json`` document (schema in docs/json-output.md); with
+    ``economics`` (:func:`polyflow.economics.economics_of`) also its ``economics``
+    section (docs/economics.md). With size
     classes, species masses are per species (size classes added up) and each stream
     with sized solids has ``psd_passing_%`` (% passing each class's upper size) and
     ``p80_um``/``p50_um``."""
     sized = result.species.size_classes is not None
+    floor = tables.roundoff_floor(result) if sized else 0.0
     streams = {}
     for s in result.streams:
         streams[s.name] = {
@@ -39,7 +44,7 @@ def json_document(result: Result) -> dict[str, Any]:
             else result.flow_kg_h(s.name),
             "elements_kg_h": result.elements_kg_h(s.name),
         }
-        if sized and result._class_mass(s.name).sum() > 0:
+        if sized and result._class_mass(s.name).sum() > floor:
             _, passing = result.psd(s.name)
             streams[s.name].update({"psd_passing_%": passing.tolist(),
                                     "p80_um": result.p80_um(s.name),
@@ -48,8 +53,11 @@ def json_document(result: Result) -> dict[str, Any]:
     if sized:
         extra = {"size_classes_um": (result.species.size_classes * 1e6).tolist(),
                  "components": list(result.species.ids)}
+    product_table = products(result)
     by_line = {"lines": lines.line_rows(result), "recovery": lines.line_recovery_rows(result),
                "reagents": lines.line_reagent_rows(result)} if lines.has_lines(result) else {}
+    if economics is not None:
+        extra["economics"] = economics.to_dict()
     return {
         "flowsheet": result.flowsheet_name, "source": result.source,
         "converged": bool(result.converged), "closed": result.closed,
@@ -60,7 +68,10 @@ def json_document(result: Result) -> dict[str, Any]:
         "ore_t_h": result.ore_t_h, "reagents": result.reagents, "water_kg_h": result.water,
         "water_balance": water_balance(result), "by_line": by_line,
         "power_by_area": result.power_by_area, "specs": result.specs,
+        "products": product_table, "warnings": hazards(result),
         "timings_s": result.timings, **extra,
+        # how a variant was reached when not from the cold start (solve_variant)
+        **({"message": result.message} if result.converged and result.message else {}),
     }
 
 
@@ -73,13 +84,27 @@ def _summary_lines(result: Result) -> list[str]:
                                                  if result.source else ""),
         f"Solve: {status} in {result.iterations} Newton iterations, largest scaled residual "
         f"{result.max_scaled_residual:.1e}; {len(result.stream_names)} streams, "
-        f"{len(result.units)} units, {len(result.species)} species",
+        f"{len(result.units)} units, {len(result.species)} species"
+        + (f" ({result.message})" if result.converged and result.message else ""),
         f"Element balance: {closed}, worst relative imbalance {worst:.1e} (target < 1e-9)",
         *spec_lines(result.specs),
+        *product_lines(result),
     ]
 
 
-def render_text(result: Result) -> str:
+def _economics_sections(economics: Economics | None) -> list[tuple[str, list[dict]]]:
+    """The economics tables (polyflow.report.economics), none without economics."""
+    if economics is None:
+        return []
+    from polyflow.report.economics import economics_sections
+
+    return economics_sections(economics)
+
+
+def render_text(result: Result, economics: Economics | None = None,
+                width: int | None = None) -> str:
+    """The terminal report; tables wider than ``width`` (the terminal's) are cut into
+    blocks of columns that fit (:func:`~polyflow.report.text.text_table`)."""
     streams = tables.stream_rows(result)
     main = ["stream", "from", "to", "T [°C]", "solids [t/h]", "solution [m3/h]",
             "solids [%]"]
@@ -91,27 +116,32 @@ def render_text(result: Result) -> str:
     extra = [c for c in ("organic [m3/h]", "gas [t/h]") if c in has]
     assays = [c for c in assays if c in has]
     parts = [*_summary_lines(result), "", "Streams",
-             text_table(streams, main + extra + assays), "",
-             "Element balance (feeds in, products out)", text_table(tables.closure_rows(result)),
-             "", "Recovery to products", text_table(tables.recovery_rows(result))]
+             text_table(streams, main + extra + assays, width=width), "",
+             "Element balance (feeds in, products out)",
+             text_table(tables.closure_rows(result), width=width),
+             "", "Recovery to products", text_table(tables.recovery_rows(result), width=width)]
     energy = tables.energy_rows(result)
     if energy:
-        parts += ["", "Energy", text_table(energy)]
+        parts += ["", "Energy", text_table(energy, width=width)]
+    details = tables.unit_result_rows(result)
+    if details:
+        parts += ["", "Unit results", text_table(details, width=width)]
     for title, rows in comminution.sections(result):
-        parts += ["", title, text_table(rows)]
+        parts += ["", title, text_table(rows, width=width)]
     reagents = tables.reagent_rows(result)
     if reagents:
-        parts += ["", f"Reagents (ore {result.ore_t_h:,.1f} t/h dry)", text_table(reagents)]
+        parts += ["", f"Reagents (ore {result.ore_t_h:,.1f} t/h dry)",
+                  text_table(reagents, width=width)]
     water = tables.water_rows(result)
     if water:
-        parts += ["", "Water", text_table(water), "",
-                  "Water balance", text_table(tables.water_summary_rows(result))]
-    for title, rows in line_sections(result):
-        parts += ["", title, text_table(shown(rows))]
+        parts += ["", "Water", text_table(water, width=width), "",
+                  "Water balance", text_table(tables.water_summary_rows(result), width=width)]
+    for title, rows in [*line_sections(result), *_economics_sections(economics)]:
+        parts += ["", title, text_table(shown(rows), width=width)]
     return "\n".join(parts) + "\n"
 
 
-def render_markdown(result: Result) -> str:
+def render_markdown(result: Result, economics: Economics | None = None) -> str:
     parts = [f"# {result.flowsheet_name}", "", *(f"- {s}" for s in _summary_lines(result)[1:]),
              "", "## Streams", "", markdown_table(tables.stream_rows(result)), "",
              "## Element balance", "", markdown_table(tables.closure_rows(result)), "",
@@ -119,12 +149,15 @@ def render_markdown(result: Result) -> str:
     energy = tables.energy_rows(result)
     if energy:
         parts += ["", "## Energy", "", markdown_table(energy)]
+    details = tables.unit_result_rows(result)
+    if details:
+        parts += ["", "## Unit results", "", markdown_table(details)]
     for title, rows in comminution.sections(result):
         parts += ["", f"## {title}", "", markdown_table(rows)]
     for title, rows in (("Reagents", tables.reagent_rows(result)),
                         ("Water", tables.water_rows(result)),
                         ("Water balance", tables.water_summary_rows(result)),
-                        *line_sections(result)):
+                        *line_sections(result), *_economics_sections(economics)):
         if rows:
             parts += ["", f"## {title}", "", markdown_table(shown(rows))]
     return "\n".join(parts) + "\n"
@@ -144,16 +177,18 @@ def render_csv(result: Result) -> str:
     return buf.getvalue()
 
 
-def render(result: Result, fmt: str) -> str:
-    """The result as text in format ``fmt`` (one of :data:`FORMATS`)."""
+def render(result: Result, fmt: str, economics: Economics | None = None,
+           width: int | None = None) -> str:
+    """The result as text in format ``fmt`` (one of :data:`FORMATS`), with the
+    economics of the run where given (not in CSV, which is the stream table)."""
     if fmt == "json":
-        return json.dumps(json_document(result), indent=2) + "\n"
+        return json.dumps(json_document(result, economics), indent=2) + "\n"
     if fmt == "csv":
         return render_csv(result)
     if fmt == "md":
-        return render_markdown(result)
+        return render_markdown(result, economics)
     if fmt == "text":
-        return render_text(result)
+        return render_text(result, economics, width)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 

@@ -38,6 +38,9 @@ LANE_PITCH = 0.22
 MARGIN = 0.35
 TITLE_SPACE = 0.55
 LEGEND_SPACE = 0.45
+#: a stream with more solids than this fraction of its mass is a slurry (less: a solution
+#: with entrained solids, such as a raffinate or a thickener overflow)
+SLURRY_SOLIDS = 0.01
 #: feeds by category, in the order the depth-first search starts from them
 FEED_ORDER = {"ore": 0, "other": 1, "reagent": 2, "water": 3}
 
@@ -51,6 +54,13 @@ class Topology:
     roles: dict[str, str]
     streams: list[tuple[str, str, str]]                  # (stream, src unit, dst unit)
     categories: dict[str, str] = field(default_factory=dict)
+    #: stream -> mass flow [kg/h], where the plant is solved: the search for recycles
+    #: starts at the heaviest feed and follows the heaviest stream first, so the main line
+    #: runs forward and what returns is recycle
+    weights: dict[str, float] = field(default_factory=dict)
+    #: streams that carry solids (over SLURRY_SOLIDS of their mass, of a solved plant):
+    #: the search follows the ore first
+    slurries: frozenset[str] = frozenset()
 
     def graph(self) -> nx.MultiDiGraph:
         g = nx.MultiDiGraph()
@@ -60,9 +70,14 @@ class Topology:
         return g
 
     def feeds(self) -> list[str]:
-        """Feed units, ore first, then other feeds, reagents and water, each by name."""
+        """Feed units, ore first, then other feeds, reagents and water; within each, the
+        heaviest first (of a solved plant), then by name."""
+        out_flow: dict[str, float] = {}
+        for k, u, _ in self.streams:
+            out_flow[u] = out_flow.get(u, 0.0) + self.weights.get(k, 0.0)
         return sorted((n for n, r in self.roles.items() if r == "feed"),
-                      key=lambda n: (FEED_ORDER.get(self.categories.get(n, "other"), 1), n))
+                      key=lambda n: (FEED_ORDER.get(self.categories.get(n, "other"), 1),
+                                     -out_flow.get(n, 0.0), n))
 
 
 def topology(source: Any) -> Topology:
@@ -78,7 +93,17 @@ def topology(source: Any) -> Topology:
         params = getattr(u, "params", None) or getattr(u, "p", {})
         if u.role == "feed":
             categories[n] = params.get("category", "other")
-    return Topology(name, roles, [(s.name, s.src, s.dst) for s in source.streams], categories)
+    weights, slurries = {}, frozenset()
+    mass = getattr(source, "mass_flows", None)
+    if mass is not None and getattr(source, "converged", False):
+        names = [s.name for s in source.streams]
+        weights = dict(zip(names, mass.sum(axis=1).tolist(), strict=True))
+        solids = mass[:, source.species.mask("s")].sum(axis=1)
+        slurries = frozenset(n for n, m, t in zip(names, solids.tolist(),
+                                                   weights.values(), strict=True)
+                             if m > SLURRY_SOLIDS * t)
+    return Topology(name, roles, [(s.name, s.src, s.dst) for s in source.streams], categories,
+                    weights, slurries)
 
 
 def loop_streams(source: Any) -> list[str]:
@@ -98,7 +123,11 @@ def recycle_streams(source: Any, feeds: Iterable[str] | None = None
     (ore first, see :meth:`Topology.feeds`, or ``feeds`` in the order given), then at
     any unit not reached: the streams that close a loop. Removing them leaves an acyclic
     graph. ``source`` is a result, a flowsheet, a :class:`Topology` or a networkx
-    multigraph.
+    multigraph. Of a solved plant (a result) the search starts at the heaviest feed of
+    each category and leaves each unit by the streams that carry solids first, heaviest
+    first: the ore's path runs forward and the solutions that return are the recycles,
+    whatever their names (names only break ties of equal flows, and order an unsolved
+    plant).
 
     >>> g = nx.MultiDiGraph()
     >>> g.add_edges_from([("feed", "mix", "a"), ("mix", "split", "b"),
@@ -107,6 +136,8 @@ def recycle_streams(source: Any, feeds: Iterable[str] | None = None
     >>> recycle_streams(g, ["feed"])
     {('split', 'mix', 'recycle')}
     """
+    weights: Mapping[str, float] = {}
+    slurries: frozenset[str] = frozenset()
     if isinstance(source, nx.MultiDiGraph):
         graph = source
         starts = list(feeds) if feeds is not None else []
@@ -114,11 +145,14 @@ def recycle_streams(source: Any, feeds: Iterable[str] | None = None
         top = topology(source)
         graph = top.graph()
         starts = list(feeds) if feeds is not None else top.feeds()
+        weights, slurries = top.weights, top.slurries
     on_stack, done = set(), set()
     back: set[tuple[str, str, str]] = set()
 
     def out_edges(node):
-        return iter(sorted(graph.out_edges(node, keys=True), key=lambda e: (e[1], e[2])))
+        return iter(sorted(graph.out_edges(node, keys=True),
+                           key=lambda e: (e[2] not in slurries, -weights.get(e[2], 0.0),
+                                          e[1], e[2])))
 
     for start in [*starts, *sorted(graph.nodes)]:
         if start in on_stack or start in done:
@@ -146,20 +180,24 @@ def _role(graph: nx.MultiDiGraph, node: str) -> str:
 
 
 def _columns(graph: nx.MultiDiGraph, recycles: set) -> list[list[str]]:
-    """Units in columns: topological generations of the graph without its recycles, feeds
-    in the first column and products in the last, each column ordered to limit crossings."""
+    """Units in columns: topological generations of the graph without its recycles, a feed
+    just before the unit it feeds and a product just after the unit that makes it, each
+    column ordered to limit crossings."""
     dag = nx.DiGraph()
     dag.add_nodes_from(graph.nodes)
     dag.add_edges_from((u, v) for u, v, k in graph.edges(keys=True)
                        if (u, v, k) not in recycles and u != v)
     col = {n: i for i, gen in enumerate(nx.topological_generations(dag)) for n in gen}
-    last = max(col.values(), default=0)
+    # feeds stand just before the first unit they feed and products just after the unit
+    # that makes them, rather than bussed from the far left and to the far right
     for n in graph.nodes:
-        role = _role(graph, n)
-        if role == "feed":
-            col[n] = 0
-        elif role == "product":
-            col[n] = max(last, 1)
+        if _role(graph, n) == "feed":
+            after = [col[v] for v in dag.successors(n) if _role(graph, v) != "feed"]
+            col[n] = max(min(after, default=1) - 1, 0)
+    for n in graph.nodes:
+        if _role(graph, n) == "product":
+            before = [col[u] for u in dag.predecessors(n)]
+            col[n] = max(before, default=0) + 1
     columns: list[list[str]] = [[] for _ in range(max(col.values(), default=0) + 1)]
     for n in nx.dfs_preorder_nodes(dag) if dag.number_of_nodes() else []:
         columns[col[n]].append(n)

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -44,8 +45,8 @@ if TYPE_CHECKING:
 __all__ = ["PLOT_KINDS", "figure_bytes", "flowsheet_figure", "layout", "psd_figure",
            "recovery_figure", "recycle_streams", "sankey_figure", "streams_figure"]
 
-PLOT_KINDS = ("flowsheet", "sankey", "streams", "recovery", "psd")
-IMAGE_FORMATS = ("png", "svg")
+PLOT_KINDS = ("flowsheet", "pfd", "sankey", "streams", "recovery", "psd", "waterfall")
+IMAGE_FORMATS = ("png", "svg", "pdf")
 
 #: box fill by unit role; recycle and stream colours
 ROLE_COLOUR = {"feed": "#d8ecd4", "process": "#dce6f2", "product": "#fbe3c8"}
@@ -352,14 +353,16 @@ def psd_figure(result: Result, streams: Sequence[str] | None = None) -> Figure:
 
 # -- output ------------------------------------------------------------------------------
 def figure_bytes(fig: Figure, image_format: str, dpi: float = 150.0) -> bytes:
-    """The figure as PNG or SVG bytes (large figures get a lower resolution so the PNG
-    stays below about 12,000 pixels a side)."""
+    """The figure as PNG, SVG or PDF bytes (large figures get a lower resolution so the
+    PNG stays below about 12,000 pixels a side). SVG and PDF keep their text as text
+    (selectable, searchable, editable), not as outlines."""
     if image_format not in IMAGE_FORMATS:
         raise InputError(f"cannot write a {image_format!r} image",
-                         hint="name the output file .png or .svg")
+                         hint="name the output file .png, .svg or .pdf")
     w, h = fig.get_size_inches()
     dpi = min(dpi, 12000 / max(w, h, 1e-9))
     buf = io.BytesIO()
     FigureCanvasAgg(fig)
-    fig.savefig(buf, format=image_format, dpi=dpi, facecolor="white")
+    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
+        fig.savefig(buf, format=image_format, dpi=dpi, facecolor="white")
     return buf.getvalue()

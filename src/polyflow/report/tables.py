@@ -20,6 +20,7 @@ __all__ = [
     "recovery_rows",
     "species_rows",
     "stream_rows",
+    "unit_result_rows",
     "water_rows",
     "water_summary_rows",
 ]
@@ -42,6 +43,12 @@ def has_sizes(result: Result) -> bool:
 ROUNDOFF_PHASE = 1e-12
 
 
+def roundoff_floor(result: Result) -> float:
+    """Flow [kg/h] below which a stream's phase is round-off of the solve
+    (``ROUNDOFF_PHASE`` of the plant's feed mass)."""
+    return ROUNDOFF_PHASE * sum(sum(result.phase_kg_h(f).values()) for f in result.feeds)
+
+
 def stream_rows(result: Result) -> list[dict[str, Any]]:
     """One row per stream: flows by phase, % solids, temperature, assays; with size
     classes also P80 and P50 of the sized solids [µm] ("-" where there are none).
@@ -51,7 +58,7 @@ def stream_rows(result: Result) -> list[dict[str, Any]]:
     rows = []
     elements = assay_elements(result)
     sized = has_sizes(result)
-    floor = ROUNDOFF_PHASE * sum(sum(result.phase_kg_h(f).values()) for f in result.feeds)
+    floor = roundoff_floor(result)
     for spec in result.streams:
         s = spec.name
         ph = result.phase_kg_h(s)
@@ -67,7 +74,7 @@ def stream_rows(result: Result) -> list[dict[str, Any]]:
             "gas [t/h]": ph["g"] / 1000.0,
             "solids [%]": 100.0 * ph["s"] / slurry if slurry > 0 else 0.0,
         }
-        if sized and ph["s"] > floor:
+        if sized and result._class_mass(s).sum() > floor:
             p80, p50 = result.p80_um(s), result.p50_um(s)
             row["P80 [um]"] = p80 if p80 == p80 else "-"
             row["P50 [um]"] = p50 if p50 == p50 else "-"
@@ -110,11 +117,21 @@ def recovery_rows(result: Result) -> list[dict[str, Any]]:
 
 
 def energy_rows(result: Result) -> list[dict[str, Any]]:
-    rows = []
-    for name, unit in result.units.items():
-        if unit.role == "process":
-            rows.append({"unit": name, "model": unit.model, **unit.result_table()})
-    return rows
+    """One row per process unit: its power drawn and heat duty [kW]. Each model's own
+    results are :func:`unit_result_rows` (a column per result of every model made a
+    table as wide as the plant has models)."""
+    return [{"unit": name, "model": unit.model, "area": unit.area,
+             "power [kW]": unit.power_kW, "duty [kW]": unit.duty_kW}
+            for name, unit in result.units.items() if unit.role == "process"]
+
+
+def unit_result_rows(result: Result) -> list[dict[str, Any]]:
+    """The units' declared results, one row each: unit, result, value, its unit of
+    measure (long form: pastes into a spreadsheet and filters by unit or result)."""
+    return [{"unit": name, "model": unit.model, "result": key, "value": value,
+             "units": unit.result_units.get(key, "")}
+            for name, unit in result.units.items() if unit.role == "process"
+            for key, value in unit.results.items()]
 
 
 def reagent_rows(result: Result) -> list[dict[str, Any]]:

@@ -35,18 +35,45 @@ def _columns(rows: Sequence[dict], columns: Sequence[str] | None) -> list[str]:
     return cols
 
 
-def text_table(rows: Sequence[dict], columns: Sequence[str] | None = None) -> str:
-    """Aligned columns for a terminal; numbers right-aligned."""
+#: in a text table, a number below this fraction of its column's largest is shown as 0:
+#: a flow of 1e-16 t/h beside 400 t/h is the round-off of the solve, not a flow
+TRACE = 1e-9
+
+
+def _trace_free(rows: Sequence[dict], cols: Sequence[str], trace: float) -> list[list[str]]:
+    top = {c: max((abs(r[c]) for r in rows if isinstance(r.get(c), float)), default=0.0)
+           for c in cols}
+    return [[fmt(0.0 if isinstance(v := r.get(c, ""), float) and abs(v) < trace * top[c]
+                 else v) for c in cols] for r in rows]
+
+
+def text_table(rows: Sequence[dict], columns: Sequence[str] | None = None,
+               width: int | None = None, trace: float = TRACE) -> str:
+    """Aligned columns for a terminal; numbers right-aligned, a number below ``trace``
+    of its column's largest shown as 0. With ``width`` (the terminal's), a table wider
+    than it is cut into blocks of columns that fit, each repeating the first column."""
     cols = _columns(rows, columns)
-    cells = [[fmt(r.get(c, "")) for c in cols] for r in rows]
+    cells = _trace_free(rows, cols, trace)
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     numeric = [all(isinstance(r.get(c), int | float) for r in rows) for c in cols]
 
-    def line(items):
-        return "  ".join(s.rjust(w) if num else s.ljust(w)
-                         for s, w, num in zip(items, widths, numeric, strict=True)).rstrip()
+    def block(idx: list[int]) -> str:
+        def line(items):
+            return "  ".join(items[i].rjust(widths[i]) if numeric[i] else
+                             items[i].ljust(widths[i]) for i in idx).rstrip()
+        return "\n".join([line(cols), line(["-" * w for w in widths]), *map(line, cells)])
 
-    return "\n".join([line(cols), line(["-" * w for w in widths]), *map(line, cells)])
+    if width is None or sum(widths) + 2 * len(widths) <= width or len(cols) < 3:
+        return block(list(range(len(cols))))
+    blocks, current, used = [], [0], widths[0]
+    for i in range(1, len(cols)):
+        if used + 2 + widths[i] > width and len(current) > 1:
+            blocks.append(current)
+            current, used = [0], widths[0]
+        current.append(i)
+        used += 2 + widths[i]
+    blocks.append(current)
+    return "\n\n".join(block(b) for b in blocks)
 
 
 def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from polyflow.report.layout import loop_streams
+from polyflow.report.layout import recycle_streams, topology
 
 if TYPE_CHECKING:
     from polyflow.result import Result
@@ -50,8 +50,11 @@ class WaterBalance:
 
 def water_accounts(result: Result, recycled: list[str] | None = None) -> WaterBalance | None:
     """The plant's :class:`WaterBalance` (``None`` without liquid water): recycled is
-    the water in the ``recycled`` streams, by default the loop streams
-    (:func:`~polyflow.report.layout.loop_streams`) whose name says "recycle"."""
+    the water in the ``recycled`` streams, by default the solutions (streams without
+    solids) that close a loop of the solved plant
+    (:func:`~polyflow.report.layout.recycle_streams`: found from the feeds along the
+    ore's path, so they do not depend on names); a grinding circuit's circulating load is
+    slurry, not recycled water."""
     i = result.species.index.get("H2O(l)")
     if i is None:
         return None
@@ -70,8 +73,10 @@ def water_accounts(result: Result, recycled: list[str] | None = None) -> WaterBa
         w.out_by_kind[kind] = w.out_by_kind.get(kind, 0.0) + float(m[result.stream_index(s)])
         total_out += float(m[result.stream_index(s)])
     w.made_by_reactions = total_out - total_in
-    loops = recycled if recycled is not None else \
-        [s for s in loop_streams(result) if "recycle" in s]
+    if recycled is None:      # solutions returned; a circulating load of slurry is not
+        top = topology(result)
+        recycled = sorted(k for _, _, k in recycle_streams(top) if k not in top.slurries)
+    loops = recycled
     w.recycled = float(sum(m[result.stream_index(s)] for s in loops))
     if result.ore_t_h > 0:
         w.fresh_per_t_ore = w.fresh / result.ore_t_h

@@ -20,6 +20,7 @@ from polyflow.report import tables
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from polyflow.economics import Economics
     from polyflow.result import Result
 
 __all__ = ["compare_workbook", "result_workbook"]
@@ -79,9 +80,10 @@ def _sheets(wb: Workbook, sheets: Mapping[str, Sequence[Mapping[str, Any]]],
         _add_table(wb.create_sheet(_sheet_title(title)), rows, notes.get(title, ()))
 
 
-def result_workbook(result: Result) -> bytes:
+def result_workbook(result: Result, economics: Economics | None = None) -> bytes:
     """The run report as a workbook: streams (with every species' flow), element balance,
-    recovery, energy, reagents and water, each on its own sheet."""
+    recovery, energy, reagents and water, each on its own sheet; with ``economics`` also
+    its tables (polyflow.report.economics), one sheet each."""
     streams = [{**a, **{k: v for k, v in b.items() if k != "stream"}}
                for a, b in zip(tables.stream_rows(result), tables.species_rows(result),
                                strict=True)]
@@ -99,12 +101,25 @@ def result_workbook(result: Result) -> bytes:
                  "Element balance": tables.closure_rows(result),
                  "Recovery": tables.recovery_rows(result),
                  "Energy": tables.energy_rows(result),
+                 "Unit results": tables.unit_result_rows(result),
                  "Reagents": tables.reagent_rows(result),
                  "Water": tables.water_rows(result),
                  "Water balance": tables.water_summary_rows(result),
                  **dict(zip(("Lines", "Line recovery", "Line reagents"),
-                            (rows for _, rows in line_sections(result)), strict=False))})
+                            (rows for _, rows in line_sections(result)), strict=False)),
+                 **_economics_sheets(economics)})
     return _to_bytes(wb)
+
+
+def _economics_sheets(economics: Economics | None) -> dict[str, list[dict[str, Any]]]:
+    if economics is None:
+        return {}
+    from polyflow.report.economics import economics_sections
+
+    names = ("Economics", "Value added", "Opex by line", "Products per tonne",
+             "Opex by area", "Capex", "Cash flow", "Prices")
+    return dict(zip(names, (rows for _, rows in economics_sections(economics)),
+                    strict=True))
 
 
 def compare_workbook(sections: Mapping[str, Sequence[Mapping[str, Any]]],

@@ -103,52 +103,81 @@ def _set(fs: Flowsheet, base: Flowsheet, target: dict, changed, lam: float) -> N
 
 
 def solve_variant(fs: Flowsheet, base: Flowsheet | Result, *, tol: float = 1e-10,
-                  max_iter: int = 50) -> Result:
+                  max_iter: int = 50, progress=None) -> Result:
     """Solve ``fs``, a plant that differs from ``base`` (a Flowsheet, or its converged
-    Result) only in numbers (``--set`` overrides): from the cold start first, and when
-    that fails, by continuation from the base solution (module docstring). Raises the
-    cold start's error when the plants differ in more than numbers; a
+    Result) only in numbers (``--set`` overrides) and in its specs (``--spec``): from
+    the cold start first, and when that fails, by continuation from the base solution
+    (module docstring); with specs, every step solves them, each input starting at its
+    file value (:func:`polyflow.solve.spec_outcome.hold_then_release` when a step does
+    not take them at once). A result reached by continuation says so in ``message``
+    ("converged by continuation from the file's own values in N steps") and counts the
+    Newton iterations of every step. Raises the cold start's error when the plants
+    differ in more than numbers or the base does not solve; a
     :class:`SpecificationError` naming the unit, stream and species that run short
     when the branch ends before the target."""
     from polyflow.result import Result
+    from polyflow.solve.assemble import assemble
     from polyflow.solve.driver import solve_flowsheet
 
     try:
-        return solve_flowsheet(fs, tol=tol, max_iter=max_iter)
+        return solve_flowsheet(fs, tol=tol, max_iter=max_iter, progress=progress)
     except (ConvergenceError, SpecificationError, SingularSystemError) as err:
+        if getattr(err, "beyond_bounds", False):
+            raise           # a spec's target needs its input outside its bounds
         cold = err
     base_fs = base.flowsheet if isinstance(base, Result) else base
     try:
         changed = changed_numbers(fs, base_fs)
     except ValueError:
         raise cold from None
-    if not changed:
+    if not changed and not fs.specs:
         raise cold
     target = {(n, k): fs.units[n].p[k] for n, k in changed}
-    x = base.x if isinstance(base, Result) else solve_flowsheet(base_fs, tol=tol).x
-    lam, step = 0.0, FIRST_STEP
+    try:
+        x = base.x if isinstance(base, Result) and base.converged else \
+            solve_flowsheet(base_fs, tol=tol).x
+    except PolyflowError:
+        raise cold from None
+    n_plain = assemble(fs).system.n
+    x = x[:n_plain]                         # the plain plant's unknowns (specs dropped)
+    lam, step = 0.0, FIRST_STEP if changed else 1.0
     path: list[tuple[float, np.ndarray]] = [(0.0, x)]
-    result = None
+    result, steps, iterations = None, 0, 0
     try:
         while lam < 1.0:
             trial = min(1.0, lam + step)
             _set(fs, base_fs, target, changed, trial)
             try:
-                result = solve_flowsheet(fs, tol=tol, max_iter=STEP_ITER, x0=x)
+                result = solve_flowsheet(fs, tol=tol, max_iter=STEP_ITER, x0=x,
+                                         progress=progress)
             except PolyflowError:
                 step /= 2
-                if step < MIN_STEP:
+                if step < MIN_STEP or not changed:
                     break
                 continue
-            lam, x = trial, result.x
-            path.append((lam, x))
+            # the next step starts here; a spec held at a bound has no column in this
+            # result, so then only the plain unknowns are carried
+            lam = trial
+            x = result.x if result.x.size == n_plain + len(fs.specs) else \
+                result.x[:n_plain]
+            path.append((lam, result.x[:n_plain]))
+            steps += 1
+            iterations += result.iterations
             if result.iterations <= EASY:
                 step = min(2 * step, 1.0)
     finally:
         _set(fs, base_fs, target, changed, 1.0)
     if lam >= 1.0 and result is not None:
+        result.iterations = iterations
+        result.message = (f"converged by continuation from the file's own values in "
+                          f"{steps} step{'s' if steps != 1 else ''}")
         return result
-    raise _branch_end(fs, base_fs, target, changed, path, cold)
+    if not changed:
+        raise cold
+    end = _branch_end(fs, base_fs, target, changed, path, cold)
+    if isinstance(end, ConvergenceError) and isinstance(cold, SpecificationError):
+        raise cold          # the cold start named an infeasibility; the branch adds none
+    raise end
 
 
 def _branch_end(fs, base_fs, target, changed, path, cold) -> PolyflowError:

@@ -76,7 +76,8 @@ def finish_specs(fs, layout: SpecLayout, report, build, resolve):
     out = [s for s in layout.specs if not _within(s, x[s.p_col])]
     if out:
         at = {s.spec.name: (s.lower if x[s.p_col] < s.lower else s.upper) for s in out}
-        held = _solve_at_bounds(fs, layout, at, resolve)
+        needs = {s.spec.name: float(x[s.p_col]) for s in out}
+        held = _solve_at_bounds(fs, layout, at, resolve, needs)
         held.iterations += report.iterations        # both solves count
         return held
     solved = _fixed(fs, layout, {s.spec.name: float(x[s.p_col]) for s in layout.specs})
@@ -93,16 +94,25 @@ def after_failure(fs, layout: SpecLayout, err: PolyflowError, resolve):
     what its input reaches between its bounds, solve with the input at the nearer bound
     (status ``at_bound``); else re-raise ``err`` naming the specs."""
     at: dict[str, float] = {}
+    nowhere: list[str] = []        # specs at both of whose bounds the plant fails too
     for s in layout.specs:
         if not (np.isfinite(s.lower) and np.isfinite(s.upper)):
             continue
-        ends = {}
+        ends, failed = {}, {}
         for p in (s.lower, s.upper):
             try:
                 r = resolve(_fixed(fs, layout, {s.spec.name: p}))
-            except PolyflowError:
-                break
+            except PolyflowError as bad:
+                failed[p] = bad
+                continue
             ends[p] = _measure_on(s, r.x, r)
+        if len(failed) == 2:
+            first = failed[s.lower]
+            where = f" (unit '{first.unit}')" if first.unit else ""
+            nowhere.append(f"held at either bound of spec {s.spec.name!r} "
+                           f"({s.freed.format(s.lower)}, {s.freed.format(s.upper)}) the "
+                           f"plant does not solve either; at {s.freed.format(s.lower)}"
+                           f"{where}: {first.message}")
         if len(ends) == 2:
             lo_v, hi_v = ends[s.lower], ends[s.upper]
             if not min(lo_v, hi_v) <= s.target <= max(lo_v, hi_v):
@@ -110,7 +120,9 @@ def after_failure(fs, layout: SpecLayout, err: PolyflowError, resolve):
                     else s.upper
     if not at:
         names = ", ".join(repr(s.spec.name) for s in layout.specs)
-        if isinstance(err, ConvergenceError):
+        if nowhere:
+            err.message += f" (with spec(s) {names}; " + "; ".join(nowhere) + ")"
+        elif isinstance(err, ConvergenceError):
             err.message += f" (with spec(s) {names}: does the plain run converge? bounds " \
                            "on a spec let polyflow tell an unreachable target)"
         else:
@@ -152,15 +164,45 @@ def _fixed(fs, layout: SpecLayout, at: Mapping[str, float]):
     return new
 
 
-def _solve_at_bounds(fs, layout: SpecLayout, at: Mapping[str, float], resolve):
+def _solve_at_bounds(fs, layout: SpecLayout, at: Mapping[str, float], resolve,
+                     needs: Mapping[str, float] | None = None):
+    """The plant with the inputs of the specs in ``at`` held at those bounds. When that
+    plant has no solution either, its error says so, naming each spec, the bound and
+    (``needs``) the input value that meets the target outside the bounds."""
     fixed = _fixed(fs, layout, at)
-    result = resolve(fixed)
+    try:
+        result = resolve(fixed)
+    except PolyflowError as err:
+        raise _beyond_bounds(layout, at, needs or {}, err) from None
     prior = getattr(result, "specs", None) or {}
     values = {s.spec.name: (at[s.spec.name], _measure_on(s, result.x, result))
               for s in layout.specs if s.spec.name in at}
     report = {**spec_report(layout, None, values), **prior}
     result.specs = {s.spec.name: report[s.spec.name] for s in layout.specs}
     return result
+
+
+def _beyond_bounds(layout: SpecLayout, at: Mapping[str, float],
+                   needs: Mapping[str, float], err: PolyflowError) -> PolyflowError:
+    """``err`` (the plant with inputs held at their bounds has no solution) prefixed with
+    the specs that drove them there: the real cause is the spec's bound, the flow named
+    after it is what fails at that bound."""
+    parts = []
+    for s in layout.specs:
+        if s.spec.name not in at:
+            continue
+        span = f"{s.freed.format(s.lower)} .. {s.freed.format(s.upper)}"
+        need = (f" needs {s.spec.vary} = {s.freed.format(needs[s.spec.name])}, outside "
+                f"its bounds {span};" if s.spec.name in needs else
+                f" cannot meet its target within its bounds {span};")
+        parts.append(f"spec {s.spec.name!r}{need} held at its bound "
+                     f"{s.freed.format(at[s.spec.name])} the plant has no solution")
+    err.message = "; ".join(parts) + ": " + err.message
+    err.hint = ("widen the spec's bounds (if the plant can run there) or change the target"
+                + (f"; {err.hint}" if err.hint else ""))
+    err.args = (err._render(),)
+    err.beyond_bounds = True        # no continuation can help (solve_variant)
+    return err
 
 
 def spec_report(layout: SpecLayout, x: np.ndarray | None,

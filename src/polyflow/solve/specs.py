@@ -40,7 +40,8 @@ from polyflow.errors import (
     SpecificationError,
 )
 from polyflow.io.spec_tables import Spec, parse_spec_option, prefixed_specs, read_specs
-from polyflow.solve.freed import Freed, FreedUnit, freed_parameter
+from polyflow.solve.freed import Freed, freed_parameter
+from polyflow.solve.freed_unit import FreedUnit
 from polyflow.solve.measures import Measure, measure
 from polyflow.solve.system import ROW_INTERNAL, Block, EquationSystem
 

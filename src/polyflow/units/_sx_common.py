@@ -40,7 +40,7 @@ from polyflow.chem.reactions import parse_reaction
 from polyflow.errors import PolyflowError
 from polyflow.units.base import Param
 
-__all__ = ["ISOTHERMS", "SXChemistry", "equilibrium", "isotherm_params"]
+__all__ = ["ISOTHERMS", "SXChemistry", "equilibrium", "equilibrium_derivatives", "isotherm_params"]
 
 #: isotherm kinds and the parameters each needs
 ISOTHERMS = {"constant": ("D",), "hydroxyoxime": ("K_ex",), "ph": ("slope", "intercept")}
@@ -239,6 +239,36 @@ def equilibrium(kind: str, p: dict, chem: SXChemistry, Y, M, A, Va, Vo, R):
         t1 = Y * Vo * Hn * Hn
         t2 = p["K_ex"] * M * Va * z * np.abs(z)
     return t1 - t2, np.abs(t1) + np.abs(t2)
+
+
+def equilibrium_derivatives(kind: str, p: dict, chem: SXChemistry, Y, M, A, Va, Vo, R
+                            ) -> dict[str, float]:
+    """∂r/∂(Y, M, A, Va, Vo, R) of :func:`equilibrium`'s residual r, analytic (the
+    isotherms are products of powers; the floors of the pH model and the acid's
+    non-negativity in the hydroxyoxime model are held as :func:`equilibrium` holds
+    them, so these are its exact one-sided derivatives)."""
+    if kind == "constant":
+        return {"Y": chem.a_complex * Va, "M": -p["D"] * chem.a_metal * Vo, "A": 0.0,
+                "Va": chem.a_complex * Y, "Vo": -p["D"] * chem.a_metal * M, "R": 0.0}
+    if kind == "ph":
+        Vs = max(Va, V_FLOOR)
+        raw = chem.h * A / Vs
+        Hc, live = max(raw, H_FLOOR), raw > H_FLOOR
+        dH_dA = chem.h / Vs if live else 0.0
+        dH_dVa = -raw / Vs if live and Va > V_FLOOR else 0.0
+        s_ = p["slope"]
+        t1_H = chem.a_complex * Y * Va * s_ * Hc ** (s_ - 1.0)
+        k2 = 10.0 ** p["intercept"] * chem.a_metal
+        return {"Y": chem.a_complex * Va * Hc ** s_, "M": -k2 * Vo, "A": t1_H * dH_dA,
+                "Va": chem.a_complex * Y * Hc ** s_ + t1_H * dH_dVa, "Vo": -k2 * M,
+                "R": 0.0}
+    z = R - chem.q * Y
+    Hn = chem.h * max(A, 0.0)
+    zz, dzz = z * abs(z), 2.0 * abs(z)
+    K = p["K_ex"]
+    return {"Y": Vo * Hn * Hn + K * M * Va * dzz * chem.q, "M": -K * Va * zz,
+            "A": Y * Vo * 2.0 * Hn * chem.h if A > 0 else 0.0, "Va": -K * M * zz,
+            "Vo": Y * Hn * Hn, "R": -K * M * Va * dzz}
 
 
 def ph(chem: SXChemistry, acid_kmol_h: float, Va: float) -> float:

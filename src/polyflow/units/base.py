@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -250,6 +251,19 @@ class Unit:
             else:
                 self.p[key] = spec.default
         self.validate()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``unit.temperature = "60 degC"`` from outside would set an attribute nothing
+        # reads: say how (a unit's own methods may keep what they derive under any name)
+        params = type(self).params
+        if name in params and name not in self.__dict__ and not hasattr(type(self), name) \
+                and sys._getframe(1).f_locals.get("self") is not self:
+            raise AttributeError(
+                f"unit {self.__dict__.get('name', '?')!r}: {name!r} is a parameter, read "
+                f"from unit.p[{name!r}]; change it on its flowsheet with "
+                f"fs.set('{self.__dict__.get('name', 'UNIT')}.{name}', VALUE) (the same "
+                "paths and units as --set)")
+        object.__setattr__(self, name, value)
 
     # Hooks -----------------------------------------------------------------------------
     def validate(self) -> None:

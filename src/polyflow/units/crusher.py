@@ -19,6 +19,7 @@ from polyflow.psd import (
     require_sizes,
 )
 from polyflow.units.base import Param, Reported, Unit
+from polyflow.units.capacity import utilisation
 
 __all__ = ["Crusher", "bond_terms"]
 
@@ -99,6 +100,8 @@ class Crusher(Unit):
         "wi_kwh_t": Param("specific_energy", "Bond crushing work index (kWh/t; kWh/st is "
                                              "converted)", required=True,
                           parse=read_work_index),
+        "motor_power": Param("power", "installed motor power (utilisation)",
+                             bounds=(1.0, 1e5)),
         "phi": Param("ratio", "breakage function: share of the fine (γ) branch",
                      default=0.4, bounds=(0.0, 1.0)),
         "gamma": Param("ratio", "breakage function: fine-end slope γ", default=0.9,
@@ -110,6 +113,7 @@ class Crusher(Unit):
         "F80": Reported("um", "80 % passing size of the feed solids"),
         "P80": Reported("um", "80 % passing size of the product solids"),
         "specific_energy": Reported("kWh/t", "Bond energy per tonne of solids"),
+        "utilisation": Reported("%", "Bond power over installed motor power"),
     }
 
     def validate(self) -> None:
@@ -144,5 +148,10 @@ class Crusher(Unit):
 
     def report(self, sol) -> dict[str, float]:
         t = self._bond(sol)
-        return {"F80": t["F80_um"], "P80": t["P80_um"],
-                "specific_energy": t["specific_energy_kWh/t"]}
+        out = {"F80": t["F80_um"], "P80": t["P80_um"],
+               "specific_energy": t["specific_energy_kWh/t"]}
+        u = utilisation(self.name, "power", t["power_kW"], self.p["motor_power"],
+                        "a larger crusher or a coarser setting")
+        if u is not None:
+            out["utilisation"] = u
+        return out

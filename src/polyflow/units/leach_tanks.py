@@ -18,7 +18,10 @@ from polyflow.units._leach_kinetics import (
     arrhenius,
     read_reactions,
     shrinking_core_cstr_series,
+    shrinking_core_many,
+    size_classes_of,
 )
+from polyflow.units._leach_rows import conversion_rows
 from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.reactor import conversion_matrix
 
@@ -149,11 +152,19 @@ class LeachTanks(Unit):
                 continue
             nu = nu_vector(rx, species)
             item = dict(r, rx=rx, key_i=key, nu=nu, nu_key=abs(nu[key]))
-            if r["kinetics"] == "rate_law":
+            if "reagent" in r:
                 try:
                     item["reagent_i"] = species.idx(r["reagent"])
                 except Exception as err:
                     raise self.fail(f"reaction {k}: {err}", "reactions") from None
+                if nu[item["reagent_i"]] >= 0:
+                    raise self.fail(f"reaction {k}: the reagent {r['reagent']!r} is not a "
+                                    f"reactant of {r['equation']!r}", "reactions")
+            if "psd" in r:
+                w, d = size_classes_of(r["psd"], r["d_ref"])
+                m = 1.0 if r["kinetics"] == "chemical" else 2.0
+                item["size_w"] = np.array(w)
+                item["size_s"] = np.array([(r["d_ref"] / dj) ** m for dj in d])
             self.kin.append(item)
         keys = [it["key_i"] for it in self.kin]
         if len(set(keys)) != len(keys) or set(keys) & set(fixed_keys):
@@ -249,106 +260,24 @@ class LeachTanks(Unit):
         (at the fixed temperature, or 25 °C): the start-up Newton step then leaches as
         much as the plant will, and a downstream unit that needs the metal (a tankhouse
         whose current is fixed) starts feasible. Otherwise half the feed by the last tank."""
-        if it["kinetics"] in ("chemical", "diffusion") and self._tau is not None:
+        if it["kinetics"] in ("chemical", "diffusion"):
             kc = self.rate_constant(it, T_fixed if T_fixed is not None else T_REF)
-            return [float(shrinking_core_cstr_series(kc, self._tau, k + 1, it["kinetics"]))
-                    for k in range(N)]
+            tau = self._tau if self._tau is not None else 1.0
+            return [self.mean_conversion(it, kc * tau, k + 1) for k in range(N)]
         return [0.5 * (k + 1) / N for k in range(N)]
 
+    def mean_conversion(self, it: dict, theta: float, n: int) -> float:
+        """Mean conversion leaving tank ``n`` at θ = kc·τ_tank (the shrinking core
+        averaged over the Erlang residence times of n tanks), over the key mineral's
+        size classes when it has a ``psd``: Σ_j w_j X(θ (d_ref/d_j)^m), m = 1 under
+        chemical control (τ_complete ∝ R), 2 under diffusion control (∝ R²)."""
+        if "size_w" not in it:
+            return shrinking_core_cstr_series(max(theta, 0.0), 1.0, n, it["kinetics"])
+        X = shrinking_core_many(max(theta, 0.0) * it["size_s"], 1.0, n, it["kinetics"])
+        return float(it["size_w"] @ X)
+
     def _conversion_rows(self, eq, it, in_cols, tau_col, T_col, T_fixed, dis) -> None:
-        N = self.p["tanks"]
-        S = eq.S
-        X = it["X"]
-        arrhenius = it["Ea"] != 0.0 and T_fixed is None
-        extra = ([tau_col] if tau_col is not None else []) + ([T_col] if arrhenius else [])
-
-        def tau_T(x, base):
-            j = base
-            tau = self._tau
-            if tau_col is not None:
-                tau = max(x[j], 1e-9)
-                j += 1
-            T = T_fixed if T_fixed is not None else T_REF
-            if arrhenius:
-                T = max(x[j], 200.0)
-            return tau, T
-
-        if it["kinetics"] in ("chemical", "diffusion"):
-            cols = np.concatenate([X, extra]).astype(int)
-
-            def f_sc(x, it=it):
-                tau, T = tau_T(x, N)
-                kc = self.rate_constant(it, T)
-                g = np.array([shrinking_core_cstr_series(kc, tau, k + 1, it["kinetics"])
-                              for k in range(N)])
-                return x[:N] - g, np.abs(x[:N]) + np.abs(g)
-
-            def j_sc(x, f=f_sc):   # identity on X, finite differences in τ and T
-                J = np.zeros((N, len(x)))
-                J[:, :N] = np.eye(N)
-                for c in range(N, len(x)):
-                    h = 1e-6 * max(abs(x[c]), 1.0)
-                    xp, xm = x.copy(), x.copy()
-                    xp[c] += h
-                    xm[c] -= h
-                    J[:, c] = (f(xp)[0] - f(xm)[0]) / (2 * h)
-                return J
-
-            eq.nonlinear(cols, N, f_sc, j_sc, stream=dis, var=ROW_INTERNAL,
-                         labels=[f"conversion of {it['key']} in tank {k + 1}"
-                                 for k in range(N)])
-            return
-        # rate law per tank: X_k − X_(k−1) − k τ C_k^a (1 − X_k)^(2/3) = 0
-        ri = it["reagent_i"]
-        users = [u for u in self.kin if u["nu"][ri] < 0]
-        n_in_cols = len(in_cols) * S
-        cols = np.concatenate([X, *[u["X"] for u in users if u is not it], *in_cols,
-                               extra]).astype(int)
-        others = [u for u in users if u is not it]
-        mw = eq.species.mw
-        liq = self.liquor
-        rho = self.p["solution_density"]
-        Mfix = self.M
-        a = it["order"]
-        X0 = np.array([0.5 * (k + 1) / N for k in range(N)])
-
-        def parts(x):
-            Xs = x[:N]
-            Xo = [x[N * (m + 1):N * (m + 2)] for m in range(len(others))]
-            base = N * (len(others) + 1)
-            n_in = sum(x[base + j * S: base + (j + 1) * S] for j in range(len(in_cols)))
-            tau, T = tau_T(x, base + n_in_cols)
-            return Xs, Xo, n_in, tau, T
-
-        def f_rl(x):
-            Xs, Xo, n_in, tau, T = parts(x)
-            kc = self.rate_constant(it, T)
-            V = max(float(mw[liq] @ n_in[liq]) / rho, 1e-30)      # m3/h
-            reag = (Mfix @ n_in)[ri] - it["nu"][ri] * 0.0
-            r = np.empty(N)
-            sc = np.empty(N)
-            for k in range(N):
-                used = abs(it["nu"][ri]) / it["nu_key"] * Xs[k] * n_in[it["key_i"]]
-                for u, xu in zip(others, Xo, strict=True):
-                    used += abs(u["nu"][ri]) / u["nu_key"] * xu[k] * n_in[u["key_i"]]
-                C = max((reag - used) * mw[ri] / V, 0.0)              # g/L
-                rate = kc * tau * C ** a * max(1.0 - Xs[k], 0.0) ** (2.0 / 3.0)
-                prev = Xs[k - 1] if k else 0.0
-                r[k] = Xs[k] - prev - rate
-                sc[k] = abs(Xs[k]) + abs(prev) + abs(rate)
-            return r, sc
-
-        def f_rl0(x):
-            return x[:N] - X0, np.abs(x[:N]) + X0
-
-        def j_rl0(x):
-            J = np.zeros((N, len(x)))
-            J[:, :N] = np.eye(N)
-            return J
-
-        eq.nonlinear(cols, N, f_rl, None, stream=dis, var=ROW_INTERNAL,
-                     labels=[f"rate law of {it['key']} in tank {k + 1}" for k in range(N)],
-                     start=(f_rl0, j_rl0))
+        conversion_rows(self, eq, it, in_cols, tau_col, T_col, T_fixed, dis)
 
     # -- results ---------------------------------------------------------------------
     def _fixed_extents(self, n_in: np.ndarray) -> list[float]:

@@ -9,10 +9,12 @@ from polyflow.chem.elements import atomic_weight
 from polyflow.units._sx_common import (
     SXChemistry,
     equilibrium,
+    equilibrium_derivatives,
     isotherm_params,
     ph,
     validate_isotherm,
 )
+from polyflow.units._sx_start import circuit_start_profile
 from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.sx_stage import phase_weights
 
@@ -217,7 +219,7 @@ class SXCircuit(Unit):
             # isotherm
             D = p["strip_D"] if self.section[k] == "S" else p["D"]
             bcols = np.concatenate([A[k], [Y[k]], eq.flows(pls)])
-            eq.nonlinear(bcols, 1, self._residual(D), jac=None,
+            eq.nonlinear(bcols, 1, self._residual(D), jac=self._jacobian(D),
                          labels=[f"{p['isotherm']} isotherm in stage {self.names[k]}"],
                          start=(self._starter(self.section[k]), None))
         inlets = [eq.flows(pls), eq.flows(strip)] + ([eq.flows(scrub)] if W else [])
@@ -256,6 +258,29 @@ class SXCircuit(Unit):
             return np.atleast_1d(r), np.atleast_1d(s)
         return func
 
+    def _jacobian(self, D):
+        """The isotherm row's derivatives on (A, y, pls), analytic
+        (:func:`~polyflow.units._sx_common.equilibrium_derivatives`, chain rule through
+        the aqueous volume w_a·A and the organic flow)."""
+        p = dict(self.p, D=D)
+        c = self.chem
+        S = len(self.species)
+        oa = self.p["organic_flow"] is None
+
+        def jac(x: np.ndarray):
+            A, y, Vo = self._parts(x)
+            d = equilibrium_derivatives(p["isotherm"], p, c, y, A[c.metal], A[c.acid],
+                                        self.w_a @ A, Vo, self.c_HR * Vo)
+            J = np.zeros((1, 2 * S + 1))
+            J[0, :S] = d["Va"] * self.w_a
+            J[0, c.metal] += d["M"]
+            J[0, c.acid] += d["A"]
+            J[0, S] = d["Y"]
+            if oa:
+                J[0, S + 1:] = (d["Vo"] + d["R"] * self.c_HR) * self.p["oa_ratio"] * self.w_a
+            return J
+        return jac
+
     #: start-up ratio of the metal in a stage's organic to that in its aqueous (kmol/h
     #: over kmol/h) for the hydroxyoxime isotherm: high in extraction and scrub, low in
     #: the strip, so that the start-up step already carries metal from the PLS to the
@@ -277,108 +302,9 @@ class SXCircuit(Unit):
         return start
 
     def _start_profile(self, x: np.ndarray) -> np.ndarray:
-        """Start profile: the circuit's own equations solved for its inlets (read with
-        the current stage unknowns ``z`` as the first guess). The aqueous flows are
-        linear in the complex flows C (the stage balances), and the Murphree rows give
-        Y from C, so the isotherms are N equations in the N values of C, solved by a
-        damped Newton (finite differences) that keeps every flow ≥ 0. NaN when it does
-        not converge: Newton then keeps its own iterate."""
-        p, c = self.p, self.chem
-        S, N = len(self.species), len(self.names)
-        E, W = p["extraction_stages"], p["scrub_stages"]
-        ea, Em = p["aqueous_entrainment"], p["efficiency"]
-        # inlets as they are in the iterate, negative round-off (or worse) taken as zero
-        pls, strip = np.maximum(x[:S], 0.0), np.maximum(x[S:2 * S], 0.0)
-        scrub = np.maximum(x[2 * S:3 * S], 0.0) if W else None
-        z0 = x[(3 if W else 2) * S:].reshape(N, S + 2)
-        fail = np.full(N * (S + 2), np.nan)
-        if Em <= 0 or not np.all(np.isfinite(x)):
-            return fail
-        L = np.eye(N)
-        F = np.zeros((N, S))
-        for k in range(N):
-            L[k, self.org_prev[k]] -= ea
-            if k == 0:
-                F[k] += pls
-                if W:
-                    L[k, E] -= 1.0 - ea
-            elif k < E:
-                L[k, k - 1] -= 1.0 - ea
-            elif k < E + W:
-                if k == E + W - 1:
-                    F[k] += scrub
-                else:
-                    L[k, k + 1] -= 1.0 - ea
-            elif k == N - 1:
-                F[k] += strip
-            else:
-                L[k, k + 1] -= 1.0 - ea
-        nu_aq = np.where(self.species.mask("org"), 0.0, c.nu) / c.nu_complex
-        prev = np.array(self.org_prev)
-        funcs = [self._residual(p["strip_D"] if self.section[k] == "S" else p["D"])
-                 for k in range(N)]
-        try:
-            Linv = np.linalg.inv(L)
-        except np.linalg.LinAlgError:
-            return fail
-
-        def state(C):
-            A = Linv @ (F + np.outer(C - C[prev], nu_aq))
-            Y = (C - (1.0 - Em) * C[prev]) / Em
-            return A, Y
-
-        def resid(C):
-            A, Y = state(C)
-            r = np.empty(N)
-            sc = np.empty(N)
-            for k in range(N):
-                rk, sk = funcs[k](np.concatenate([A[k], [Y[k]], pls]))
-                r[k], sc[k] = rk[0], sk[0]
-            return r, sc
-
-        floor = -1e-12 * (1.0 + np.abs(F).max())
-
-        def feasible(C):
-            A, _ = state(C)
-            return bool(np.all(A.min(initial=0.0) >= floor) and np.all(C >= 0.0))
-
-        C = np.maximum(z0[:, S], 0.0)
-        if not feasible(C):
-            C = np.zeros(N)
-            if not feasible(C):
-                return fail
-        r, sc = resid(C)
-        for _ in range(60):
-            rel = np.abs(r) / np.where(sc > 0, sc, 1.0)
-            if rel.max() < 1e-12:
-                break
-            J = np.empty((N, N))
-            for j in range(N):
-                h = 1e-7 * max(abs(C[j]), 1e-6 * max(float(np.abs(F).max()), 1.0))
-                Cp = C.copy()
-                Cp[j] += h
-                J[:, j] = (resid(Cp)[0] - r) / h
-            try:
-                dC = np.linalg.solve(J, -r)
-            except np.linalg.LinAlgError:
-                return fail
-            norm0 = np.linalg.norm(rel)
-            t = 1.0
-            for _ in range(40):
-                trial = C + t * dC
-                if feasible(trial):
-                    rt, st = resid(trial)
-                    if np.all(np.isfinite(rt)) and np.linalg.norm(
-                            np.abs(rt) / np.where(st > 0, st, 1.0)) < norm0:
-                        break
-                t *= 0.5
-            else:
-                return fail
-            C, r, sc = trial, rt, st
-        else:
-            return fail
-        A, Y = state(C)
-        return np.column_stack([A, C, Y]).ravel()
+        """Start profile: the circuit's own equations solved for its inlets
+        (:func:`polyflow.units._sx_start.circuit_start_profile`)."""
+        return circuit_start_profile(self, x)
 
     # -- results --------------------------------------------------------------------
     def stage_profile(self, sol) -> list[dict[str, float]]:

@@ -8,6 +8,7 @@ from polyflow.chem.elements import atomic_weight
 from polyflow.units._sx_common import (
     SXChemistry,
     equilibrium,
+    equilibrium_derivatives,
     isotherm_params,
     ph,
     validate_isotherm,
@@ -173,7 +174,7 @@ class SXStage(Unit):
                        np.array([xi, ystar, eq.flows(a_in)[self.ic], eq.flows(o_in)[self.ic]]),
                        np.array([c.nu_complex, -E, E, E]))
         cols = np.concatenate([eq.flows(a_in), eq.flows(o_in), [xi, ystar]])
-        eq.nonlinear(cols, 1, self._residual, jac=None,
+        eq.nonlinear(cols, 1, self._residual, jac=self._jacobian,
                      labels=[f"{p['isotherm']} isotherm of {self.species.ids[c.metal]}"],
                      start=(self._start, None))
 
@@ -193,6 +194,25 @@ class SXStage(Unit):
         _, _, y, M, A, Va, Vo, R = self._phases(x)
         r, s = equilibrium(self.p["isotherm"], self.p, self.chem, y, M, A, Va, Vo, R)
         return np.atleast_1d(r), np.atleast_1d(s)
+
+    def _jacobian(self, x: np.ndarray) -> np.ndarray:
+        """The isotherm row's derivatives on (aqueous in, organic in, ξ, y*), analytic
+        (:func:`~polyflow.units._sx_common.equilibrium_derivatives`, chain rule through
+        :meth:`_phases`, which is linear in them)."""
+        S = len(self.species)
+        _, _, y, M, A, Va, Vo, R = self._phases(x)
+        c = self.chem
+        d = equilibrium_derivatives(self.p["isotherm"], self.p, c, y, M, A, Va, Vo, R)
+        dn = d["Va"] * self.w_a + d["Vo"] * self.w_o + d["R"] * self.r
+        dn[c.metal] += d["M"]
+        dn[c.acid] += d["A"]
+        J = np.zeros((1, 2 * S + 2))
+        J[0, :S] = dn
+        J[0, S:2 * S] = dn
+        J[0, 2 * S] = (d["M"] * c.nu[c.metal] + d["A"] * c.nu[c.acid]
+                       + d["Va"] * (self.w_a @ c.nu) + d["Vo"] * (self.w_o @ c.nu))
+        J[0, 2 * S + 1] = d["Y"]
+        return J
 
     def _start(self, x: np.ndarray):
         """First iteration: half of the metal in the organic at equilibrium (linear)."""

@@ -1,0 +1,149 @@
+"""Capital cost by a factored method: purchased equipment from cost curves, escalated
+by a cost index, times a Lang factor, plus contingency; per unit, per line and in total.
+
+Purchased cost of one item of size *S* (Turton et al., *Analysis, Synthesis and Design
+of Chemical Processes*, 3rd ed. (2009), eq. A.1, and eq. 7.4 for the index):
+
+.. math::
+
+    \\log_{10} C_p^0 = K_1 + K_2 \\log_{10} S + K_3 (\\log_{10} S)^2, \\qquad
+    C_p = C_p^0 \\, I_{now} / I_{base}
+
+and the fixed capital (Turton eq. 7.5, Lang factor technique, Table 7.7: 3.10 solids,
+3.63 solid–fluid, 4.74 fluid processing plants) with a contingency *c*:
+
+.. math::
+
+    C_{fixed} = (1 + c) \\, F_{Lang} \\sum_i C_{p,i}
+
+Curves and the model -> curve map are data (``data/cost_curves.csv``,
+``data/cost_models.csv``, sources in their headers). Turton's six-tenths rule and
+capacity exponents (eq. 7.1) are :func:`scaled_cost`.
+
+>>> round(scaled_cost(1.0, 2.0, 0.6), 2)    # Turton Example 7.3: capacity doubled
+1.52
+>>> lang_cost(6_800_000, 4.74)             # Turton Example 7.8
+32232000.0
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from polyflow.chem.elements import read_data_csv
+from polyflow.errors import DataError
+
+if TYPE_CHECKING:
+    from polyflow.economics.inputs import EconomicsInputs
+    from polyflow.result import Result
+
+__all__ = ["CostCurve", "cost_curves", "cost_models", "escalate", "lang_cost",
+           "purchased_cost", "scaled_cost", "unit_capex"]
+
+
+@dataclass(frozen=True)
+class CostCurve:
+    """One purchased-cost curve (a row of ``cost_curves.csv``)."""
+
+    name: str
+    size: str
+    size_unit: str
+    K1: float
+    K2: float
+    K3: float
+    size_min: float
+    size_max: float
+    cepci_base: float
+    source: str
+    note: str
+
+
+@cache
+def cost_curves() -> dict[str, CostCurve]:
+    """Curve name -> :class:`CostCurve`."""
+    out = {}
+    for r in read_data_csv("cost_curves.csv"):
+        out[r["curve"]] = CostCurve(r["curve"], r["size"], r["size_unit"], float(r["K1"]),
+                                    float(r["K2"]), float(r["K3"]), float(r["size_min"]),
+                                    float(r["size_max"]), float(r["cepci_base"]),
+                                    r["source"], r["note"])
+    return out
+
+
+@cache
+def cost_models() -> dict[str, str]:
+    """Unit model -> curve name (``"none"``: no equipment of its own)."""
+    return {r["model"]: r["curve"] for r in read_data_csv("cost_models.csv")}
+
+
+def scaled_cost(cost_a: float, ratio: float, exponent: float) -> float:
+    """Cost of an item ``ratio`` times the capacity of one costing ``cost_a``
+    (Turton eq. 7.1: C_b = C_a (A_b/A_a)^n)."""
+    return cost_a * ratio ** exponent
+
+
+def escalate(cost: float, index_from: float, index_to: float) -> float:
+    """A cost moved between the years of two cost-index values (Turton eq. 7.4)."""
+    return cost * index_to / index_from
+
+
+def lang_cost(purchased_total: float, lang_factor: float) -> float:
+    """Fixed capital from the sum of purchased equipment costs (Turton eq. 7.5)."""
+    return purchased_total * lang_factor
+
+
+def purchased_cost(curve: CostCurve, size: float, cepci: float) -> tuple[float, int]:
+    """Purchased cost [USD at ``cepci``] of equipment of total size ``size`` and the
+    number of items: a size above the curve's range is split into equal items; one
+    below it is costed at the smallest size the curve holds."""
+    if size <= 0:
+        return 0.0, 0
+    n = max(1, math.ceil(size / curve.size_max))
+    s = max(size / n, curve.size_min)
+    lg = math.log10(s)
+    cp0 = 10 ** (curve.K1 + curve.K2 * lg + curve.K3 * lg * lg)
+    return n * escalate(cp0, curve.cepci_base, cepci), n
+
+
+def _size(result: Result, unit: str, what: str) -> float:
+    info = result.units[unit]
+    if what == "power_kW":
+        return info.power_kW
+    if what == "current_kA":
+        if info.result_units.get("current") != "kA":
+            raise DataError(f"unit {unit!r} ({info.model}) declares no current in kA",
+                            hint="cost it by another size in data/cost_models.csv")
+        return info.results["current"]
+    total = result.inlet_total_kmol_h(unit) * result.species.mw
+    if what == "inlet_t_h":
+        return float(total.sum()) / 1e3
+    if what == "solids_t_h":
+        return float(total[result.species.phase == "s"].sum()) / 1e3
+    raise DataError(f"cost curve size {what!r} is not one polyflow reads",
+                    hint="use power_kW, inlet_t_h, solids_t_h or current_kA")
+
+
+def unit_capex(result: Result, inputs: EconomicsInputs) -> list[dict[str, Any]]:
+    """One row per process unit: its curve, size, items and purchased cost [USD at the
+    run's CEPCI] (0 with curve ``none``; ``not costed`` for a model without a curve)."""
+    curves, models = cost_curves(), cost_models()
+    cepci = inputs.capital["cepci"].value
+    rows = []
+    for name, info in result.units.items():
+        if info.role != "process":
+            continue
+        key = models.get(info.model)
+        row: dict[str, Any] = {"unit": name, "model": info.model, "curve": key or "not costed",
+                               "size": 0.0, "size unit": "", "items": 0,
+                               "purchased_USD": 0.0, "source": ""}
+        if key and key != "none":
+            curve = curves[key]
+            size = _size(result, name, curve.size)
+            cost, n = purchased_cost(curve, size, cepci)
+            row.update({"size": size, "size unit": curve.size_unit, "items": n,
+                        "purchased_USD": cost, "source": curve.source})
+        rows.append(row)
+    return rows

@@ -1,0 +1,69 @@
+"""Capital cost: Turton's worked examples, the cost curves' table, and every process
+model priced (or declared without equipment)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from polyflow.economics.capex import (
+    cost_curves,
+    cost_models,
+    escalate,
+    lang_cost,
+    purchased_cost,
+    scaled_cost,
+)
+from polyflow.units.registry import model_registry
+
+# Turton, Bailie, Whiting & Shaeiwitz, Analysis, Synthesis and Design of Chemical
+# Processes, 3rd ed. (2009), ch. 7.
+
+
+def test_turton_example_7_3_six_tenths_rule_doubling():
+    # capacity doubled at n = 0.6: cost ratio 1.52, a 52 % increase
+    assert round(scaled_cost(1.0, 2.0, 0.6), 2) == 1.52
+
+
+def test_turton_example_7_4_reciprocating_compressor_scaled_five_fold():
+    six_tenths, table = scaled_cost(1.0, 5.0, 0.60), scaled_cost(1.0, 5.0, 0.84)
+    assert round(six_tenths, 2) == 2.63 and round(table, 2) == 3.86
+    assert round(100 * (six_tenths - table) / table) == -32
+
+
+def test_turton_example_7_8_lang_factor_fluid_plant():
+    assert lang_cost(6_800_000, 4.74) == pytest.approx(32_232_000)
+
+
+def test_escalation_by_the_cepci():
+    # CEPCI annual values 2016 541.7 and 2017 567.5 (Chemical Engineering, 2019): +4.8 %
+    assert escalate(1000.0, 541.7, 567.5) == pytest.approx(1047.6, abs=0.05)
+
+
+def test_turton_agitator_curve_by_hand_and_split_above_range():
+    curve = cost_curves()["agitator_turbine"]
+    cost, n = purchased_cost(curve, 10.0, 397.0)      # at the curve's own index
+    assert n == 1
+    assert cost == pytest.approx(10 ** (3.4092 + 0.4896 * 1 + 0.0030 * 1), rel=1e-12)
+    cost2, n2 = purchased_cost(curve, 300.0, 397.0)   # above 150 kW: two of 150 kW
+    lg = math.log10(150.0)
+    assert n2 == 2
+    assert cost2 == pytest.approx(2 * 10 ** (3.4092 + 0.4896 * lg + 0.003 * lg * lg))
+
+
+def test_cost_curves_table_shape_and_checksum():
+    curves = cost_curves()
+    assert len(curves) == 18
+    assert sum(c.K1 for c in curves.values()) == pytest.approx(89.25586, abs=1e-5)
+    for c in curves.values():
+        assert c.size_min < c.size_max and c.source in ("TURTON09", "EST")
+
+
+def test_every_process_model_has_a_cost_curve_or_none():
+    curves, models = cost_curves(), cost_models()
+    # the shipped models (tests register units of their own in the same registry)
+    process = {m for m, cls in model_registry().items()
+               if cls.role == "process" and cls.__module__.startswith("polyflow.units")}
+    assert process <= set(models), sorted(process - set(models))
+    assert all(c == "none" or c in curves for c in models.values())
