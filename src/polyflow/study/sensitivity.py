@@ -9,7 +9,7 @@ Chemical Process Design* (1997), §13.5). An output ``y(x, p)`` then has
 
 one solve with the transposed, once-factored Jacobian per output, whatever the number of
 inputs. ``∂F/∂p`` is the change of the owning unit's rows when that unit is rebuilt at
-``p ± h`` (:class:`polyflow.solve.freed.FreedUnit`, as a spec frees an input; exact for
+``p ± h`` (:class:`polyflow.solve.freed_unit.FreedUnit`, as a spec frees an input; exact for
 the many rows affine in ``p``, central differences of relative step 1e-6 otherwise);
 ``∂y/∂x`` is exact for the ratios of linear forms that stream and recovery outputs are,
 and central differences over the unit's columns for a unit's report
@@ -31,7 +31,8 @@ import numpy as np
 import scipy.sparse.linalg as spla
 
 from polyflow.errors import InputError, PolyflowError
-from polyflow.solve.freed import FD_STEP, FreedUnit, freed_parameter
+from polyflow.solve.freed import freed_parameter
+from polyflow.solve.freed_unit import FD_STEP, FreedUnit
 
 if TYPE_CHECKING:
     from polyflow.flowsheet import Flowsheet
