@@ -7,14 +7,40 @@ by Newton's method. Typical use in a notebook::
     fs = polyflow.load("flowsheets/copper_oxide_leach.toml")
     result = polyflow.solve(fs)          # or fs.solve(): a Result record
     result.closure, result.recovery["Cu"]
+
+The names below are imported on first use (PEP 562), so ``import polyflow`` and
+``polyflow --help`` do not pay for numpy, scipy and the unit models.
 """
 
-from polyflow import solve
-from polyflow.errors import PolyflowError
-from polyflow.flowsheet import Flowsheet
-from polyflow.io.reader import load
-from polyflow.result import Result
-from polyflow.solve import assemble, check
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from polyflow import solve
+    from polyflow.errors import PolyflowError
+    from polyflow.flowsheet import Flowsheet
+    from polyflow.io.reader import load
+    from polyflow.result import Result
+    from polyflow.solve import assemble, check
 
 __all__ = ["Flowsheet", "PolyflowError", "Result", "assemble", "check", "load", "solve"]
 __version__ = "0.1.0"
+
+#: public name -> the module that defines it
+_LAZY = {"Flowsheet": "polyflow.flowsheet", "PolyflowError": "polyflow.errors",
+         "Result": "polyflow.result", "assemble": "polyflow.solve", "check": "polyflow.solve",
+         "load": "polyflow.io.reader"}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "solve":                 # the callable package polyflow.solve
+        return importlib.import_module("polyflow.solve")
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'polyflow' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

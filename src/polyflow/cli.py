@@ -1,7 +1,8 @@
 """The ``polyflow`` command line (click only; no model logic here).
 
-Exit codes: 0 success; 2 bad input (file, option, specification); 3 the solve failed
-(no convergence, singular system); 1 anything else. Tracebacks only with ``--debug``.
+Exit codes (docs/exit-codes.md): 0 success; 2 bad input (file, option, specification,
+output path); 3 the solve failed (no convergence, singular system, open balance); 130
+interrupted (Ctrl-C); 1 anything else (a bug). Tracebacks only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,30 @@ class PolyflowCLIError(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"Error: {self.message}", err=True)
+
+
+class _Main(click.Group):
+    """The command group; Ctrl-C at any moment ends the run with one line and exit 130
+    (click's own "Aborted!" exits 1)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise PolyflowCLIError("interrupted (Ctrl-C); nothing was written", 130) from None
+
+
+def _output_checked(output: Path | None) -> None:
+    """A bad -o path is an input error found before the solve (exit 2)."""
+    if output is not None:
+        from polyflow.io.output_path import check_output_path
+
+        try:
+            check_output_path(output)
+        except InputError as err:
+            raise PolyflowCLIError(str(err), 2) from None
 
 
 def _run_guarded(ctx: click.Context, fn, *args, **kw):
@@ -54,7 +79,7 @@ def _literal(text: str):
 
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except ValueError:          # not TOML (TOMLDecodeError), or an int of 4,300+ digits
         return text
 
 
@@ -78,7 +103,7 @@ class _Progress:
             click.echo("", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
 @click.version_option(package_name="polyflow")
 @click.pass_context
@@ -108,8 +133,8 @@ def _report_options(set_help: str):
 
 
 def _specs(values: tuple[str, ...]) -> dict:
-    """--spec options (polyflow.solve.specs.parse_spec_option), by name."""
-    from polyflow.solve.specs import parse_spec_option
+    """--spec options (polyflow.io.spec_tables.parse_spec_option), by name."""
+    from polyflow.io.spec_tables import parse_spec_option
 
     out = {}
     for i, text in enumerate(values, start=1):
@@ -136,12 +161,13 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
         quiet: bool, specs: tuple[str, ...]) -> None:
     """Solve the flowsheet FILE and report streams, balances, recoveries and energy."""
     from polyflow.io.reader import load
-    from polyflow.report import render, write_atomic
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx writes a workbook: give the file with -o "
                                "PATH.xlsx")
+    _output_checked(output)
     fs = _run_guarded(ctx, load, file, _overrides(sets), _specs(specs))
+    from polyflow.report import render  # after the input is checked: a bad file fails fast
     progress = _Progress(quiet)
     try:
         if sets or specs:       # a variant: continuation from the file's own plant if need be
@@ -162,12 +188,7 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
         text = result_workbook(result, economics)
     else:
         text = render(result, fmt, economics, width=_terminal_width(output))
-    if output is not None:
-        write_atomic(output, text)
-        if not quiet:
-            click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    _write_or_echo(output, text, quiet)
     if not result.closed:
         raise PolyflowCLIError("the element balance does not close to 1e-9", 3)
     from polyflow.solve.spec_outcome import at_bound_message
@@ -231,7 +252,10 @@ def _write_or_echo(output: Path | None, content: str | bytes, quiet: bool) -> No
     from polyflow.report import write_atomic
 
     if output is not None:
-        write_atomic(output, content)
+        try:
+            write_atomic(output, content)
+        except OSError as err:      # checked before the solve; a full disk, a race
+            raise PolyflowCLIError(f"-o {output}: cannot write: {err.strerror}", 2) from None
         if not quiet:
             click.echo(f"wrote {output}", err=True)
     else:
@@ -254,6 +278,7 @@ def compare(ctx, files: tuple[Path, ...], fmt: str, output: Path | None,
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx writes a workbook: give the file with -o "
                                "PATH.xlsx")
+    _output_checked(output)
     progress = _CompareProgress(quiet, len(files))
     try:
         results = _solve_files(ctx, files, sets, quiet, progress)
@@ -329,6 +354,7 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
     if kind == "sankey" and not element:
         raise click.UsageError("--kind sankey needs --element, e.g. --element Cu")
     path, image_format = _plot_output(output, files[0], kind)
+    _output_checked(path)
     if kind == "flowsheet":             # the diagram needs no solve
         from polyflow.io.reader import load
 

@@ -15,7 +15,6 @@ give a fraction such as '5 %' or 0.05
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 __all__ = [
@@ -38,6 +37,8 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 3, more: str = "") 
     >>> did_you_mean("thickner", ["thickener", "leach", "mixer"])
     "did you mean 'thickener'?"
     """
+    import difflib  # on first use: a third of the command line's start-up
+
     choices = sorted(set(choices))
     close = difflib.get_close_matches(word, choices, n=n, cutoff=0.6)
     if close:

@@ -47,6 +47,9 @@ __all__ = [
 
 #: size classes at most (a guard against a ratio of 1.0001)
 MAX_CLASSES = 80
+#: the shape exponent n or m a distribution may have: a guard against overflow in
+#: p80 / 0.8 ** (1 / m) (a steeper or flatter distribution is not a ground ore's)
+SHAPE_RANGE = (0.05, 20.0)
 
 Passing = Callable[[np.ndarray], np.ndarray]
 
@@ -247,9 +250,12 @@ def read_psd(spec: Any, field: str = "psd") -> Passing:
         shape = float(parse_quantity(params[shape_key], "ratio"))
     except InputError as err:
         raise InputError(err.message, field=f"{field}.{kind}.{shape_key}") from None
-    if not shape > 0:
-        raise InputError(f"{shape_key} must be above zero", field=f"{field}.{kind}",
-                         value=params[shape_key])
+    if not SHAPE_RANGE[0] <= shape <= SHAPE_RANGE[1]:
+        raise InputError(f"{shape_key} must be between {SHAPE_RANGE[0]:g} and "
+                         f"{SHAPE_RANGE[1]:g}", field=f"{field}.{kind}.{shape_key}",
+                         value=params[shape_key],
+                         hint="ground ores have Rosin-Rammler n of about 0.5-2 and "
+                              "Gates-Gaudin-Schuhmann m of about 0.5-1.5")
     if "p80" in params:
         p80 = _length(params["p80"], f"{field}.{kind}.p80")
         size = p80 / (-math.log(0.2)) ** (1.0 / shape) if kind == "rosin_rammler" \

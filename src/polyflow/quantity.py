@@ -20,6 +20,7 @@ polyflow.errors.UnitsOfMeasureError: '1.2 m3/h' is a volume_flow, not a mass_flo
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 
@@ -62,7 +63,16 @@ def format_units(dimension: str) -> str:
 
 def parse_quantity(value: object, dimension: str) -> float:
     """Convert ``value`` (``"250 t/h"``, or a bare number for fractions) to the internal
-    unit of ``dimension``. Raises :class:`UnitsOfMeasureError` saying what is accepted."""
+    unit of ``dimension``. Raises :class:`UnitsOfMeasureError` saying what is accepted,
+    also for a value that is not finite (``"1e400 t/h"``, NaN)."""
+    x = _parse_quantity(value, dimension)
+    if not math.isfinite(x):
+        raise UnitsOfMeasureError(f"a {dimension} must be a finite number", value=value,
+                                  hint=f"write e.g. '{_example(dimension)}'")
+    return x
+
+
+def _parse_quantity(value: object, dimension: str) -> float:
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     if isinstance(value, bool):

@@ -75,12 +75,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 
 from polyflow.chem.elements import read_data_csv
 from polyflow.errors import DataError
+
+if TYPE_CHECKING:       # imported on first use: scipy.interpolate costs 0.1-0.3 s
+    from scipy.interpolate import PchipInterpolator
 
 __all__ = ["N_REF", "ApparentEnthalpy", "apparent_enthalpy_table", "dissolution_matrix",
            "excess_phi", "phi_L"]
@@ -119,6 +122,8 @@ N_REF = 20.0
 
 @cache
 def _raw(solute: str) -> PchipInterpolator:
+    from scipy.interpolate import PchipInterpolator
+
     t, phi = apparent_enthalpy_table()[solute]
     return PchipInterpolator(t, phi, extrapolate=False)
 
@@ -129,6 +134,8 @@ def _interpolator(solute: str) -> tuple[PchipInterpolator, PchipInterpolator, fl
     φL(N_REF) above the reference concentration, 0 below it (a flat segment, so the
     monotone cubic has zero slope at the reference point and the enthalpy stays
     smooth)."""
+    from scipy.interpolate import PchipInterpolator
+
     t, phi = apparent_enthalpy_table()[solute]
     t_ref = 1.0 / np.sqrt(1.0 + N_REF)
     keep = t > t_ref * (1.0 + 1e-12)

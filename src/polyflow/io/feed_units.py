@@ -19,8 +19,8 @@ __all__ = ["build_feed"]
 def _solved_feed(name: str, spec: Mapping, registry, file: Path, index: LineIndex):
     """A feed given by a model whose rate is solved (``model = "lime_dose"``)."""
     model = spec["model"]
-    feeds = [m for m, c in registry.items() if c.role == "feed" and m != "feed"]
-    if model not in feeds:
+    if model == "feed" or model not in registry or registry[model].role != "feed":
+        feeds = [m for m, c in registry.items() if c.role == "feed" and m != "feed"]
         raise InputError(f"unknown feed model {model!r}", file=str(file),
                          line=index.line("feeds", name, "model"), unit=name, field="model",
                          hint=did_you_mean(model, feeds))

@@ -8,7 +8,7 @@ import re
 __all__ = ["LineIndex"]
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*(\"[^\"]+\"|'[^']+'|[A-Za-z0-9_.\-]+)\s*=")
+_KEY = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_.\-]+)\s*=")
 
 
 def _split_dotted(text: str) -> tuple[str, ...]:

@@ -10,28 +10,26 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from polyflow.chem.species import load_database
-from polyflow.errors import InputError, PolyflowError, did_you_mean
-from polyflow.flowsheet import Flowsheet
-from polyflow.io.feed_units import build_feed
+from polyflow.errors import DataError, InputError, PolyflowError, did_you_mean
 from polyflow.io.lines import LineIndex
 from polyflow.io.namespace import PrefixedIndex, prefixed
+from polyflow.io.overrides import WRONG_VALUE, errors_placed, overridden, take_overrides
+from polyflow.io.schema import LIMITS, check_document, check_entry, check_value, decode
 from polyflow.io.spec_tables import read_specs
-from polyflow.psd import read_size_classes
-from polyflow.quantity import parse_quantity
-from polyflow.units.product import Product
-from polyflow.units.registry import model_registry
+
+if TYPE_CHECKING:
+    from polyflow.flowsheet import Flowsheet
 
 __all__ = ["ECONOMICS", "LineIndex", "load", "read_document", "without_economics"]
 
-TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams", "specs", "economics")
-FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides",
-                  "size_classes", "sieves", "sized", "reroute")
 OPTION_KEYS = ("solution_density", "organic_density")
 #: the table (and ``--set`` prefix) of prices and costs, read by polyflow.economics
 ECONOMICS = "economics"
+#: the name this helper had before it moved to io/overrides.py (branches in flight use it)
+_take_overrides = take_overrides
+
 
 def without_economics(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     """The overrides minus ``economics.…`` keys: those set the ``[economics]`` table,
@@ -41,20 +39,17 @@ def without_economics(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict, LineIndex]]:
-    """The file and the files it includes (included first), each parsed with its lines."""
+    """The file and the files it includes (included first), each parsed with its lines
+    and its shape checked (:mod:`polyflow.io.schema`)."""
     path = path.resolve()
     if path in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
         raise InputError(f"include cycle: {chain}", file=str(path),
                          hint="remove one of the includes")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        where = f" (included from {seen[-1]})" if seen else ""
-        raise InputError(f"no such flowsheet file{where}", file=str(path),
-                         hint="check the path") from None
-    except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror}", file=str(path)) from None
+    if len(seen) >= LIMITS["include_depth"]:
+        raise InputError(f"includes are nested more than {LIMITS['include_depth']} deep",
+                         file=str(seen[-1]), hint="include the files from one main file")
+    text = decode(_read_bytes(path, seen), str(path))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -63,27 +58,17 @@ def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, d
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
         raise InputError(f"not valid TOML: {msg}", file=str(path), line=line,
                          hint="see docs/flowsheet-format.md for the syntax") from None
+    except ValueError as err:   # an integer of more than 4,300 digits
+        raise InputError(f"not valid TOML: {err}", file=str(path),
+                         hint="a number of the format fits in 64 bits") from None
     index = LineIndex(text)
-    for key in doc:
-        if key not in TOP_LEVEL:
-            raise InputError(f"unknown section [{key}]", file=str(path),
-                             line=index.line(key), hint=did_you_mean(key, TOP_LEVEL))
-    head = doc.get("flowsheet", {})
-    for key in head:
-        if key not in FLOWSHEET_KEYS:
-            raise InputError(f"[flowsheet] has no field {key!r}", file=str(path),
-                             line=index.line("flowsheet", key),
-                             hint=did_you_mean(key, FLOWSHEET_KEYS))
-    includes = head.get("include", [])
+    check_document(doc, str(path), index)
+    includes = doc.get("flowsheet", {}).get("include", [])
     if isinstance(includes, str | Mapping):
         includes = [includes]
     docs: list[tuple[Path, dict, LineIndex]] = []
     for inc in includes:
         if isinstance(inc, Mapping):
-            if set(inc) - {"file", "prefix"} or "file" not in inc:
-                raise InputError("an include is a file name or {file = '...', prefix = '...'}",
-                                 file=str(path), line=index.line("flowsheet", "include"),
-                                 value=dict(inc))
             sub_docs = read_document(path.parent / inc["file"], (*seen, path))
             prefix = str(inc.get("prefix", ""))
             if prefix:
@@ -94,6 +79,21 @@ def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, d
             docs.extend(read_document(path.parent / inc, (*seen, path)))
     docs.append((path, doc, index))
     return docs
+
+
+def _read_bytes(path: Path, seen: tuple[Path, ...]) -> bytes:
+    where = f" (included from {seen[-1]})" if seen else ""
+    try:
+        if path.stat().st_size > LIMITS["file_bytes"]:
+            raise InputError(f"the file is larger than {LIMITS['file_bytes'] // 2**20} MiB"
+                             f"{where}", file=str(path), hint="is it a flowsheet file?")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"no such flowsheet file{where}", file=str(path),
+                         hint="check the path") from None
+    except OSError as err:
+        raise InputError(f"cannot read the file{where}: {err.strerror}",
+                         file=str(path)) from None
 
 
 def _located(err: PolyflowError, file: Path, index: LineIndex, *path: str) -> PolyflowError:
@@ -111,6 +111,8 @@ def _sized_species(species_set, docs: list[tuple[Path, dict, LineIndex]]):
             found = (file, head, index)
     if found is None:
         return species_set
+    from polyflow.psd import read_size_classes
+
     file, head, index = found
     key = "sieves" if "sieves" in head else "size_classes"
     try:
@@ -128,26 +130,15 @@ def _sized_species(species_set, docs: list[tuple[Path, dict, LineIndex]]):
         raise _located(err.located(field="sized"), file, index, "flowsheet", "sized") from None
 
 
-def _take_overrides(overrides: dict[str, Any], name: str,
-                    table: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Remove and return the overrides ``"NAME.param" = value`` of one feed or unit
-    (a feed's fields such as ``solids`` or ``flows`` can be overridden like parameters;
-    ``"NAME.param.key"`` sets one key of a table, such as ``ore.grades.Cu``)."""
-    mine: dict[str, Any] = {}
-    for key in [k for k in overrides if k.partition(".")[0] == name]:
-        path = key.split(".")[1:]
-        value = overrides.pop(key)
-        if len(path) == 1:
-            mine[path[0]] = value
-            continue
-        base = mine.get(path[0], (table or {}).get(path[0], {}))
-        node = mine[path[0]] = dict(base) if isinstance(base, Mapping) else {}
-        for part in path[1:-1]:
-            node[part] = dict(node.get(part, {})) if isinstance(node.get(part), Mapping) \
-                else {}
-            node = node[part]
-        node[path[-1]] = value
-    return mine
+def _check_size(docs: list[tuple[Path, dict, LineIndex]]) -> None:
+    """The plant's size against :data:`polyflow.io.schema.LIMITS`."""
+    units = sum(len(d.get(s, {})) for _f, d, _i in docs for s in ("feeds", "units", "products"))
+    streams = sum(len(d.get("streams", {})) for _f, d, _i in docs)
+    for what, n in (("units", units), ("streams", streams)):
+        if n > LIMITS[what]:
+            raise InputError(f"the plant has {n:,} {what}; at most {LIMITS[what]:,} are read "
+                             f"from files", file=str(docs[-1][0]),
+                             hint="build larger plants in Python (polyflow.Flowsheet)")
 
 
 def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
@@ -158,8 +149,17 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
     value (as written in a file), for comparing options without editing files; ``specs``
     adds design specifications (:mod:`polyflow.solve.specs`) to those of the files.
     """
+    # the files are read and checked before numpy, networkx and the unit models are
+    # imported: a bad file fails in a tenth of a second (benchmarks/startup.py)
     path = Path(path)
     docs = read_document(path)
+    from polyflow.chem.species import load_database
+    from polyflow.flowsheet import Flowsheet
+    from polyflow.io.feed_units import build_feed
+    from polyflow.quantity import parse_quantity
+    from polyflow.units.product import Product
+    from polyflow.units.registry import model_registry
+
     main_path, main_doc, main_index = docs[-1]
     head = main_doc.get("flowsheet", {})
     # species: union over the included files, in order
@@ -189,21 +189,27 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
     options["density"] = density
     try:
         species_set = load_database().subset(species)
-    except PolyflowError as err:
-        raise _located(err, main_path, main_index, "flowsheet", "species") from None
+    except DataError as err:
+        raise _located(InputError(err.message, hint=err.hint), main_path, main_index,
+                       "flowsheet", "species") from None
     species_set = _sized_species(species_set, docs)
     fs = Flowsheet(species_set, name=head.get("name", main_path.stem), source=str(main_path),
                    options=options)
     file_overrides: dict[str, Any] = {}
+    origin: dict[str, tuple[str, int | None]] = {}      # where each override is written
     for file, doc, index in docs:
         table = doc.get("flowsheet", {}).get("overrides", {})
-        if not isinstance(table, Mapping):
-            raise InputError("overrides must be a table of \"unit.param\" = value",
-                             file=str(file), line=index.line("flowsheet", "overrides"))
         file_overrides.update(table)
+        origin.update({k: (str(file), index.line("flowsheet", "overrides", k))
+                       for k in table})
     overrides = without_economics(overrides)
     cli_keys = list(overrides)
+    for key, value in overrides.items():
+        origin[key] = (f"--set {key}", None)
+        check_value(value, lambda msg, *_, k=key, **kw: InputError(msg, file=f"--set {k}",
+                                                                     **kw))
     overrides = {**file_overrides, **overrides}
+    _check_size(docs)
     registry = model_registry()
     defined: dict[str, Path] = {}
 
@@ -221,15 +227,17 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
             if not isinstance(spec, Mapping):
                 raise InputError("a feed is a table", file=str(file),
                                  line=index.line("feeds", name), unit=name)
-            spec = {**spec, **_take_overrides(overrides, name, spec)}
+            taken = overridden(overrides, name)
+            spec = {**spec, **take_overrides(overrides, name, spec)}
             fs.tables[name] = spec
-            try:
+            with errors_placed(name, taken, origin, lambda err, f=file, i=index, n=name:
+                               _located(err, f, i, "feeds", n,
+                                        *[p for p in (err.field or "").split(".") if p])):
+                if taken:       # an override may change a field's type (--set ore.model=5)
+                    check_entry("feeds", name, spec, lambda msg, *_, **kw: InputError(msg,
+                                                                                      **kw))
                 fs.add(build_feed(fs.species, name, spec, density.get("aq", 1000.0),
                                   file, index))
-            except PolyflowError as err:
-                field = (err.field or "").split(".")
-                raise _located(err.located(unit=name), file, index, "feeds", name,
-                               *[f for f in field if f]) from None
         for name, spec in doc.get("units", {}).items():
             claim(name, file, index, "units", name)
             if not isinstance(spec, Mapping) or "model" not in spec:
@@ -244,30 +252,28 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
                                      model, [m for m, c in registry.items()
                                              if c.role == "process"]))
             params = {k: v for k, v in spec.items() if k not in ("model", "area")}
-            params.update(_take_overrides(overrides, name, params))
+            taken = overridden(overrides, name)
+            params.update(take_overrides(overrides, name, params))
             for pname in params:
                 fs.where[f"unit:{name}:{pname}"] = (str(file),
                                                     index.line("units", name, pname) or 0)
-            try:
+            with errors_placed(name, taken, origin, lambda err, f=file, i=index, n=name:
+                               _located(err, f, i, "units", n, err.field or "")):
                 unit = registry[model](name, **params)
                 unit.area = str(spec.get("area", name))
                 fs.add(unit)
-            except PolyflowError as err:
-                raise _located(err.located(unit=name), file, index, "units", name,
-                               err.field or "") from None
         for name, spec in doc.get("products", {}).items():
             claim(name, file, index, "products", name)
-            spec = dict(spec) if isinstance(spec, Mapping) else {}
+            spec = dict(spec)
             area = str(spec.pop("area", name))
-            try:
+            with errors_placed(name, [], {}, lambda err, f=file, i=index, n=name:
+                               _located(err, f, i, "products", n, err.field or "")):
                 fs.add(Product(name, **spec))
                 fs.units[name].area = area
-            except PolyflowError as err:
-                raise _located(err.located(unit=name), file, index, "products", name,
-                               err.field or "") from None
     if overrides:
         key = next(iter(overrides))
         raise InputError(f"override {key}: no unit {key.partition('.')[0]!r} in the flowsheet",
+                         file=origin[key][0], line=origin[key][1],
                          hint=did_you_mean(key.partition(".")[0], fs.units))
     reroute: dict[str, Any] = {}
     moved_from: list[str] = []      # units a rerouted stream no longer leaves
@@ -292,7 +298,15 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
             if name in reroute:
                 src, dst = _rerouted(name, reroute.pop(name), src, dst, main_path,
                                      main_index, moved_from)
-            fs.connect(name, src.strip(), dst.strip())
+            try:
+                fs.connect(name, src.strip(), dst.strip())
+            except PolyflowError:
+                raise
+            except WRONG_VALUE as err:      # a port named by a number (rest = 2.5)
+                raise InputError(f"stream {name!r}: a port of its units is not a name "
+                                 f"({type(err).__name__}: {err})", file=str(file),
+                                 line=index.line("streams", name),
+                                 hint="ports are words, such as overflow") from None
     if reroute:
         key = next(iter(reroute))
         raise InputError(f"reroute {key!r}: no stream of that name",
@@ -300,6 +314,12 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
                          hint=did_you_mean(key, [s.name for s in fs.streams]))
     fs.drop_orphan_products()
     fs.drop_orphan_feeds(moved_from)
+    unknowns = len(fs.species) * len(fs.streams)
+    if unknowns > LIMITS["stream_unknowns"]:
+        raise InputError(f"{len(fs.streams):,} streams of {len(fs.species):,} components "
+                         f"(species x size classes) are {unknowns:,} flows; at most "
+                         f"{LIMITS['stream_unknowns']:,} are read from files",
+                         file=str(main_path), hint="use fewer size classes or species")
     for file, doc, index in docs:          # design specifications (solve/specs.py)
         fs.specs.update(read_specs(doc.get("specs", {}), str(file), index.line))
     # the command line wins: a --set or --spec of a file spec's input replaces that spec

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -115,10 +116,15 @@ def parse_spec_option(text: str, number: int = 1) -> Spec:
 
 
 def _number(text: str) -> Any:
+    """A bare number as a float, anything else (a quantity with its unit) as text; NaN
+    and infinity are refused here, before the solve."""
     try:
-        return float(text)
+        x = float(text)
     except ValueError:
         return text
+    if not math.isfinite(x):
+        raise InputError("--spec values and bounds must be finite numbers", value=text)
+    return x
 
 
 def prefixed_specs(table: Any, prefix: str, sep: str) -> Any:

@@ -28,7 +28,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from polyflow.errors import InputError, SpecificationError, UnitsOfMeasureError, did_you_mean
+from polyflow.errors import (
+    InputError,
+    PolyflowError,
+    SpecificationError,
+    UnitsOfMeasureError,
+    did_you_mean,
+)
 from polyflow.quantity import parse_quantity
 
 if TYPE_CHECKING:
@@ -243,8 +249,13 @@ class Unit:
             if key in values:
                 try:
                     self.p[key] = spec.read(values[key])
-                except InputError as err:
+                except PolyflowError as err:
                     raise err.located(unit=name, field=key) from None
+                except (TypeError, ValueError, AttributeError, KeyError, IndexError,
+                        ArithmeticError) as err:    # a value of a type the parser missed
+                    raise InputError(f"cannot read this value ({type(err).__name__}: {err})",
+                                     unit=name, field=key, value=values[key],
+                                     hint=f"the field takes {spec.doc}") from None
             elif spec.required:
                 raise InputError(f"model '{self.model}' needs parameter {key!r} ({spec.doc})",
                                  unit=name, field=key)

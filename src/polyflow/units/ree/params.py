@@ -49,15 +49,20 @@ def _number_table(what: str, positive: bool = True):
     return parse
 
 
+#: stages per section at most: a guard, not a datum (the shipped cascades have 5-30 stages
+#: a section, the 500-stage benchmark 200); it keeps a mistyped count (1,000,000 stages
+#: asks for 7 GB) from exhausting memory before the first equation
+MAX_STAGES = 1000
+
 PARAMS: dict[str, Param] = {
     "elements": Param(None, "rare-earth elements separated, e.g. ['La', 'Ce', 'Pr', 'Nd']",
                       required=True, parse=_elements),
     "extraction_stages": Param.integer("number of extraction stages n", required=True,
-                                       bounds=(1, None)),
+                                       bounds=(1, MAX_STAGES)),
     "scrub_stages": Param.integer("number of scrubbing stages m (0: no scrub inlet)",
-                                  default=0, bounds=(0, None)),
+                                  default=0, bounds=(0, MAX_STAGES)),
     "strip_stages": Param.integer("number of stripping stages k", default=1,
-                                  bounds=(1, None)),
+                                  bounds=(1, MAX_STAGES)),
     "feed_stage": Param.integer("stage the aqueous feed enters, counted from the "
                                 "organic inlet (default: the last extraction stage n)",
                                 bounds=(1, None)),
