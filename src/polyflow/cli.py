@@ -466,6 +466,11 @@ from polyflow.design.cli import design  # noqa: E402
 
 main.add_command(design)
 
+from polyflow.study.cli import sensitivity, study  # noqa: E402  (issue #16)
+
+main.add_command(study)
+main.add_command(sensitivity)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,111 @@
+"""What a study costs (not a test: run it, read the figures).
+
+    python benchmarks/study.py                      # 1,000 refinery points, 1 and 2 workers
+    python benchmarks/study.py --samples 40 --plant copper_oxide_leach
+
+A Monte Carlo of a plant over feed grades and throughput (issue #16). Prints: the time
+to read the plant against the time to make a point from the plant read once
+(polyflow.study.variant); each point's wall time (variant, warm-started solve from the
+nearest solved neighbour, record), median and 90th percentile over converged warm
+points; and the whole study's wall time on one process and on a local Dask cluster of
+2 workers (same seed: the two tables are checked equal), with the speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from polyflow.io.reader import load
+from polyflow.study import read_study, run_study
+from polyflow.study.variant import variant
+
+ROOT = Path(__file__).resolve().parents[1] / "flowsheets"
+
+#: plant -> the study's varied inputs (feed grades and throughput) and outputs
+PLANTS = {
+    "refinery": ("""outputs = ["recovery.Cu.cu/cathode", "recovery.Au.au/gold",
+           "energy.cu/ew.power_kW"]
+[vary."cu/ore.grades.Cu"]
+distribution = "normal"
+mean = "1.2 %"
+sd = "0.05 %"
+[vary."cu/ore.solids"]
+distribution = "triangular"
+low = "240 t/h"
+mode = "250 t/h"
+high = "260 t/h"
+[vary."au/ore.grades.Au"]
+distribution = "uniform"
+low = "3.0 g/t"
+high = "3.4 g/t"
+""", {"cu/ore.grades.Cu": "1.25 %"}),
+    "copper_oxide_leach": ("""outputs = ["recovery.Cu.cathode", "streams.pls.g_L.Cu"]
+[vary."ore.grades.Cu"]
+distribution = "normal"
+mean = "1.2 %"
+sd = "0.1 %"
+[vary."ore.solids"]
+distribution = "triangular"
+low = "225 t/h"
+mode = "250 t/h"
+high = "275 t/h"
+""", {"ore.grades.Cu": "1.25 %"}),
+}
+
+
+def study_file(plant: str, samples: int, batch: int, folder: Path) -> Path:
+    text, _ = PLANTS[plant]
+    path = folder / f"{plant}_study.toml"
+    path.write_text(f'flowsheet = "{(ROOT / f"{plant}.toml").as_posix()}"\n'
+                    f"batch = {batch}\n[monte_carlo]\nsamples = {samples}\nseed = 1\n" + text)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--plant", default="refinery", choices=sorted(PLANTS))
+    ap.add_argument("--samples", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=25)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = ap.parse_args()
+
+    path = ROOT / f"{args.plant}.toml"
+    t0 = time.perf_counter()
+    base = load(path)
+    t_read = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    variant(base, PLANTS[args.plant][1], path)
+    t_variant = time.perf_counter() - t0
+    print(f"{args.plant}: read the plant {t_read:.2f} s; a point from the plant read once "
+          f"{1000 * t_variant:.1f} ms")
+    tables = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        study = read_study(study_file(args.plant, args.samples, args.batch, Path(tmp)))
+        for n in args.workers:
+            t0 = time.perf_counter()
+            table = run_study(study, workers=n)
+            wall = time.perf_counter() - t0
+            tables[n] = table
+            warm = sorted(s for s, r in zip(table.solve_s, table.rows, strict=True)
+                          if r["status"] == "converged" and r["start"] == "warm")
+            its = [r["iterations"] for r in table.rows if r["status"] == "converged"]
+            p90 = warm[int(0.9 * (len(warm) - 1))] if warm else float("nan")
+            print(f"  {n} worker(s): {args.samples} points in {wall:.1f} s "
+                  f"(base solve {table.timings['base_s']:.1f} s, cluster start "
+                  f"{table.timings.get('cluster_s', 0.0):.1f} s); {table.counts()}; "
+                  f"warm point: median {statistics.median(warm) if warm else float('nan'):.3f}"
+                  f" s, 90 % {p90:.3f} s, Newton iterations median "
+                  f"{statistics.median(its) if its else 0}")
+    first = args.workers[0]
+    for n in args.workers[1:]:
+        same = tables[n].rows == tables[first].rows or all(
+            str(a) == str(b) for a, b in zip(tables[n].rows, tables[first].rows, strict=True))
+        print(f"  {n} vs {first} worker(s): same table: {same}")
+
+
+if __name__ == "__main__":
+    main()

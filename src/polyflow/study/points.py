@@ -1,0 +1,129 @@
+"""Solve one batch of study points in order, each warm-started from its nearest solved
+neighbour, a failure retried by continuation from that neighbour before it is reported.
+
+A batch is the unit of work a process (or a Dask worker) takes: it reads the plant once,
+solves the base plant warm from the base solution it is given (no Newton step when
+nothing changed), then each point. The rows depend only on the batch (never on the
+worker that solves it or on the other batches), so a study gives the same table on one
+process or on a cluster.
+
+Status of a point (the ``status`` column): ``converged`` (balances closed to 1e-9);
+``infeasible`` (the plant has no solution there: its solved material balance needs a
+negative flow, or continuation from the neighbour ends where a reagent runs out; the
+unit is named in ``cause``); ``failed`` (Newton did not converge, the system is
+singular, or a value is wrong: the error's message in ``cause``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from polyflow.errors import PolyflowError
+
+if TYPE_CHECKING:
+    from polyflow.flowsheet import Flowsheet
+    from polyflow.result import Result
+
+__all__ = ["solve_batch"]
+
+#: errors of a warm solve retried by continuation from the neighbour (a
+#: SpecificationError of the driver is certain, the material balance solved there needs
+#: a negative flow; continuation then tells where between the neighbour and the point the
+#: plant stops, which often names the consuming unit better)
+RETRY = ("ConvergenceError", "SingularSystemError", "SpecificationError")
+
+
+def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
+                points: list[tuple[int, tuple, dict[str, Any]]], outputs: list[str],
+                scales: list[float], base: Flowsheet | None = None, retry: bool = True,
+                progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
+    """Rows of ``points`` (``(index, numbers, overrides)``), in order. ``base_x`` is the
+    base plant's solution (None: the first point starts cold); ``scales`` the spread of
+    each varied input (the distance to a neighbour is measured in these); ``base`` the
+    plant already read (else read from ``flowsheet``); ``retry`` False skips the
+    continuation of a failed point; ``progress(1)`` is called after each point."""
+    from polyflow.io.reader import load
+    from polyflow.solve.driver import solve
+    from polyflow.study.outputs import Outputs
+
+    if base is None:
+        base = load(flowsheet)
+    reader = Outputs(outputs, base)
+    solved: list[tuple[tuple, Result]] = []
+    if base_x is not None:
+        first = solve(base, x0=base_x, raise_on_failure=False)
+        fallback = first if first.converged else None
+    else:
+        fallback = None
+    rows = []
+    for index, numbers, overrides in points:
+        t0 = time.perf_counter()
+        result, start, cause = _solve_point(base, flowsheet, overrides,
+                                            _nearest(numbers, solved, scales) or fallback,
+                                            retry)
+        row = {"point": index, "numbers": numbers}
+        if result.converged and not result.closed:
+            row.update(status="failed", cause="the element balance does not close to 1e-9")
+        elif result.converged:
+            row.update(status="converged", cause="")
+            solved.append((numbers, result))
+        else:
+            kind = (result.failure or {}).get("error", "")
+            row.update(status="infeasible" if kind == "SpecificationError" else "failed",
+                       cause=cause)
+        row.update(iterations=int(result.iterations), start=start,
+                   outputs=reader.values(result), solve_s=time.perf_counter() - t0)
+        rows.append(row)
+        if progress is not None:
+            progress(1)
+    return rows
+
+
+def _solve_point(base, file, overrides, neighbour, retry: bool
+                 ) -> tuple[Result, str, str]:
+    """(record, how it was started, the cause when it failed)."""
+    from polyflow.solve.continuation import solve_variant
+    from polyflow.solve.driver import solve
+    from polyflow.solve.record import failed_record
+    from polyflow.study.variant import variant
+
+    try:
+        fs = variant(base, overrides, file)
+    except PolyflowError as err:
+        return failed_record(base, err, {}), "none", str(err)
+    if neighbour is None:
+        result = solve(fs, raise_on_failure=False)
+        return result, "cold", result.message
+    result = solve(fs, x0=neighbour.x, raise_on_failure=False)
+    kind = (result.failure or {}).get("error")
+    if result.converged or not retry or kind not in RETRY:
+        return result, "warm", result.message
+    try:        # cold, then continuation from the neighbour (solve/continuation.py)
+        return solve_variant(fs, neighbour), "continuation", ""
+    except PolyflowError as err:
+        if kind == "SpecificationError":    # certain: keep it, and what continuation saw
+            result.message = f"{result.message} [continuation from the nearest solved " \
+                             f"point: {err}]"
+            return result, "continuation", result.message
+        return failed_record(fs, err, {}), "continuation", str(err)
+
+
+def _nearest(numbers: tuple, solved: list[tuple[tuple, Result]], scales: list[float]):
+    """The solved point nearest to ``numbers`` (words: 0 if equal, else 1 apart)."""
+    best, best_d = None, math.inf
+    for other, result in solved:
+        d = 0.0
+        for a, b, s in zip(numbers, other, scales, strict=True):
+            if isinstance(a, str) or isinstance(b, str):
+                d += 0.0 if a == b else 1.0
+            else:
+                d += ((a - b) / s) ** 2
+        if d < best_d:
+            best, best_d = result, d
+    return best
