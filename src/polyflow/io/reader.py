@@ -29,7 +29,7 @@ __all__ = ["LineIndex", "load", "read_document"]
 TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams", "specs")
 FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides",
                   "size_classes", "sieves", "sized", "reroute")
-OPTION_KEYS = ("solution_density", "organic_density")
+OPTION_KEYS = ("solution_density", "organic_density", "speciation")
 
 def read_document(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict, LineIndex]]:
     """The file and the files it includes (included first), each parsed with its lines."""
@@ -172,6 +172,14 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
                 raise InputError(f"unknown option {key!r}", file=str(file),
                                  line=index.line("flowsheet", "options", key),
                                  hint=did_you_mean(key, OPTION_KEYS))
+            if key == "speciation":     # the streams' speciation (solve/aqueous_rows.py)
+                if value not in (True, False, "phreeqc", "llnl"):
+                    raise InputError(f"option speciation = {value!r}: give true, false, "
+                                     "\"phreeqc\" or \"llnl\"", file=str(file),
+                                     line=index.line("flowsheet", "options", key),
+                                     field="speciation")
+                options["speciation"] = value
+                continue
             try:
                 density["aq" if key == "solution_density" else "org"] = \
                     parse_quantity(value, "density")

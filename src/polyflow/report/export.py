@@ -38,6 +38,7 @@ def json_document(result: Result) -> dict[str, Any]:
             "mass_kg_h": result.base_flow_kg_h(s.name) if sized
             else result.flow_kg_h(s.name),
             "elements_kg_h": result.elements_kg_h(s.name),
+            **result.aqueous_of(s.name),
         }
         if sized and result._class_mass(s.name).sum() > 0:
             _, passing = result.psd(s.name)
@@ -60,7 +61,8 @@ def json_document(result: Result) -> dict[str, Any]:
         "ore_t_h": result.ore_t_h, "reagents": result.reagents, "water_kg_h": result.water,
         "water_balance": water_balance(result), "by_line": by_line,
         "power_by_area": result.power_by_area, "specs": result.specs,
-        "timings_s": result.timings, **extra,
+        "timings_s": result.timings, "aqueous_database": result.aqueous.get("database"),
+        "aqueous_warnings": tables.aqueous_warnings(result), **extra,
     }
 
 
@@ -85,14 +87,19 @@ def render_text(result: Result) -> str:
             "solids [%]"]
     if tables.has_sizes(result):
         main += ["P80 [um]", "P50 [um]"]
+    if result.aqueous:
+        main += [col for _, col in tables.AQUEOUS_COLUMNS]
     assays = [c for c in (streams[0] if streams else {}) if c not in main
               and c not in ("total [t/h]", "organic [m3/h]", "gas [t/h]")]
     has = {c for r in streams for c, v in r.items() if isinstance(v, float) and v != 0.0}
     extra = [c for c in ("organic [m3/h]", "gas [t/h]") if c in has]
     assays = [c for c in assays if c in has]
+    warn = tables.aqueous_warnings(result)
     parts = [*_summary_lines(result), "", "Streams",
-             text_table(streams, main + extra + assays), "",
-             "Element balance (feeds in, products out)", text_table(tables.closure_rows(result)),
+             text_table(streams, main + extra + assays),
+             *(["", "Speciation beyond the activity model", *warn] if warn else []),
+             "", "Element balance (feeds in, products out)",
+             text_table(tables.closure_rows(result)),
              "", "Recovery to products", text_table(tables.recovery_rows(result))]
     energy = tables.energy_rows(result)
     if energy:

@@ -81,6 +81,7 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     polished = False
     stalled = False
     norms: list[float] = []
+    system.settle(x)
     r, scale = system.residual(x, ref_flow, not warm)
     for it in range(max_iter + 1):
         first = it == 0 and not warm
@@ -172,6 +173,7 @@ def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.
         new = np.asarray(func(trial[read]), dtype=float)
         if np.all(np.isfinite(new)):
             trial[write] = new
+    system.settle(trial)
     r_t, scale_t = system.residual(trial, ref_flow)
     if always or (np.all(np.isfinite(r_t)) and np.linalg.norm(scaled(r_t, scale_t))
                   < np.linalg.norm(scaled(r, scale))):
@@ -238,6 +240,7 @@ def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: f
         trial[held] = np.maximum(trial[held], system.lower[held])
         capped = system.capped
         trial[capped] = np.minimum(trial[capped], system.upper[capped])
+        system.settle(trial)
         r, scale = system.residual(trial, ref_flow)
         if first or not np.all(np.isfinite(r)):
             if first:
