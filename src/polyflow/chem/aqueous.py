@@ -50,18 +50,15 @@ def stream_rows(sys: AqueousSystem, cmap: ComponentMap, x, flows, T, floor: floa
     I, Σm, P mineral amounts). ``J_flows`` = −∂t/∂flows on the first K rows (the totals
     enter the rows linearly): (1000/W)·A − t ⊗ ∂W/∂n / W, constant A. Every master total
     gets ``floor`` [mol/kg] added (a constant shift: log activities need a positive
-    total; 1e-14 mol/kg of a metal moves no pH) after negative totals (flows crossing
-    zero on a Newton path) are taken as zero, as in :func:`~polyflow.chem.speciate.
+    total; 1e-14 mol/kg of a metal moves no pH), as in :func:`~polyflow.chem.speciate.
     speciate`.
     """
     t, dt = totals(cmap, flows)
-    clipped = t[:, 1:] < 0.0       # a flow crossing zero on a Newton path: held at 0
-    t[:, 1:] = np.maximum(t[:, 1:], 0.0) + floor
+    t[:, 1:] += floor
     F, J, JT = residuals(sys, x, t, T)
     K = len(sys.masters)
     Jn = np.zeros((F.shape[0], F.shape[1], dt.shape[2]))
     Jn[:, :K, :] = -dt
-    Jn[:, 1:K, :] *= ~clipped[:, :, None]
     return F, J, Jn, JT
 
 

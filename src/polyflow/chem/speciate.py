@@ -251,7 +251,7 @@ def solve_speciation(sys: AqueousSystem, t: np.ndarray, T: np.ndarray, x: np.nda
         # scaled residual is not finite or grows tenfold, at most 6 times (a milder test
         # slows Newton on log activities, whose residual norm is rarely monotone)
         for _ in range(6):
-            Ft = residuals(sys, xg, t[ig], T[ig])[0]
+            Ft = residuals(sys, xg, t[ig], T[ig], jacobian=False)[0]
             worse = ~(np.linalg.norm(Ft / scg, axis=1) <= 10.0 * norm0)
             if not worse.any():
                 break
