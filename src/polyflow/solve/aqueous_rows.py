@@ -271,4 +271,5 @@ def aqueous_rows(fs, builder, stream_names) -> AqueousRows | None:
         builder.row_text[r] = labels[k % n]
     aq = AqueousRows(sys, cmap, builder.stride, builder.S, cols, rows)
     aq.database = database
+    builder.speciation = (cols, sys.masters)   # what UnitEquations.speciation reads
     return aq

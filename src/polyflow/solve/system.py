@@ -74,6 +74,8 @@ class SystemBuilder:
         self.unit_names: list[str] = []
         #: every stream's speciation rows (polyflow.solve.aqueous_rows), or None
         self.aqueous = None
+        #: (columns (streams, n), masters) of the speciation unknowns, for units
+        self.speciation: tuple[np.ndarray, tuple[str, ...]] | None = None
 
     # -- allocation -------------------------------------------------------------------
     def new_rows(self, n: int, unit: int, stream: int | np.ndarray, var: int | np.ndarray
