@@ -60,6 +60,9 @@ WATER_FLOOR = 1e-9
 #: sum of master totals [mol/kg water] above which a stream is not speciated (a
 #: concentrated reagent as delivered): the rows' molalities would be meaningless
 STRONG_LIMIT = 20.0
+#: elements whose aqueous chemistry only llnl.dat has (of the two shipped databases)
+LLNL_ONLY = frozenset({"W", "Sb", "Ag", "Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm",
+                       "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"})
 #: floor on every master total [mol/kg] (log activities need a positive total)
 FLOOR = 1e-14
 #: settle's tolerance (scaled residual) and iterations from a warm start
@@ -74,9 +77,10 @@ def choose_database(fs) -> str | None:
     """The equilibrium database of a flowsheet's streams, or None (no speciation).
 
     ``[flowsheet.options] speciation`` = ``false`` (off), ``"phreeqc"``, ``"llnl"`` or
-    ``true``/absent: phreeqc.dat unless llnl.dat knows more of the plant's dissolved
-    ions (fewer spectators: cyanide, W, Sb, Ag, rare earths), then llnl.dat. A species
-    set without H2O(l) has no speciation."""
+    ``true``/absent: phreeqc.dat unless a dissolved species holds an element only
+    llnl.dat covers (``LLNL_ONLY``: W, Sb, Ag, the rare earths) or cyanide (C and N in
+    one species), then llnl.dat (docs/aqueous-chemistry.md, "Which database for which
+    line"). A species set without H2O(l) has no speciation."""
     choice = fs.options.get("speciation", True)
     if choice is False or "H2O(l)" not in fs.species.index:
         return None
@@ -85,12 +89,13 @@ def choose_database(fs) -> str | None:
     if choice is not True:
         raise InputError(f"option speciation = {choice!r}: give true, false, \"phreeqc\" "
                          "or \"llnl\"", field="options.speciation")
-    from polyflow.chem.aqueous_map import component_map
-    from polyflow.chem.equilibria import load_equilibria
-
-    n = {db: len(component_map(fs.species, load_equilibria(db)).spectators)
-         for db in ("phreeqc", "llnl")}
-    return "llnl" if n["llnl"] < n["phreeqc"] else "phreeqc"
+    for sp in fs.species.species:
+        if sp.phase != "aq":
+            continue
+        els = set(sp.elements)
+        if els & LLNL_ONLY or {"C", "N"} <= els:
+            return "llnl"
+    return "phreeqc"
 
 
 @dataclass(eq=False)
@@ -114,8 +119,6 @@ class AqueousRows:
         self.x_idle[0] = -7.0
         self.x_idle[self.K:] = [1e-7, 2e-7]
         self._absC = np.abs(_rows(self.sys))
-        self._fa = self.sys.nu[:, 0] - self.sys.nu @ proton_reference(self.sys,
-                                                                     FREE_ACID_END_PH)
         base = np.arange(self.N) * self.stride
         n, K, c = self.n, self.K, len(self.flow_cols)
         r_x = np.repeat(self.rows, n, axis=1)                        # (N, n*n)
@@ -126,6 +129,7 @@ class AqueousRows:
         self._pattern = (np.concatenate([r_x, r_f, self.rows], axis=1).ravel(),
                          np.concatenate([c_x, c_f, c_T], axis=1).ravel())
         self._dead = np.concatenate([np.eye(n).ravel(), np.zeros(K * c + n)])
+        self._last = None
 
     # -- structure -----------------------------------------------------------------
     def pattern(self) -> tuple[np.ndarray, np.ndarray]:
@@ -157,18 +161,36 @@ class AqueousRows:
         t[:, 1:] = np.maximum(t[:, 1:], 0.0) + FLOOR
         return X, flows, T, t, wet
 
+    def _evaluate(self, x: np.ndarray):
+        """Rows, scales and Jacobian blocks of the wet streams at ``x``; the last
+        evaluation is kept, since Newton asks for the residual at a point and then for
+        the Jacobian at the same point (a cache of a pure function of ``x``)."""
+        key = (x[: self.N * self.stride].tobytes(), x[self.cols].tobytes())
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        X, flows, T, t, wet = self.state(x)
+        out = (X, wet, None, None)
+        if wet.any():
+            F, Jx, Jn, JT = stream_rows(self.sys, self.cmap, X[wet], flows[wet], T[wet],
+                                        floor=FLOOR)
+            n = int(wet.sum())
+            J = np.concatenate([Jx.reshape(n, -1),
+                                Jn[:, :self.K, :][:, :, self.flow_cols].reshape(n, -1),
+                                JT], axis=1)
+            out = (X, wet, (F, self._scales(X[wet], t[wet], T[wet])), J)
+        self._last = (key, out)
+        return out
+
     def residual(self, x: np.ndarray):
         """(rows, residuals, scales) of every stream's speciation rows.
 
         A row's scale is the sum of the absolute values of its terms (Σ|z|m + |t_0|,
         Σ|ν|m + t_k, I + ½Σz²m, M + Σm), as for every row of the plant."""
-        X, flows, T, t, wet = self.state(x)
+        X, wet, Fs, _ = self._evaluate(x)
         F = X - self.x_idle
         sc = np.maximum(np.abs(X), 1.0)
-        if wet.any():
-            F[wet] = stream_rows(self.sys, self.cmap, X[wet], flows[wet], T[wet],
-                                 floor=FLOOR)[0]
-            sc[wet] = self._scales(X[wet], t[wet], T[wet])
+        if Fs is not None:
+            F[wet], sc[wet] = Fs
         return self.rows.ravel(), F.ravel(), sc.ravel()
 
     def _scales(self, X, t, T):
@@ -187,14 +209,10 @@ class AqueousRows:
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """Jacobian values in the order of :meth:`pattern`."""
-        X, flows, T, _t, wet = self.state(x)
+        _, wet, _, J = self._evaluate(x)
         vals = np.tile(self._dead, (self.N, 1))
-        if wet.any():
-            _, Jx, Jn, JT = stream_rows(self.sys, self.cmap, X[wet], flows[wet], T[wet],
-                                        floor=FLOOR)
-            Jf = Jn[:, :self.K, :][:, :, self.flow_cols]
-            n = wet.sum()
-            vals[wet] = np.concatenate([Jx.reshape(n, -1), Jf.reshape(n, -1), JT], axis=1)
+        if J is not None:
+            vals[wet] = J
         return vals.ravel()
 
     # -- nonlinear elimination -----------------------------------------------------
@@ -235,9 +253,11 @@ class AqueousRows:
         if wet.any():
             Xw, Tw = X[wet], T[wet]
             m = 10.0 ** species_log_molality(self.sys, Xw, Tw)[0]
+            fa = self.sys.nu[:, 0] - self.sys.nu @ proton_reference(self.sys,
+                                                                    FREE_ACID_END_PH)
             out["pH"][wet] = -Xw[:, 0]
             out["ionic_strength_mol_kg"][wet] = Xw[:, self.K]
-            out["free_acid_g_L"][wet] = (m @ self._fa) * M_H2SO4 / 2.0 * \
+            out["free_acid_g_L"][wet] = (m @ fa) * M_H2SO4 / 2.0 * \
                 density_water(Tw)[0]
         return out
 
