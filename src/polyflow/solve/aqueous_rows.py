@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from polyflow.chem.activity import density_water
-from polyflow.chem.aqueous import stream_rows, stream_system
+from polyflow.chem.aqueous import floored, stream_rows, stream_system
 from polyflow.chem.aqueous_map import M_WATER, totals
 from polyflow.chem.speciate import (
     FREE_ACID_END_PH,
@@ -158,7 +158,7 @@ class AqueousRows:
         if wet.any():
             t[wet] = totals(self.cmap, flows[wet])[0]
             wet &= np.maximum(t[:, 1:], 0.0).sum(axis=1) <= STRONG_LIMIT
-        t[:, 1:] = np.maximum(t[:, 1:], 0.0) + FLOOR
+        t[:, 1:] = floored(t[:, 1:], FLOOR)[0]       # as the rows floor them
         return X, flows, T, t, wet
 
     def _evaluate(self, x: np.ndarray):
