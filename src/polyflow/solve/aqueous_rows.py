@@ -63,6 +63,10 @@ STRONG_LIMIT = 20.0
 #: elements whose aqueous chemistry only llnl.dat has (of the two shipped databases)
 LLNL_ONLY = frozenset({"W", "Sb", "Ag", "Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm",
                        "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu"})
+#: temperatures [K] at which the rows are evaluated: an iterate outside (Newton's 200 K
+#: floor, a stream being heated through) is speciated at the nearest end (the
+#: dielectric constant of water and the databases' log K(T) hold from 0 to 300 °C)
+T_RANGE = (273.15, 573.15)
 #: floor on every master total [mol/kg] (log activities need a positive total)
 FLOOR = 1e-14
 #: settle's tolerance (scaled residual) and iterations from a warm start
@@ -150,7 +154,7 @@ class AqueousRows:
     def state(self, x: np.ndarray):
         """(X (N, n), flows (N, S), T (N,), t (N, K) totals with floor, wet mask)."""
         m = x[: self.N * self.stride].reshape(self.N, self.stride)
-        flows, T = m[:, : self.S], m[:, self.S]
+        flows, T = m[:, : self.S], np.clip(m[:, self.S], *T_RANGE)
         X = x[self.cols]
         W = M_WATER * flows[:, self.cmap.water]
         wet = WATER_FLOOR * max(float(W.max(initial=0.0)), 1e-300) < W
@@ -174,6 +178,8 @@ class AqueousRows:
             F, Jx, Jn, JT = stream_rows(self.sys, self.cmap, X[wet], flows[wet], T[wet],
                                         floor=FLOOR)
             n = int(wet.sum())
+            Tx = x[np.arange(self.N) * self.stride + self.S][wet]
+            JT = JT * ((Tx > T_RANGE[0]) & (Tx < T_RANGE[1]))[:, None]   # held outside
             J = np.concatenate([Jx.reshape(n, -1),
                                 Jn[:, :self.K, :][:, :, self.flow_cols].reshape(n, -1),
                                 JT], axis=1)
