@@ -74,6 +74,8 @@ SETTLE_TOL = 1e-12
 WARM_ITER = 30
 #: continued-fraction sweeps on a warm start before its Newton
 SWEEPS = 3
+#: iterations between the checks of a race of start values (see ``AqueousRows._race``)
+RACE_ROUND = 4
 COLD_ITER = 60
 
 
@@ -223,31 +225,72 @@ class AqueousRows:
 
     # -- nonlinear elimination -----------------------------------------------------
     def settle(self, x: np.ndarray) -> None:
-        """Solve every stream's speciation for the flows and T of ``x``, in place."""
+        """Solve every stream's speciation for the flows and T of ``x``, in place.
+
+        Start values race in one batched Newton (a solution's cost is the calls, not the
+        rows): every wet stream from its own unknowns after continued-fraction sweeps
+        (the global step's prediction; pH 7 for a stream that has just become wet), and
+        a stream that has just become wet also from the bracketed ``initial_guess`` and
+        from pH 7 without sweeps; a stream none of them solves in WARM_ITER iterations
+        races the bracketed guess, the strong-electrolyte limit and pH 7 with and without
+        sweeps for COLD_ITER more. The first start that
+        converges (in that order) is kept; a stream none solves keeps its best try and
+        its rows stay unsolved (Newton then names it)."""
         X, _, T, t, wet = self.state(x)
         X[~wet] = self.x_idle
         if wet.any():
-            Xw = _sane(X[wet], self.K)
             tw, Tw = t[wet], T[wet]
-            Xw = continued_fraction(self.sys, Xw, tw, Tw, SWEEPS)
-            new = np.all(X[wet] == self.x_idle, axis=1)     # wet since the last settle
-            if new.any():
-                Xw[new] = initial_guess(self.sys, tw[new], Tw[new])
-            Xw, done, _ = solve_speciation(self.sys, tw, Tw, Xw, tol=SETTLE_TOL,
-                                           max_iter=WARM_ITER)
-            for start in (lambda tt, TT: initial_guess(self.sys, tt, TT),
-                          lambda tt, TT: initial_guess(self.sys, tt),
-                          lambda tt, TT: np.tile(self.x_idle, (len(tt), 1))):
-                if done.all():
-                    break
-                bad = ~done
-                x2, ok, _ = solve_speciation(self.sys, tw[bad], Tw[bad],
-                                             start(tw[bad], Tw[bad]), tol=SETTLE_TOL,
-                                             max_iter=COLD_ITER)
-                Xw[np.nonzero(bad)[0][ok]] = x2[ok]
-                done[np.nonzero(bad)[0][ok]] = True
+            idx = np.arange(len(tw))
+            warm = continued_fraction(self.sys, _sane(X[wet], self.K), tw, Tw, SWEEPS)
+            new = np.nonzero(np.all(X[wet] == self.x_idle, axis=1))[0]
+            starts = [(idx, warm)]
+            if len(new):
+                starts += [(new, initial_guess(self.sys, tw[new], Tw[new])),
+                           (new, np.tile(self.x_idle, (len(new), 1)))]
+            Xw, done = self._race(tw, Tw, starts, WARM_ITER)
+            bad = np.nonzero(~done)[0]
+            if len(bad):
+                tb, Tb = tw[bad], Tw[bad]
+                idle = continued_fraction(self.sys, np.tile(self.x_idle, (len(bad), 1)),
+                                          tb, Tb, SWEEPS)
+                every = np.arange(len(bad))
+                Xb, ok = self._race(tb, Tb, [(every, initial_guess(self.sys, tb, Tb)),
+                                             (every, initial_guess(self.sys, tb)),
+                                             (every, idle),
+                                             (every, np.tile(self.x_idle, (len(bad), 1)))],
+                                      COLD_ITER)
+                Xw[bad[ok]] = Xb[ok]
             X[wet] = Xw
         x[self.cols] = X
+
+    def _race(self, t, T, starts, max_iter):
+        """Solve the solutions ``t``, ``T`` from several starts at once: ``starts`` is a
+        list of (solution indices, start values); returns (X, converged), X of the first
+        start (in list order) that converged, else of the first start given. Runs in
+        rounds of RACE_ROUND iterations: once a solution converged from one start, its
+        other starts stop."""
+        which = np.concatenate([i for i, _ in starts])
+        Xs = np.concatenate([s for _, s in starts])
+        ok = np.zeros(len(which), dtype=bool)
+        live = np.ones(len(which), dtype=bool)
+        done = np.zeros(len(t), dtype=bool)
+        for _ in range(0, max_iter, RACE_ROUND):
+            go = np.nonzero(live)[0]
+            Xs[go], ok[go], _ = solve_speciation(self.sys, t[which[go]], T[which[go]],
+                                                 Xs[go], tol=SETTLE_TOL,
+                                                 max_iter=RACE_ROUND)
+            done[which[ok]] = True
+            live &= ~done[which]
+            if not live.any():
+                break
+        X = np.empty((len(t), self.n))
+        got = np.zeros(len(t), dtype=bool)
+        for j in range(len(which) - 1, -1, -1):       # earlier starts win
+            k = which[j]
+            if ok[j] or not got[k]:
+                X[k] = Xs[j]
+                got[k] |= ok[j]
+        return X, done
 
     # -- reports ---------------------------------------------------------------------
     def properties(self, x: np.ndarray) -> dict[str, np.ndarray]:

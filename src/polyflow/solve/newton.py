@@ -234,14 +234,18 @@ def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: f
     if not first:
         alpha = min(alpha, _to_boundary(system, x, dx))
     held = system.held
+    # speciation no other row reads is settled once, on the accepted point: the trial
+    # norms are then those of the plant without it (the same iterates)
+    each = system.aqueous is not None and system.aqueous_coupled
     for _ in range(MAX_HALVINGS + 1):
         trial = x + alpha * dx
         trial[T_idx] = np.maximum(trial[T_idx], T_MIN)
         trial[held] = np.maximum(trial[held], system.lower[held])
         capped = system.capped
         trial[capped] = np.minimum(trial[capped], system.upper[capped])
-        system.settle(trial)
-        r, scale = system.residual(trial, ref_flow)
+        if each:
+            system.settle(trial)
+        r, scale = system.residual(trial, ref_flow, speciation=each)
         if first or not np.all(np.isfinite(r)):
             if first:
                 break
@@ -252,4 +256,7 @@ def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: f
         if norm0 < NEAR_ROOT or float(np.linalg.norm(rel_trial)) <= (1.0 - 1e-4 * alpha) * norm0:
             break
         alpha *= 0.5
+    if system.aqueous is not None and not each:
+        system.settle(trial)
+        rows, r[rows], scale[rows] = system.aqueous.residual(trial)
     return trial, r, scale

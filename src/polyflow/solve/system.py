@@ -158,9 +158,15 @@ class EquationSystem:
         blk_rows = [p[0] for p in blk_pat]
         blk_cols = [p[1] for p in blk_pat]
         self.aqueous = b.aqueous
+        #: whether any other row reads a speciation column (a unit's rate law, a pH
+        #: spec): then the speciation is settled on every trial point of the line search
+        self.aqueous_coupled = False
         if self.aqueous is not None:
             blk_rows.append(self.aqueous.pattern()[0])
             blk_cols.append(self.aqueous.pattern()[1])
+            self.aqueous_coupled = bool(np.isin(np.concatenate(
+                [bk.cols for bk in b.blocks] or [np.zeros(0, int)]),
+                self.aqueous.cols).any())
         Acoo = self.A.tocoo()
         rows_all = np.concatenate([Acoo.row, e_rows, *blk_rows]).astype(np.int64)
         cols_all = np.concatenate([Acoo.col, e_cols, *blk_cols]).astype(np.int64)
@@ -226,15 +232,16 @@ class EquationSystem:
                           minlength=len(self.e_row))
         return out <= DEAD_FLOW * ref_flow
 
-    def residual(self, x: np.ndarray, ref_flow: float = 1.0, first: bool = False
-                 ) -> tuple[np.ndarray, np.ndarray]:
+    def residual(self, x: np.ndarray, ref_flow: float = 1.0, first: bool = False,
+                 speciation: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Residuals ``F(x)`` and their scales, one per row.
 
         A row's scale is the sum of the absolute values of its terms; for a species
         balance it is at least ``SPECIES_FLOOR`` times the largest flow of that species
         anywhere in the plant (and ``PLANT_FLOOR`` times the plant's feed flow), so that
         a row of round-off-sized terms (a species that is absent there) is not judged
-        relative to itself.
+        relative to itself. Without ``speciation`` the speciation rows are left at
+        zero (scale 1): a line search on a plant that does not read them.
         """
         r = self.A @ x - self.rhs
         scale = self.absA @ np.abs(x) + np.abs(self.rhs)
@@ -256,7 +263,7 @@ class EquationSystem:
             rb, sb = bk.started(first).func(x[bk.cols])
             r[bk.rows] = rb
             scale[bk.rows] = sb
-        if self.aqueous is not None:
+        if self.aqueous is not None and speciation:
             rows, r[rows], scale[rows] = self.aqueous.residual(x)
         # a species row whose terms are all tiny is judged against that species' scale
         N, _ = self.stream_view(x)
