@@ -107,8 +107,7 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
             J.data *= row_s[J.indices] * col_s[system.csc_columns]
         _check_finite_jacobian(system, J, it)
         tame_huge_rows(J, row_s)
-        lu = factor(J, system)
-        dx = col_s * lu.solve(-row_s * r)
+        dx = col_s * _step(system, J, -row_s * r)
         if not np.all(np.isfinite(dx)):
             raise SingularSystemError("the Newton step is not finite (singular Jacobian)",
                                       unconstrained=null_direction(J, system))
@@ -162,6 +161,26 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
                  "start")
     failure.x = x     # the last iterate, for a failed result record
     raise failure
+
+
+def _step(system: EquationSystem, J: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
+    """The Newton step ``J⁻¹ rhs``. Speciation that no other row reads is block-
+    triangular below the plant (its rows read flows and T, nothing reads its unknowns),
+    and ``settle`` solves it on the point the step reaches: the step then solves the
+    plant's own rows only (the speciation part is zero), an LU the size of the plant
+    without speciation. A singular plant is factored whole, for the error's names."""
+    keep = system.plant_block
+    if keep is None:
+        return factor(J, system).solve(rhs)
+    rows, cols = keep
+    try:
+        lu = factor(J[rows][:, cols], system)
+    except SingularSystemError:
+        factor(J, system)         # raises, naming the unknowns in the whole system
+        raise
+    dx = np.zeros(system.n)
+    dx[cols] = lu.solve(rhs[rows])
+    return dx
 
 
 def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.ndarray,

@@ -167,6 +167,12 @@ class EquationSystem:
             self.aqueous_coupled = bool(np.isin(np.concatenate(
                 [bk.cols for bk in b.blocks] or [np.zeros(0, int)]),
                 self.aqueous.cols).any())
+        #: (rows, columns) of the plant without the speciation, when nothing reads it
+        #: (Newton's step then factors that block only: solve/newton.py, _step)
+        self.plant_block = None
+        if self.aqueous is not None and not self.aqueous_coupled:
+            self.plant_block = (np.setdiff1d(np.arange(self.n_rows), self.aqueous.rows),
+                                np.setdiff1d(np.arange(self.n), self.aqueous.cols))
         Acoo = self.A.tocoo()
         rows_all = np.concatenate([Acoo.row, e_rows, *blk_rows]).astype(np.int64)
         cols_all = np.concatenate([Acoo.col, e_cols, *blk_cols]).astype(np.int64)
