@@ -69,8 +69,9 @@ LLNL_ONLY = frozenset({"W", "Sb", "Ag", "Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm",
 T_RANGE = (273.15, 573.15)
 #: floor on every master total [mol/kg] (log activities need a positive total)
 FLOOR = 1e-14
-#: settle's tolerance (scaled residual) and iterations from a warm start
-SETTLE_TOL = 1e-12
+#: settle's tolerance (scaled residual; below newton.POLISH_TOL, so settled rows never
+#: ask for an extra polishing step) and iterations from a warm start
+SETTLE_TOL = 5e-14
 WARM_ITER = 30
 #: continued-fraction sweeps on a warm start before its Newton
 SWEEPS = 3
