@@ -41,6 +41,9 @@ def build(shape: str, n_units: int):
     from polyflow.units import StoichiometricReactor as Reactor
 
     fs = Flowsheet(SPECIES, name=f"{shape} {n_units}")
+    # the balances' core solver: without the streams' speciation, which costs ~1 s per
+    # 1,000 wet streams (benchmarks/speciation_solve.py measures it on the shipped plants)
+    fs.options["speciation"] = False
     fs.add(Feed("feed", flows_kg_h=FEED, temperature="30 degC"))
     fs.add(Product("product"))
     if shape == "loop":

@@ -417,8 +417,13 @@ def check(ctx, file: Path, specs: tuple[str, ...]) -> None:
                f"{len(fs.species)} species")
     with_specs = f" (with {len(fs.specs)} spec(s): as many inputs freed as targets " \
         "added, each target reachable from its input)" if fs.specs else ""
-    click.echo(f"{asm.system.n_rows} equations for {asm.system.n} unknowns{with_specs}; "
-               f"every unit specified exactly; the structure is non-singular.")
+    aq = asm.system.aqueous
+    n_aq = aq.N * aq.n if aq is not None else 0
+    speciation = f" (and {n_aq} speciation equations and unknowns: {aq.n} per stream, " \
+        f"{aq.database}.dat)" if aq is not None else ""
+    click.echo(f"{asm.system.n_rows - n_aq} equations for {asm.system.n - n_aq} unknowns"
+               f"{with_specs}{speciation}; every unit specified exactly; the structure is "
+               f"non-singular.")
     click.echo(text_table(rows))
 
 

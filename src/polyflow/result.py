@@ -77,6 +77,10 @@ class Result:
     failure: dict[str, Any] | None = None
     #: design specifications and what they reached (polyflow.solve.spec_outcome)
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the streams' speciation (polyflow.solve.aqueous_rows): ``database`` and, one value
+    #: per stream in stream order (None where a stream has no water or is a reagent
+    #: beyond the activity model), ``pH``, ``ionic_strength_mol_kg``, ``free_acid_g_L``
+    aqueous: dict[str, Any] = field(default_factory=dict)
     schema: int = SCHEMA
 
     def __post_init__(self) -> None:
@@ -424,7 +428,7 @@ class Result:
             "max_scaled_residual": float(self.max_scaled_residual),
             "history": [float(h) for h in self.history], "timings": dict(self.timings),
             "density": dict(self.density), "system": dict(self.system),
-            "failure": self.failure, "specs": self.specs,
+            "failure": self.failure, "specs": self.specs, "aqueous": self.aqueous,
         }
 
     @classmethod
@@ -446,7 +450,14 @@ class Result:
             max_scaled_residual=d["max_scaled_residual"], history=list(d["history"]),
             timings=dict(d["timings"]), density=dict(d["density"]),
             system=dict(d["system"]), failure=d["failure"], specs=dict(d.get("specs", {})),
-            schema=d["schema"])
+            aqueous=dict(d.get("aqueous", {})), schema=d["schema"])
+
+    def aqueous_of(self, stream: str) -> dict[str, float | None]:
+        """pH (activity scale), ionic strength [mol/kg water] and free acid [g/L H2SO4]
+        of ``stream``; None each where it has no speciation."""
+        k = self.stream_index(stream)
+        return {key: (self.aqueous[key][k] if key in self.aqueous else None)
+                for key in ("pH", "ionic_strength_mol_kg", "free_acid_g_L")}
 
     def _repr_html_(self) -> str:
         """A notebook's view: status, closure and recoveries (the stream table is

@@ -186,7 +186,7 @@ def test_a_count_cannot_be_varied(sxew):
     ("wash_watr.flow", "recovery.Cu.residue", "no unit or feed 'wash_watr'.*'wash_water'"),
     ("wash_water.flow", "recovery.Cu.residu", "no product 'residu'.*'residue'"),
     ("wash_water.flow", "streams.pls.gL.Cu", "streams have no field 'gL'.*'g_L'"),
-    ("wash_water.flow", "streams.pls.pH", "pH targets come with the stream speciation"),
+    ("wash_water.flow", "streams.pls.ph", "streams have no field 'ph'.*'pH'"),
 ])
 def test_wrong_paths_are_named_with_a_suggestion(vary, target, message, sxew):
     fs = polyflow.load(sxew)

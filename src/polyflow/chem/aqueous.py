@@ -30,7 +30,8 @@ from polyflow.chem.speciate import FREE_ACID_END_PH, Speciation, proton_referenc
 from polyflow.chem.speciation import AqueousSystem, aqueous_system, residuals
 from polyflow.chem.species import SpeciesSet
 
-__all__ = ["free_acid_coefficients", "speciate_streams", "stream_rows", "stream_system"]
+__all__ = ["floored", "free_acid_coefficients", "speciate_streams", "stream_rows",
+           "stream_system"]
 
 
 def stream_system(species: SpeciesSet, database: str = "phreeqc",
@@ -49,17 +50,30 @@ def stream_rows(sys: AqueousSystem, cmap: ComponentMap, x, flows, T, floor: floa
     (N, n), where n = K + 2 + P unknowns per stream (log10 activities of the K masters,
     I, Σm, P mineral amounts). ``J_flows`` = −∂t/∂flows on the first K rows (the totals
     enter the rows linearly): (1000/W)·A − t ⊗ ∂W/∂n / W, constant A. Every master total
-    gets ``floor`` [mol/kg] added (a constant shift: log activities need a positive
-    total; 1e-14 mol/kg of a metal moves no pH), as in :func:`~polyflow.chem.speciate.
-    speciate`.
+    is floored smoothly (:func:`floored`: ``floor`` [mol/kg] at a zero total, the total
+    itself above ~1e3·floor, a positive sliver for a negative total, as a flow crossing
+    zero on a Newton path gives): log activities need a positive total, 1e-14 mol/kg of a
+    metal moves no pH, and the rows stay smooth and solvable through zero flows.
     """
     t, dt = totals(cmap, flows)
-    t[:, 1:] += floor
+    t[:, 1:], slope = floored(t[:, 1:], floor)
     F, J, JT = residuals(sys, x, t, T)
     K = len(sys.masters)
     Jn = np.zeros((F.shape[0], F.shape[1], dt.shape[2]))
     Jn[:, :K, :] = -dt
+    Jn[:, 1:K, :] *= slope[:, :, None]
     return F, J, Jn, JT
+
+
+def floored(t: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """(t_f, dt_f/dt) with t_f = (t + √(t² + 4 floor²))/2: a smooth positive floor on
+    master totals (= floor at t = 0; t + floor²/t for t ≫ floor; floor²/|t| for
+    negative t), so that the rows have a root and a derivative for any flows."""
+    r = np.sqrt(t * t + 4.0 * floor * floor)
+    # for t < 0 the form 2 floor²/(r − t), free of cancellation; the slope (1 + t/r)/2
+    # is t_f/r
+    tf = np.where(t >= 0.0, 0.5 * (t + r), 2.0 * floor * floor / (r - np.minimum(t, 0.0)))
+    return tf, tf / r
 
 
 def speciate_streams(species: SpeciesSet, flows, T, database: str = "phreeqc",

@@ -42,7 +42,8 @@ from polyflow.chem.equilibria import log_k, log_k_table
 from polyflow.chem.speciation import AqueousSystem, residuals, species_log_molality
 from polyflow.errors import DataError
 
-__all__ = ["Speciation", "initial_guess", "proton_reference", "speciate"]
+__all__ = ["Speciation", "continued_fraction", "initial_guess", "proton_reference",
+           "solve_speciation", "speciate"]
 
 M_H2SO4 = 98.078   # g/mol
 FREE_ACID_END_PH = 4.5
@@ -143,6 +144,16 @@ def _log_m(sys, x, T, lk):
     return lk + x[:, :K] @ sys.nu.T + sys.nu_w * law[:, None] - lg
 
 
+def continued_fraction(sys: AqueousSystem, x: np.ndarray, t: np.ndarray, T: np.ndarray,
+                       n: int = 3) -> np.ndarray:
+    """``n`` continued-fraction sweeps on the mass balances from ``x`` (Wolery 1992; see
+    :func:`initial_guess`), a copy: H+ kept, the other masters' activities scaled to
+    their totals, I and M recomputed. A solution already at its root does not move;
+    a warm start whose totals have changed (a trace metal appearing in a stream) is
+    brought near its root in one pass instead of Newton's steps of 1 in log a."""
+    return _sweeps(sys, np.array(x, dtype=float), t, np.asarray(T, dtype=float), n)
+
+
 def _sweeps(sys, x, t, T, n):
     K = len(sys.masters)
     nu = np.maximum(sys.nu[:, 1:], 0.0)
@@ -191,6 +202,30 @@ def speciate(sys: AqueousSystem, totals, T, x0=None, *, tol: float = 1e-10,
     T = np.broadcast_to(np.asarray(T, dtype=float), (N,)).copy()
     K = len(sys.masters)
     x = initial_guess(sys, t, T) if x0 is None else np.array(x0, dtype=float)
+    x, done, it = solve_speciation(sys, t, T, x, tol=tol, max_iter=max_iter)
+    logm = species_log_molality(sys, x, T)[0]
+    lg = _lg(sys, x, T)
+    m = 10.0**logm
+    law = np.log10(np.maximum(1.0 - 0.017 * x[:, K + 1], 1e-6))
+    r = proton_reference(sys, FREE_ACID_END_PH)
+    fa = m @ (sys.nu[:, 0] - sys.nu @ r)
+    if water_kg_per_L is None:
+        water_kg_per_L = density_water(T)[0]
+    return Speciation(
+        sys, x, T, -x[:, 0], x[:, K], m, 10.0 ** (logm + lg), 10.0**law, x[:, K + 2:],
+        saturation_indices(sys, x, T), fa, fa * M_H2SO4 / 2.0 * water_kg_per_L, done, it)
+
+
+def solve_speciation(sys: AqueousSystem, t: np.ndarray, T: np.ndarray, x: np.ndarray, *,
+                     tol: float = 1e-10, max_iter: int = 200
+                     ) -> tuple[np.ndarray, np.ndarray, int]:
+    """The damped Newton of :func:`speciate` from ``x`` (N, n), on totals ``t`` that
+    already carry their floor: returns (x, converged per solution, iterations). No
+    start values, no report quantities: the inner loop of the global solve's
+    speciation (``polyflow.solve.aqueous_rows``) calls this with warm starts."""
+    x = np.array(x, dtype=float)
+    N = x.shape[0]
+    K = len(sys.masters)
     done = np.zeros(N, dtype=bool)
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 - reported
@@ -216,7 +251,7 @@ def speciate(sys: AqueousSystem, totals, T, x0=None, *, tol: float = 1e-10,
         # scaled residual is not finite or grows tenfold, at most 6 times (a milder test
         # slows Newton on log activities, whose residual norm is rarely monotone)
         for _ in range(6):
-            Ft = residuals(sys, xg, t[ig], T[ig])[0]
+            Ft = residuals(sys, xg, t[ig], T[ig], jacobian=False)[0]
             worse = ~(np.linalg.norm(Ft / scg, axis=1) <= 10.0 * norm0)
             if not worse.any():
                 break
@@ -224,17 +259,7 @@ def speciate(sys: AqueousSystem, totals, T, x0=None, *, tol: float = 1e-10,
             xg[worse] = _trial(sys, x0g[worse], dx[worse], lam[worse], T[ig][worse],
                                t[ig][worse])
         x[ig] = xg
-    logm = species_log_molality(sys, x, T)[0]
-    lg = _lg(sys, x, T)
-    m = 10.0**logm
-    law = np.log10(np.maximum(1.0 - 0.017 * x[:, K + 1], 1e-6))
-    r = proton_reference(sys, FREE_ACID_END_PH)
-    fa = m @ (sys.nu[:, 0] - sys.nu @ r)
-    if water_kg_per_L is None:
-        water_kg_per_L = density_water(T)[0]
-    return Speciation(
-        sys, x, T, -x[:, 0], x[:, K], m, 10.0 ** (logm + lg), 10.0**law, x[:, K + 2:],
-        saturation_indices(sys, x, T), fa, fa * M_H2SO4 / 2.0 * water_kg_per_L, done, it)
+    return x, done, it
 
 
 def _newton_step(A, b):
@@ -242,8 +267,16 @@ def _newton_step(A, b):
     try:
         return np.linalg.solve(A, b[:, :, None])[:, :, 0]
     except np.linalg.LinAlgError:
-        return np.stack([np.linalg.lstsq(a, v, rcond=None)[0] for a, v in zip(A, b,
-                                                                              strict=True)])
+        return np.stack([_lstsq(a, v) for a, v in zip(A, b, strict=True)])
+
+
+def _lstsq(a, v):
+    """Least squares, or no step where the matrix is not finite (that solution then
+    does not converge and is reported so, instead of stopping all the others)."""
+    try:
+        return np.linalg.lstsq(a, v, rcond=None)[0]
+    except np.linalg.LinAlgError:
+        return np.zeros_like(v)
 
 
 def _trial(sys, x0, dx, lam, T, t):

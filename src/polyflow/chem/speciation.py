@@ -167,8 +167,10 @@ def species_log_molality(sys: AqueousSystem, x: np.ndarray, T: np.ndarray):
     return logm, lg_I, dlk - lg_T, dlaw, law
 
 
-def residuals(sys: AqueousSystem, x: np.ndarray, t: np.ndarray, T: np.ndarray):
-    """Rows ``F`` (N, n) and Jacobians ``J_x`` (N, n, n), ``J_T`` (N, n) at ``x`` (N, n).
+def residuals(sys: AqueousSystem, x: np.ndarray, t: np.ndarray, T: np.ndarray,
+              jacobian: bool = True):
+    """Rows ``F`` (N, n) and Jacobians ``J_x`` (N, n, n), ``J_T`` (N, n) at ``x`` (N, n)
+    (``None`` both unless ``jacobian``: a line search needs the rows only).
 
     ∂F/∂t is constant: −1 at (k, k) for k < K (see the module docstring), zero elsewhere.
     """
@@ -182,12 +184,21 @@ def residuals(sys: AqueousSystem, x: np.ndarray, t: np.ndarray, T: np.ndarray):
     m = 10.0 ** np.minimum(logm, 300.0)
     C = _rows(sys)
     F = np.empty((N, n))
-    J = np.zeros((N, n, n))
-    JT = np.zeros((N, n))
     F[:, :K + 2] = m @ C.T
     F[:, :K] -= t
     F[:, K] += x[:, K]
     F[:, K + 1] += x[:, K + 1]
+    if P:
+        s = x[:, K + 2:]
+        F[:, 1:K] += s @ sys.mnu[:, 1:]
+        SI = x[:, :K] @ sys.mnu.T + sys.mnu_w * law[:, None] - log_k(sys.mcoef, T[:, None])
+        a, b = s / S_REF, -SI
+        r = np.sqrt(a * a + b * b + FB_EPS**2)
+        F[:, K + 2:] = a + b - r
+    if not jacobian:
+        return F, None, None
+    J = np.zeros((N, n, n))
+    JT = np.zeros((N, n))
     # ∂m_j/∂(y_k, I, M, T) = ln10 m_j (nu_jk, -lg_I, nu_w dlaw/dM, dlogm/dT); the rows'
     # derivatives ∂r/∂y = C diag(ln10 m) nu come from one sparse product (P holds the
     # products C_rj nu_jk, a few per species), the others from dense (N, S) @ (S, R)
@@ -199,13 +210,7 @@ def residuals(sys: AqueousSystem, x: np.ndarray, t: np.ndarray, T: np.ndarray):
     J[:, K, K] += 1.0
     J[:, K + 1, K + 1] += 1.0
     if P:
-        s = x[:, K + 2:]
-        F[:, 1:K] += s @ sys.mnu[:, 1:]
         J[:, 1:K, K + 2:] = sys.mnu[:, 1:].T
-        SI = x[:, :K] @ sys.mnu.T + sys.mnu_w * law[:, None] - log_k(sys.mcoef, T[:, None])
-        a, b = s / S_REF, -SI
-        r = np.sqrt(a * a + b * b + FB_EPS**2)
-        F[:, K + 2:] = a + b - r
         da, db = 1.0 - a / r, 1.0 - b / r
         J[:, K + 2:, :K] = -db[:, :, None] * sys.mnu[None]
         J[:, K + 2:, K + 1] = -db * sys.mnu_w * dlaw[:, None]

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ECONOMICS", "LineIndex", "load", "read_document", "without_economics"]
 
-OPTION_KEYS = ("solution_density", "organic_density")
+OPTION_KEYS = ("solution_density", "organic_density", "speciation")
 #: the table (and ``--set`` prefix) of prices and costs, read by polyflow.economics
 ECONOMICS = "economics"
 #: the name this helper had before it moved to io/overrides.py (branches in flight use it)
@@ -181,6 +181,14 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
                 raise InputError(f"unknown option {key!r}", file=str(file),
                                  line=index.line("flowsheet", "options", key),
                                  hint=did_you_mean(key, OPTION_KEYS))
+            if key == "speciation":     # the streams' speciation (solve/aqueous_rows.py)
+                if value not in (True, False, "phreeqc", "llnl"):
+                    raise InputError(f"option speciation = {value!r}: give true, false, "
+                                     "\"phreeqc\" or \"llnl\"", file=str(file),
+                                     line=index.line("flowsheet", "options", key),
+                                     field="speciation")
+                options["speciation"] = value
+                continue
             try:
                 density["aq" if key == "solution_density" else "org"] = \
                     parse_quantity(value, "density")

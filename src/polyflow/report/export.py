@@ -43,6 +43,7 @@ def json_document(result: Result, economics: Economics | None = None) -> dict[st
             "mass_kg_h": result.base_flow_kg_h(s.name) if sized
             else result.flow_kg_h(s.name),
             "elements_kg_h": result.elements_kg_h(s.name),
+            **result.aqueous_of(s.name),
         }
         if sized and result._class_mass(s.name).sum() > floor:
             _, passing = result.psd(s.name)
@@ -69,7 +70,8 @@ def json_document(result: Result, economics: Economics | None = None) -> dict[st
         "water_balance": water_balance(result), "by_line": by_line,
         "power_by_area": result.power_by_area, "specs": result.specs,
         "products": product_table, "warnings": hazards(result),
-        "timings_s": result.timings, **extra,
+        "timings_s": result.timings, "aqueous_database": result.aqueous.get("database"),
+        "aqueous_warnings": tables.aqueous_warnings(result), **extra,
         # how a variant was reached when not from the cold start (solve_variant)
         **({"message": result.message} if result.converged and result.message else {}),
     }
@@ -110,14 +112,18 @@ def render_text(result: Result, economics: Economics | None = None,
             "solids [%]"]
     if tables.has_sizes(result):
         main += ["P80 [um]", "P50 [um]"]
+    if result.aqueous:
+        main += [col for _, col in tables.AQUEOUS_COLUMNS]
     assays = [c for c in (streams[0] if streams else {}) if c not in main
               and c not in ("total [t/h]", "organic [m3/h]", "gas [t/h]")]
     has = {c for r in streams for c, v in r.items() if isinstance(v, float) and v != 0.0}
     extra = [c for c in ("organic [m3/h]", "gas [t/h]") if c in has]
     assays = [c for c in assays if c in has]
+    warn = tables.aqueous_warnings(result)
     parts = [*_summary_lines(result), "", "Streams",
-             text_table(streams, main + extra + assays, width=width), "",
-             "Element balance (feeds in, products out)",
+             text_table(streams, main + extra + assays, width=width),
+             *(["", "Speciation beyond the activity model", *warn] if warn else []),
+             "", "Element balance (feeds in, products out)",
              text_table(tables.closure_rows(result), width=width),
              "", "Recovery to products", text_table(tables.recovery_rows(result), width=width)]
     energy = tables.energy_rows(result)

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from polyflow.result import Result
 
 __all__ = [
+    "AQUEOUS_COLUMNS",
     "PRECIOUS",
+    "aqueous_warnings",
     "closure_rows",
     "energy_rows",
     "has_sizes",
@@ -27,6 +29,16 @@ __all__ = [
 
 #: elements assayed in g/t (solids) and mg/L (solution)
 PRECIOUS = {"Au", "Ag", "Pt", "Pd", "Rh", "Ir", "Os", "Ru"}
+#: the speciation's columns of the stream table: (record key, header)
+AQUEOUS_COLUMNS = (("pH", "pH"), ("ionic_strength_mol_kg", "I [mol/kg]"),
+                   ("free_acid_g_L", "free acid [g/L]"))
+#: ionic strength [mol/kg] up to which the activity model's pH holds to about ±0.05
+#: (docs/aqueous-chemistry.md, "Where the model stops being trustworthy")
+TRUST_IONIC_STRENGTH = 0.5
+#: the model's pH error above it, against PHREEQC's pitzer.dat for sulphate liquors
+#: (the same page's table: H2SO4 0.5, 1.0, 1.84 mol/kg and 1.84 + MgSO4 0.7):
+#: (ionic strength [mol/kg], pH reads high by)
+PH_ERROR_TABLE = ((0.587, 0.086), (1.135, 0.198), (2.07, 0.412), (2.89, 0.514))
 #: elements not assayed (they are in water and most compounds)
 NOT_ASSAYED = {"H", "O"}
 
@@ -74,6 +86,10 @@ def stream_rows(result: Result) -> list[dict[str, Any]]:
             "gas [t/h]": ph["g"] / 1000.0,
             "solids [%]": 100.0 * ph["s"] / slurry if slurry > 0 else 0.0,
         }
+        if result.aqueous:          # the stream's speciation ("-" without water)
+            aq = result.aqueous_of(s)
+            for key, col in AQUEOUS_COLUMNS:
+                row[col] = "-" if aq[key] is None else aq[key]
         if sized and result._class_mass(s).sum() > floor:
             p80, p50 = result.p80_um(s), result.p50_um(s)
             row["P80 [um]"] = p80 if p80 == p80 else "-"
@@ -183,3 +199,33 @@ def water_summary_rows(result: Result) -> list[dict[str, Any]]:
         rows.append({"quantity": "fresh water per tonne of dry ore",
                      "value": w.fresh_per_t_ore, "unit": "m3/t"})
     return rows
+
+
+def aqueous_warnings(result: Result) -> list[str]:
+    """One line per stream whose ionic strength is beyond the activity model's validity
+    (``TRUST_IONIC_STRENGTH``), with the pH error there (interpolated in
+    ``PH_ERROR_TABLE``; "above 0.5" beyond its last point)."""
+    if not result.aqueous:
+        return []
+    out = []
+    xs, ys = zip(*PH_ERROR_TABLE, strict=True)
+    for spec in result.streams:
+        aq = result.aqueous_of(spec.name)
+        ionic = aq["ionic_strength_mol_kg"]
+        if ionic is None or ionic <= TRUST_IONIC_STRENGTH:
+            continue
+        if ionic > xs[-1]:
+            err = f"more than {ys[-1]:.1f}"
+        else:
+            lo = max(k for k in range(len(xs)) if xs[k] <= ionic) if ionic >= xs[0] else -1
+            if lo < 0:
+                err = f"about {ys[0]:.2f}"
+            else:
+                hi = min(lo + 1, len(xs) - 1)
+                f = 0.0 if hi == lo else (ionic - xs[lo]) / (xs[hi] - xs[lo])
+                err = f"about {ys[lo] + f * (ys[hi] - ys[lo]):.2f}"
+        out.append(f"stream '{spec.name}': ionic strength {ionic:.2f} mol/kg is beyond the "
+                   f"activity model (trustworthy to {TRUST_IONIC_STRENGTH} mol/kg); its pH "
+                   f"{aq['pH']:.2f} reads high by {err} against a Pitzer model "
+                   "(sulphate liquors); free acid is not affected")
+    return out

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from polyflow.errors import PolyflowError, SpecificationError
+from polyflow.solve.aqueous_rows import aqueous_rows
 from polyflow.solve.structure import check_structure
 from polyflow.solve.system import EquationSystem, SystemBuilder, UnitEquations
 
@@ -42,6 +43,10 @@ def assemble(fs: Flowsheet) -> Assembly:
     streams = fs.streams
     index = {s.name: k for k, s in enumerate(streams)}
     builder = SystemBuilder(fs.species, [s.name for s in streams])
+    try:
+        builder.aqueous = aqueous_rows(fs, builder, [s.name for s in streams])
+    except PolyflowError as err:
+        raise fs._err(err) from None
     unit_rows: dict[str, tuple[int, int]] = {}
     ports: dict[str, tuple[dict[str, list[int]], dict[str, int]]] = {}
     internal: dict[str, np.ndarray] = {}

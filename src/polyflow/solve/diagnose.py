@@ -62,6 +62,8 @@ def material_solved(system: EquationSystem, rel: np.ndarray) -> bool:
     """Whether every row but the energy and temperature rows is solved (scaled residual
     below MATERIAL_TOL) at an iterate with scaled residuals ``rel``."""
     material = (system.row_var != ROW_ENERGY) & (system.row_var != system.S)
+    if system.aqueous is not None:          # speciation rows are not material balances
+        material[system.aqueous.rows.ravel()] = False
     return not np.any(rel[material] > MATERIAL_TOL)
 
 
@@ -133,16 +135,22 @@ def vanishing_heat_capacity(system: EquationSystem, x: np.ndarray, ref_flow: flo
 def material_only(system: EquationSystem, x: np.ndarray, ref_flow: float,
                    steps: int = 8) -> tuple[np.ndarray, bool]:
     """Newton on the material balance alone from a failed iterate: every energy row is
-    replaced by ``ΔT = 0`` (temperatures frozen) and no bound is held, so a flow the
+    replaced by ``ΔT = 0`` (temperatures frozen; the streams' speciation too) and no
+    bound is held, so a flow the
     balance needs negative shows as such. Returns (iterate, whether every material row
     is solved). For the diagnosis only: a plant whose energy balance failed because a
     flow went negative (a stream "cooled to 200 K" that is really short of acid) is then
     named by the flow."""
     e_rows = system.e_row
     S, stride = system.S, system.stride
+    # energy rows become ΔT = 0, speciation rows (not material balances) Δx = 0
+    frozen_cols = system.e_primary * stride + S
+    if system.aqueous is not None:
+        e_rows = np.concatenate([e_rows, system.aqueous.rows.ravel()])
+        frozen_cols = np.concatenate([frozen_cols, system.aqueous.cols.ravel()])
     keep = np.ones(system.n_rows)
     keep[e_rows] = 0.0
-    fix = sp.csc_matrix((np.ones(len(e_rows)), (e_rows, system.e_primary * stride + S)),
+    fix = sp.csc_matrix((np.ones(len(e_rows)), (e_rows, frozen_cols)),
                         shape=(system.n_rows, system.n))
     x = x.copy()
     for _ in range(steps + 1):

@@ -13,6 +13,8 @@ path                                  value                                 unit
 ``streams.S.g_L.X``                   element or species X in the solution  g/L
 ``streams.S.solids_%``                solids / (solids + solution + liquid)  %
 ``streams.S.p80_um``, ``p50_um``      passing sizes of the sized solids     µm
+``streams.S.pH``                      pH of stream S (activity scale)       (none)
+``streams.S.ionic_strength_mol_kg``   ionic strength of stream S            mol/kg water
 ``recovery.E.PRODUCT``                element E to a product / E fed         fraction
 ``energy.UNIT.KEY``                   power_kW, duty_kW or a report value   the key's unit
 ====================================  ====================================  ===============
@@ -21,9 +23,10 @@ Most targets are ratios of two linear forms of the flows (a concentration, a rec
 % solids); they are written as the *linear* row ``a·x − v·(b·x) = 0`` rather than
 ``a·x/b·x = v``, so that the target row is as linear as the balance itself and defined at
 zero flow. Passing sizes and unit reports are general functions, differentiated by central
-differences over their few columns. A pH target will read the stream's speciation
-(DESIGN "Speciation belongs to the stream") once it exists: :func:`measure` names the
-place.
+differences over their few columns. A pH or ionic-strength target reads the stream's
+own speciation unknowns (polyflow.solve.aqueous_rows: pH = −log10 a(H+), on the activity
+scale), a linear form whose row is exact; the speciation rows in the same system carry
+its dependence on the flows and temperature.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ REPORT_SUFFIXES = (("_kW", "power", 1.0), ("_kWh/t", "specific_energy", 1.0),
                    ("_kA", "current", 1000.0), ("_V", "voltage", 1.0),
                    ("_m3_h", "volume_flow", 1.0), ("_h", "time", 1.0))
 STREAM_FIELDS = ("T_K", "temperature", "mass_kg_h", "elements_kg_h", "g_L", "solids_%",
-                 "p80_um", "p50_um", "pH")
+                 "p80_um", "p50_um", "pH", "ionic_strength_mol_kg")
 TOP = ("streams", "recovery", "energy")
 
 
@@ -160,12 +163,21 @@ def _stream_measure(path, parts, system, fs, asm) -> Measure:
         _need(path, parts, 3, f"streams.{parts[1]}.{what}")
         return Measure(path, "K", "temperature", 1.0, np.array([flows[-1] + 1]),
                        num=np.ones(1))
-    if what == "pH":
-        raise InputError(f"target {path!r}: pH targets come with the stream speciation "
-                         "(DESIGN 'Speciation belongs to the stream'), not yet built",
-                         field="target",
-                         hint=f"target the free acid instead: streams.{parts[1]}.g_L.H2SO4, "
-                              "or a unit's reported pH: energy.UNIT.raffinate_pH")
+    if what in ("pH", "ionic_strength_mol_kg"):
+        _need(path, parts, 3, f"streams.{parts[1]}.{what}")
+        aq = getattr(system, "aqueous", None)
+        if aq is None:
+            raise InputError(f"target {path!r}: the plant has no speciation (no H2O in "
+                             "its species, or options.speciation = false)", field="target",
+                             hint=f"target the free acid instead: streams.{parts[1]}.g_L."
+                                  "H2SO4")
+        # the stream's own speciation unknowns: pH = -log10 a(H+), I; linear forms, so
+        # the target row's derivative is exact (the speciation rows carry the rest)
+        if what == "pH":
+            return Measure(path, "", None, 1.0, np.array([aq.cols[s, 0]]),
+                           num=-np.ones(1))
+        return Measure(path, "mol/kg", None, 1.0, np.array([aq.cols[s, aq.K]]),
+                       num=np.ones(1))
     if what in ("mass_kg_h", "elements_kg_h", "g_L"):
         _need(path, parts, 4, f"streams.{parts[1]}.{what}.NAME")
         if what == "elements_kg_h" and parts[3] not in sp.elements:

@@ -81,6 +81,7 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     polished = False
     stalled = False
     norms: list[float] = []
+    system.settle(x)
     r, scale = system.residual(x, ref_flow, not warm)
     for it in range(max_iter + 1):
         first = it == 0 and not warm
@@ -106,8 +107,7 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
             J.data *= row_s[J.indices] * col_s[system.csc_columns]
         _check_finite_jacobian(system, J, it)
         tame_huge_rows(J, row_s)
-        lu = factor(J, system)
-        dx = col_s * lu.solve(-row_s * r)
+        dx = col_s * _step(system, J, -row_s * r)
         if not np.all(np.isfinite(dx)):
             raise SingularSystemError("the Newton step is not finite (singular Jacobian)",
                                       unconstrained=null_direction(J, system))
@@ -163,6 +163,26 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     raise failure
 
 
+def _step(system: EquationSystem, J: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
+    """The Newton step ``J⁻¹ rhs``. Speciation that no other row reads is block-
+    triangular below the plant (its rows read flows and T, nothing reads its unknowns),
+    and ``settle`` solves it on the point the step reaches: the step then solves the
+    plant's own rows only (the speciation part is zero), an LU the size of the plant
+    without speciation. A singular plant is factored whole, for the error's names."""
+    keep = system.plant_block
+    if keep is None:
+        return factor(J, system).solve(rhs)
+    rows, cols = keep
+    try:
+        lu = factor(J[rows][:, cols], system)
+    except SingularSystemError:
+        factor(J, system)         # raises, naming the unknowns in the whole system
+        raise
+    dx = np.zeros(system.n)
+    dx[cols] = lu.solve(rhs[rows])
+    return dx
+
+
 def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.ndarray,
                 ref_flow: float, always: bool):
     """Units' start profiles (see ``UnitEquations.initialiser``) for the inlet flows of
@@ -172,6 +192,7 @@ def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.
         new = np.asarray(func(trial[read]), dtype=float)
         if np.all(np.isfinite(new)):
             trial[write] = new
+    system.settle(trial)
     r_t, scale_t = system.residual(trial, ref_flow)
     if always or (np.all(np.isfinite(r_t)) and np.linalg.norm(scaled(r_t, scale_t))
                   < np.linalg.norm(scaled(r, scale))):
@@ -232,13 +253,18 @@ def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: f
     if not first:
         alpha = min(alpha, _to_boundary(system, x, dx))
     held = system.held
+    # speciation no other row reads is settled once, on the accepted point: the trial
+    # norms are then those of the plant without it (the same iterates)
+    each = system.aqueous is not None and system.aqueous_coupled
     for _ in range(MAX_HALVINGS + 1):
         trial = x + alpha * dx
         trial[T_idx] = np.maximum(trial[T_idx], T_MIN)
         trial[held] = np.maximum(trial[held], system.lower[held])
         capped = system.capped
         trial[capped] = np.minimum(trial[capped], system.upper[capped])
-        r, scale = system.residual(trial, ref_flow)
+        if each:
+            system.settle(trial)
+        r, scale = system.residual(trial, ref_flow, speciation=each)
         if first or not np.all(np.isfinite(r)):
             if first:
                 break
@@ -249,4 +275,7 @@ def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: f
         if norm0 < NEAR_ROOT or float(np.linalg.norm(rel_trial)) <= (1.0 - 1e-4 * alpha) * norm0:
             break
         alpha *= 0.5
+    if system.aqueous is not None and not each:
+        system.settle(trial)
+        rows, r[rows], scale[rows] = system.aqueous.residual(trial)
     return trial, r, scale

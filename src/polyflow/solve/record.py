@@ -158,9 +158,22 @@ def solved_record(fs: Flowsheet, asm: Assembly, report: NewtonReport,
         max_scaled_residual=float(report.max_scaled_residual),
         history=[float(h) for h in report.history], timings=dict(timings),
         density={**DEFAULT_DENSITY, **fs.options.get("density", {})},
-        system={"unknowns": int(system.n), "nnz": int(system.nnz)})
+        system={"unknowns": int(system.n), "nnz": int(system.nnz)},
+        aqueous=aqueous_record(system, report.x))
     result._live = fs
     return result
+
+
+def aqueous_record(system, x: np.ndarray) -> dict[str, Any]:
+    """The streams' pH, ionic strength and free acid as plain lists (None where a stream
+    has no speciation), and the database; {} for a plant without speciation."""
+    aq = system.aqueous
+    if aq is None:
+        return {}
+    props = aq.properties(x)
+    return {"database": aq.database,
+            **{k: [None if not np.isfinite(v) else float(v) for v in a]
+               for k, a in props.items()}}
 
 
 def _failure(err: PolyflowError) -> dict[str, Any]:

@@ -72,6 +72,10 @@ class SystemBuilder:
         self.row_var: list[int] = []
         self.row_text: dict[int, str] = {}
         self.unit_names: list[str] = []
+        #: every stream's speciation rows (polyflow.solve.aqueous_rows), or None
+        self.aqueous = None
+        #: (columns (streams, n), masters) of the speciation unknowns, for units
+        self.speciation: tuple[np.ndarray, tuple[str, ...]] | None = None
 
     # -- allocation -------------------------------------------------------------------
     def new_rows(self, n: int, unit: int, stream: int | np.ndarray, var: int | np.ndarray
@@ -153,6 +157,22 @@ class EquationSystem:
         blk_pat = [bk.global_pattern() for bk in b.blocks]
         blk_rows = [p[0] for p in blk_pat]
         blk_cols = [p[1] for p in blk_pat]
+        self.aqueous = b.aqueous
+        #: whether any other row reads a speciation column (a unit's rate law, a pH
+        #: spec): then the speciation is settled on every trial point of the line search
+        self.aqueous_coupled = False
+        if self.aqueous is not None:
+            blk_rows.append(self.aqueous.pattern()[0])
+            blk_cols.append(self.aqueous.pattern()[1])
+            self.aqueous_coupled = bool(np.isin(np.concatenate(
+                [bk.cols for bk in b.blocks] or [np.zeros(0, int)]),
+                self.aqueous.cols).any())
+        #: (rows, columns) of the plant without the speciation, when nothing reads it
+        #: (Newton's step then factors that block only: solve/newton.py, _step)
+        self.plant_block = None
+        if self.aqueous is not None and not self.aqueous_coupled:
+            self.plant_block = (np.setdiff1d(np.arange(self.n_rows), self.aqueous.rows),
+                                np.setdiff1d(np.arange(self.n), self.aqueous.cols))
         Acoo = self.A.tocoo()
         rows_all = np.concatenate([Acoo.row, e_rows, *blk_rows]).astype(np.int64)
         cols_all = np.concatenate([Acoo.col, e_cols, *blk_cols]).astype(np.int64)
@@ -218,15 +238,16 @@ class EquationSystem:
                           minlength=len(self.e_row))
         return out <= DEAD_FLOW * ref_flow
 
-    def residual(self, x: np.ndarray, ref_flow: float = 1.0, first: bool = False
-                 ) -> tuple[np.ndarray, np.ndarray]:
+    def residual(self, x: np.ndarray, ref_flow: float = 1.0, first: bool = False,
+                 speciation: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Residuals ``F(x)`` and their scales, one per row.
 
         A row's scale is the sum of the absolute values of its terms; for a species
         balance it is at least ``SPECIES_FLOOR`` times the largest flow of that species
         anywhere in the plant (and ``PLANT_FLOOR`` times the plant's feed flow), so that
         a row of round-off-sized terms (a species that is absent there) is not judged
-        relative to itself.
+        relative to itself. Without ``speciation`` the speciation rows are left at
+        zero (scale 1): a line search on a plant that does not read them.
         """
         r = self.A @ x - self.rhs
         scale = self.absA @ np.abs(x) + np.abs(self.rhs)
@@ -248,6 +269,8 @@ class EquationSystem:
             rb, sb = bk.started(first).func(x[bk.cols])
             r[bk.rows] = rb
             scale[bk.rows] = sb
+        if self.aqueous is not None and speciation:
+            rows, r[rows], scale[rows] = self.aqueous.residual(x)
         # a species row whose terms are all tiny is judged against that species' scale
         N, _ = self.stream_view(x)
         floor = np.maximum(SPECIES_FLOOR * np.maximum(np.abs(N).max(axis=0, initial=0.0),
@@ -276,8 +299,16 @@ class EquationSystem:
             parts.append(np.where(dead[:, None], dead_vals, live).ravel())
         for bk in self.blocks:
             parts.append(bk.started(first).values(x[bk.cols]))
+        if self.aqueous is not None:
+            parts.append(self.aqueous.values(x))
         data = np.bincount(self._map, weights=np.concatenate(parts), minlength=self.nnz)
         return sp.csc_matrix((data, self._indices, self._indptr), shape=(self.n_rows, self.n))
+
+    def settle(self, x: np.ndarray) -> None:
+        """Solve every stream's speciation for the flows and T of ``x``, in place (the
+        nonlinear elimination of docs/solver.md); nothing without speciation."""
+        if self.aqueous is not None:
+            self.aqueous.settle(x)
 
     def pattern(self) -> sp.csc_matrix:
         """The structural pattern (ones), for the degrees-of-freedom analysis."""
@@ -293,13 +324,17 @@ class EquationSystem:
             what = "temperature" if i == self.S else f"flow of {self.species.ids[i]}"
             return f"stream '{b.stream_names[s]}'", what
         name = b.var_names[j - b.n_vars]
+        aq = self.aqueous
+        if aq is not None and aq.cols[0, 0] <= j <= aq.cols[-1, -1]:
+            s, k = divmod(j - int(aq.cols[0, 0]), aq.n)
+            return f"stream '{b.stream_names[s]}'", aq.var_labels()[k]
         unit, _, var = name.partition(".")
         return f"unit '{unit}'", var
 
     def row_label(self, r: int) -> tuple[str, str, str]:
         """(unit, stream, equation) naming row ``r``."""
         b = self.builder
-        unit = b.unit_names[self.row_unit[r]]
+        unit = b.unit_names[self.row_unit[r]] if self.row_unit[r] >= 0 else "-"
         s = self.row_stream[r]
         stream = b.stream_names[s] if s >= 0 else "-"
         v = self.row_var[r]

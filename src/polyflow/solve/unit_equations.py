@@ -56,6 +56,28 @@ class UnitEquations:
             raise InputError(f"no stream named {name!r} in the plant",
                              hint=did_you_mean(name, self.b.stream_names)) from None
 
+    def speciation(self, stream: int) -> dict[str, int]:
+        """Global columns of ``stream``'s speciation unknowns (polyflow.solve.
+        aqueous_rows): ``"log10 a(H+)"`` (pH = −x), ``"log10 a(MASTER)"`` for every
+        master species, ``"I"`` (ionic strength, mol/kg water) and ``"M"`` (Σ m). A rate
+        law or an isotherm that reads them (as a nonlinear block's columns) gets the
+        exact coupled derivatives: the speciation rows are in the same Newton system.
+        Raises :class:`InputError` when the plant has no speciation."""
+        sp = getattr(self.b, "speciation", None)
+        if sp is None:
+            from polyflow.errors import InputError
+
+            raise InputError("this unit reads a stream's pH or ionic strength, but the "
+                             "plant has no speciation (no H2O in its species, or "
+                             "options.speciation = false)", field="speciation",
+                             hint="add H2O to the species and drop 'speciation = false'")
+        cols, masters = sp
+        c = cols[stream]
+        K = len(masters)
+        out = {f"log10 a({m})": int(c[k]) for k, m in enumerate(masters)}
+        out.update({"I": int(c[K]), "M": int(c[K + 1])})
+        return out
+
     @property
     def all_inlets(self) -> list[int]:
         return [s for streams in self.inlets.values() for s in streams]
