@@ -175,8 +175,10 @@ def test_speciation_off_leaves_the_balances_unchanged():
 
 
 def test_non_converging_speciation_names_the_stream(monkeypatch):
-    """When the local speciation cannot be solved (here: its solver made to fail), the
-    global Newton stalls on those rows and the error names the stream and 'speciation'."""
+    """When the local speciation cannot be solved (here: its solver made to fail) and a
+    spec reads it (the liquor's pH), the global Newton stalls on those rows and the error
+    names the stream and 'speciation'. (Read by nothing, such a stream is given up and
+    the plant solves: the test below.)"""
     import polyflow.solve.aqueous_rows as ar
 
     def fails(sys, t, T, x, **kw):
@@ -185,8 +187,10 @@ def test_non_converging_speciation_names_the_stream(monkeypatch):
     monkeypatch.setattr(ar, "solve_speciation", fails)
     monkeypatch.setattr(ar, "initial_guess", lambda sys, t, T=None: np.tile(
         np.r_[-7.0, np.full(len(sys.masters) - 1, -30.0), 1e-7, 2e-7], (len(t), 1)))
+    fs = acid_dose(5.0)
+    fs.specs["ph"] = Spec("ph", "acid.flows_kg_h.H2SO4", "streams.liquor.pH", 1.5)
     with pytest.raises(ConvergenceError) as err:
-        acid_dose(5.0).solve(max_iter=3)
+        fs.solve(max_iter=3)
     _units, streams, what = zip(*[w[1:] for w in err.value.worst], strict=True)
     assert "liquor" in streams[:3]
     assert any(w.startswith("speciation") for w in what[:3])
@@ -199,3 +203,27 @@ def test_report_warns_beyond_the_activity_model(sxew):
     warned = json_document(sxew)["aqueous_warnings"]
     assert any("'loaded_electrolyte'" in w and "more than 0.5" in w for w in warned)
     assert not any("'pls'" in w for w in warned)        # I 0.30 mol/kg
+
+
+def test_a_liquor_beyond_the_activity_model_does_not_fail_the_plant():
+    """36 % sulphuric acid with copper sulphate (about 6 mol/kg, ionic strength ~10): no
+    start solves its speciation on the extended Debye-Hückel model (found by the random
+    plant test). Nothing reads its pH, so the plant's balances solve, the stream reports
+    no pH, and the report says why, rather than the whole solve failing on a report."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.strategies import build_acid_plant
+
+    recipe = {"feed": {"H2O": 3000.0, "CuSO4": 38.17, "H2SO4": 1675.1, "CuO": 0.0,
+                       "SiO2": 1000.0}, "T": 38.0,
+              "units": [("mixer", None, None), ("mixer", None, None), ("separator", 0.0, 0.0)],
+              "second": [(2, 0)]}
+    result = build_acid_plant(recipe).solve()
+    assert result.converged and max(result.closure.values()) < 1e-9
+    unsolved = result.aqueous["unsolved"]
+    assert unsolved
+    name = result.streams[unsolved[0]].name
+    assert result.aqueous_of(name)["pH"] is None
+    from polyflow.report.tables import aqueous_warnings
+    assert any("does not converge" in w and name in w for w in aqueous_warnings(result))

@@ -43,7 +43,8 @@ def stream_system(species: SpeciesSet, database: str = "phreeqc",
     return sys, cmap
 
 
-def stream_rows(sys: AqueousSystem, cmap: ComponentMap, x, flows, T, floor: float = 1e-14):
+def stream_rows(sys: AqueousSystem, cmap: ComponentMap, x, flows, T, floor: float = 1e-14,
+                smooth: bool = True):
     """Speciation rows of N streams and their Jacobian blocks.
 
     Returns ``F`` (N, n), ``J_x`` (N, n, n), ``J_flows`` (N, n, n_species) and ``J_T``
@@ -53,10 +54,16 @@ def stream_rows(sys: AqueousSystem, cmap: ComponentMap, x, flows, T, floor: floa
     is floored smoothly (:func:`floored`: ``floor`` [mol/kg] at a zero total, the total
     itself above ~1e3·floor, a positive sliver for a negative total, as a flow crossing
     zero on a Newton path gives): log activities need a positive total, 1e-14 mol/kg of a
-    metal moves no pH, and the rows stay smooth and solvable through zero flows.
+    metal moves no pH, and the rows stay smooth and solvable through zero flows. With
+    ``smooth=False`` the floor is added instead (``t + floor``: a unit that keeps its own
+    unknowns relative to its totals, ``units/_free_share.py``, counts on that form).
     """
     t, dt = totals(cmap, flows)
-    t[:, 1:], slope = floored(t[:, 1:], floor)
+    if smooth:
+        t[:, 1:], slope = floored(t[:, 1:], floor)
+    else:
+        t[:, 1:] += floor
+        slope = np.ones_like(t[:, 1:])
     F, J, JT = residuals(sys, x, t, T)
     K = len(sys.masters)
     Jn = np.zeros((F.shape[0], F.shape[1], dt.shape[2]))

@@ -207,7 +207,9 @@ def aqueous_warnings(result: Result) -> list[str]:
     ``PH_ERROR_TABLE``; "above 0.5" beyond its last point)."""
     if not result.aqueous:
         return []
-    out = []
+    out = [f"stream '{result.streams[k].name}': its speciation does not converge (a liquor "
+           "far beyond the activity model): no pH, ionic strength or free acid reported"
+           for k in result.aqueous.get("unsolved", [])]
     xs, ys = zip(*PH_ERROR_TABLE, strict=True)
     for spec in result.streams:
         aq = result.aqueous_of(spec.name)

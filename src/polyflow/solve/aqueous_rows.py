@@ -137,6 +137,13 @@ class AqueousRows:
                          np.concatenate([c_x, c_f, c_T], axis=1).ravel())
         self._dead = np.concatenate([np.eye(n).ravel(), np.zeros(K * c + n)])
         self._last = None
+        #: whether another row reads the speciation (set by the system): then a stream
+        #: whose speciation cannot be solved fails the plant; otherwise it is given up
+        self.coupled = False
+        #: streams whose speciation no start solved while nothing reads it (a liquor far
+        #: beyond the activity model): held idle, their pH not reported, and the plant's
+        #: own balances solve regardless (a report must not fail the plant)
+        self.given_up = np.zeros(self.N, dtype=bool)
 
     # -- structure -----------------------------------------------------------------
     def pattern(self) -> tuple[np.ndarray, np.ndarray]:
@@ -165,6 +172,7 @@ class AqueousRows:
         if wet.any():
             t[wet] = totals(self.cmap, flows[wet])[0]
             wet &= np.maximum(t[:, 1:], 0.0).sum(axis=1) <= STRONG_LIMIT
+        wet &= ~self.given_up
         t[:, 1:] = floored(t[:, 1:], FLOOR)[0]       # as the rows floor them
         return X, flows, T, t, wet
 
@@ -236,7 +244,9 @@ class AqueousRows:
         races the bracketed guess, the strong-electrolyte limit and pH 7 with and without
         sweeps for COLD_ITER more. The first start that
         converges (in that order) is kept; a stream none solves keeps its best try and
-        its rows stay unsolved (Newton then names it)."""
+        its rows stay unsolved (Newton then names it) when a unit or spec reads its
+        speciation, and is otherwise given up (``given_up``: idle rows, pH not reported,
+        a warning in the report)."""
         X, _, T, t, wet = self.state(x)
         X[~wet] = self.x_idle
         if wet.any():
@@ -261,6 +271,10 @@ class AqueousRows:
                                              (every, np.tile(self.x_idle, (len(bad), 1)))],
                                       COLD_ITER)
                 Xw[bad[ok]] = Xb[ok]
+                if not self.coupled and not ok.all():
+                    lost = np.nonzero(wet)[0][bad[~ok]]
+                    self.given_up[lost] = True
+                    Xw[bad[~ok]] = self.x_idle
             X[wet] = Xw
         x[self.cols] = X
 

@@ -172,6 +172,7 @@ def aqueous_record(system, x: np.ndarray) -> dict[str, Any]:
         return {}
     props = aq.properties(x)
     return {"database": aq.database,
+            "unsolved": [int(k) for k in np.nonzero(aq.given_up)[0]],
             **{k: [None if not np.isfinite(v) else float(v) for v in a]
                for k, a in props.items()}}
 

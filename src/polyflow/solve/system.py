@@ -167,6 +167,7 @@ class EquationSystem:
             self.aqueous_coupled = bool(np.isin(np.concatenate(
                 [bk.cols for bk in b.blocks] or [np.zeros(0, int)]),
                 self.aqueous.cols).any())
+            self.aqueous.coupled = self.aqueous_coupled
         #: (rows, columns) of the plant without the speciation, when nothing reads it
         #: (Newton's step then factors that block only: solve/newton.py, _step)
         self.plant_block = None

@@ -30,7 +30,7 @@ def free_fraction_rows(sys, cmap, u, y, T):
     tf, dtf = _positive(t[:, 1:])
     x = np.array(u, dtype=float)
     x[:, 1:K] += np.log10(tf)
-    F, Jx, Jy, JT = stream_rows(sys, cmap, x, y, T, FLOOR)
+    F, Jx, Jy, JT = stream_rows(sys, cmap, x, y, T, FLOOR, smooth=False)
     Jy = Jy + np.einsum("nrk,nks->nrs", Jx[:, :, 1:K],
                         dt[:, 1:, :] * (dtf / (LN10 * tf))[:, :, None])
     return F, Jx, Jy, JT, x
