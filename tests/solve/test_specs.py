@@ -276,7 +276,7 @@ def test_lime_dose_is_a_feed_with_a_free_acid_spec():
     streams.t.g_L.H2SO4 = C* written without division (solve/measures.py): the same
     rate, 36.9 kg/h of Ca(OH)2 for 4.904 g/L (the LimeDose docstring's example)."""
     from polyflow.units import Feed
-    from polyflow.units.neutraliser import LimeDose
+    from polyflow.units.lime_dose import LimeDose
 
     dosed = _neutralisation(LimeDose("lime", agent="Ca(OH)2", target_stream="t",
                                      target_free_acid="4.904 g/L")).solve()

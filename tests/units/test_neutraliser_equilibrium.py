@@ -12,7 +12,8 @@ from polyflow.chem.elements import atomic_weight
 from polyflow.chem.species import load_database
 from polyflow.units import Feed, Product
 from polyflow.units._liquor_equilibrium import MINERAL_SPECIES
-from polyflow.units.neutraliser import LimeDose, Neutraliser
+from polyflow.units.lime_dose import LimeDose
+from polyflow.units.neutraliser import Neutraliser
 
 SPECIES = ["H2O", "H2SO4", "CuSO4", "Fe2(SO4)3", "Ca(OH)2(s)", "CaSO4*2H2O(s)", "CuO(s)",
            "Fe(OH)3(s)", "H+", "OH-", "Ca+2", "Cu+2", "Fe+3", "SO4-2"]

@@ -6,7 +6,8 @@ import pytest
 
 from polyflow import Flowsheet
 from polyflow.units import Feed, Product
-from polyflow.units.neutraliser import LimeDose, Neutraliser, free_acid_g_L
+from polyflow.units.lime_dose import LimeDose
+from polyflow.units.neutraliser import Neutraliser, free_acid_g_L
 from polyflow.units.precipitator import Precipitator
 
 NEUTRAL = ["H2O", "H2SO4", "CuSO4", "CaO", "Ca(OH)2", "CaCO3(s)", "CaSO4*2H2O(s)",
