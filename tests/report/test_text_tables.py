@@ -30,3 +30,10 @@ def test_a_wide_table_is_cut_into_blocks_that_fit_repeating_the_first_column():
     assert max(map(len, lines)) <= 100
     assert sum(line.startswith("stream") for line in lines) > 3      # repeated key column
     assert all(f"species {j} [kg/h]" in cut for j in range(30))       # nothing lost
+
+
+def test_a_real_trace_beside_tonnes_is_still_shown():
+    """0.1 g/h of gold beside 754 t/h of oxygen (1.3e-10 of it) is a figure, not noise."""
+    text = text_table([{"element": "O", "in [kg/h]": 754_276.0},
+                       {"element": "Au", "in [kg/h]": 1.0e-4}])
+    assert "1.000e-04" in text

@@ -36,8 +36,10 @@ def _columns(rows: Sequence[dict], columns: Sequence[str] | None) -> list[str]:
 
 
 #: in a text table, a number below this fraction of its column's largest is shown as 0:
-#: a flow of 1e-16 t/h beside 400 t/h is the round-off of the solve, not a flow
-TRACE = 1e-9
+#: a flow of 1e-16 t/h beside 400 t/h is the round-off of the solve, not a flow (the
+#: solve's own round-off floor, as the stream table's ROUNDOFF_PHASE: a real trace, such
+#: as 0.1 g/h of gold beside 750 t/h of oxygen, 1e-10 of it, is still shown)
+TRACE = 1e-12
 
 
 def _trace_free(rows: Sequence[dict], cols: Sequence[str], trace: float) -> list[list[str]]:
