@@ -39,6 +39,7 @@ class LimeDose(SolvedFeed):
 
     >>> from polyflow import Flowsheet
     >>> from polyflow.units import Feed, Product
+    >>> from polyflow.units.neutraliser import Neutraliser
     >>> fs = Flowsheet(["H2O", "H2SO4", "Ca(OH)2", "CaSO4*2H2O(s)", "CO2(g)"])
     >>> _ = fs.add(Feed("bleed", flows={"H2O": "10000 kg/h", "H2SO4": "1 kmol/h"}))
     >>> _ = fs.add(LimeDose("lime", agent="Ca(OH)2", target_stream="t", target_pH=1.0))
