@@ -87,9 +87,14 @@ def test_key_must_be_a_reactant():
                                  "conversion": 1.0}]))
 
 
-def test_temperature_and_duty_together_are_over_specified():
-    with pytest.raises(InputError, match="over-specified: give 'temperature' or 'duty'"):
-        StoichiometricReactor("leach", temperature="25 degC", duty="10 kW", reactions=[])
+@pytest.mark.parametrize("model", ["stoichiometric_reactor", "precipitator", "digester"])
+def test_temperature_and_duty_together_are_over_specified(model):
+    from polyflow.units.registry import model_registry
+
+    with pytest.raises(InputError, match="over-specified: give 'temperature' or 'duty', "
+                                         "not both") as err:
+        model_registry()[model]("hot", temperature="25 degC", duty="10 kW", reactions=[])
+    assert err.value.field == "duty"
 
 
 def test_charge_imbalance_is_named():

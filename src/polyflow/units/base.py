@@ -312,6 +312,18 @@ class Unit:
         """A :class:`SpecificationError` (over- or under-specified) at this unit."""
         return SpecificationError(message, unit=self.name, field=field, hint=hint)
 
+    def at_most_one(self, *fields: str) -> None:
+        """Raise the over-specified error when more than one of ``fields`` is given.
+
+        For the parameters that are alternatives, such as ``temperature`` or ``duty``:
+        "over-specified: give 'temperature' or 'duty', not both", at the last one given.
+        """
+        given = [f for f in fields if self.p[f] is not None]
+        if len(given) > 1:
+            names = " or ".join(f"'{f}'" for f in fields)
+            both = "not both" if len(fields) == 2 else "only one"
+            raise self.misspecified(f"over-specified: give {names}, {both}", given[-1])
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
 

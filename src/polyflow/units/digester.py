@@ -139,9 +139,7 @@ class Digester(Unit):
     }
 
     def validate(self) -> None:
-        if self.p["temperature"] is not None and self.p["duty"] is not None:
-            raise self.misspecified("over-specified: give 'temperature' or 'duty', not both",
-                                    "duty")
+        self.at_most_one("temperature", "duty")
 
     def bind(self, species) -> None:
         self._species = species

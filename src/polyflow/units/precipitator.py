@@ -104,9 +104,7 @@ class Precipitator(Unit):
     }
 
     def validate(self) -> None:
-        if self.p["temperature"] is not None and self.p["duty"] is not None:
-            raise self.misspecified("over-specified: give 'temperature' or 'duty', not both",
-                                    "duty")
+        self.at_most_one("temperature", "duty")
 
     def bind(self, species) -> None:
         self._species = species
