@@ -24,6 +24,7 @@ from matplotlib.ticker import FuncFormatter
 
 from polyflow.errors import FlowsheetError, InputError, did_you_mean
 from polyflow.report import tables
+from polyflow.report.colours import colour_of, colours
 from polyflow.report.layout import (
     LANE_PITCH,
     MARGIN,
@@ -36,7 +37,7 @@ from polyflow.report.layout import (
     recycle_streams,
     topology,
 )
-from polyflow.report.text import fmt
+from polyflow.report.text import fmt, plain
 
 if TYPE_CHECKING:
     from polyflow.flowsheet import Flowsheet
@@ -143,45 +144,76 @@ def _check_element(result: Result, element: str) -> float:
     return fed
 
 
-def sankey_figure(result: Result, element: str, max_width_pt: float = 22.0) -> Figure:
-    """The flow of one element through the plant: every stream a band whose width is
-    proportional to the element's flow [kg/h]; feeds and products labelled with their
-    flows and products with their share of the feed (recovery)."""
-    fed = _check_element(result, element)
+#: Sankey: flows below this share of the largest are hidden (``--min-share``)
+MIN_SHARE = 1e-3
+
+
+def sankey_topology(result: Result, element: str, min_share: float = MIN_SHARE
+                    ) -> tuple[Topology, dict[str, float], float]:
+    """The plant a Sankey draws: without the feeds and products whose flow of
+    ``element`` is at most ``min_share`` of the largest stream's (a water or reagent
+    feed without the element is not drawn); with every stream's flow [kg/h] and the
+    threshold [kg/h]."""
+    if not 0.0 <= min_share < 1.0:
+        raise InputError(f"a share of the largest flow from 0 to 1 (got {min_share})",
+                         field="--min-share", hint="e.g. --min-share 0.001 (0.1 %)")
     top = topology(result)
     flow = {s: result.elements_kg_h(s)[element] for s in result.stream_names}
+    threshold = max(min_share, 1e-9) * max(flow.values())
+    ends = [u for k, u, v in top.streams if top.roles[u] == "feed" and flow[k] <= threshold]
+    ends += [v for k, u, v in top.streams if top.roles[v] == "product"
+             and flow[k] <= threshold]
+    if ends:
+        gone = set(ends)
+        top = Topology(top.name, {n: r for n, r in top.roles.items() if n not in gone},
+                       [(k, u, v) for k, u, v in top.streams if u not in gone
+                        and v not in gone], {n: c for n, c in top.categories.items()
+                                             if n not in gone},
+                       top.weights, top.slurries)
+    return top, flow, threshold
+
+
+def sankey_figure(result: Result, element: str, max_width_pt: float = 22.0,
+                  min_share: float = MIN_SHARE) -> Figure:
+    """The flow of one element through the plant: every stream a band whose width is
+    proportional to the element's flow [kg/h], in the element's colour
+    (:mod:`polyflow.report.colours`); feeds and products labelled with their flows and
+    products with their share of the feed (recovery). Flows at most ``min_share`` of the
+    largest are hidden, and so are feeds and products that carry no more (see
+    :func:`sankey_topology`); labels are plain numbers, never in e-notation."""
+    fed = _check_element(result, element)
+    top, flow, threshold = sankey_topology(result, element, min_share)
     biggest = max(flow.values())
+    band = colour_of(element)
     labels = {}
-    for spec in result.streams:
-        if top.roles[spec.src] == "feed":
-            labels[spec.src] = f"{spec.src}\n{fmt(flow[spec.name])} kg/h"
-        elif top.roles[spec.dst] == "product":
-            kg = flow[spec.name]
-            labels[spec.dst] = f"{spec.dst}\n{fmt(kg)} kg/h, {100 * kg / fed:.1f} %"
+    for k, u, v in top.streams:
+        if top.roles[u] == "feed":
+            labels[u] = f"{u}\n{plain(flow[k])} kg/h"
+        elif top.roles[v] == "product":
+            labels[v] = f"{v}\n{plain(flow[k])} kg/h, {100 * flow[k] / fed:.1f} %"
     lay = layout(top, lane_pitch=max(LANE_PITCH, max_width_pt / 72 + 0.12), labels=labels)
     fig, ax = _canvas_figure(lay.width, lay.height)
     _title(ax, lay, f"{top.name}: {element} flow through the plant "
-                    f"({fmt(fed)} kg/h {element} fed)")
+                    f"({plain(fed)} kg/h {element} fed)")
     _draw_units(ax, top, lay, labels)
     for k, route in lay.routes.items():
-        recycle = k in lay.recycles
-        colour = RECYCLE_COLOUR if recycle else BAND_COLOUR
-        xs, ys = zip(*route, strict=True)
-        if flow[k] <= 1e-9 * biggest:
-            ax.plot(xs, ys, color="#bbbbbb", lw=0.6, ls=":", zorder=1)
+        if flow[k] <= threshold:
             continue
+        colour = RECYCLE_COLOUR if k in lay.recycles else band
+        xs, ys = zip(*route, strict=True)
         lw = max(max_width_pt * flow[k] / biggest, 0.8)
         ax.plot(xs, ys, color=colour, lw=lw, alpha=0.55, solid_capstyle="butt",
                 solid_joinstyle="round", zorder=2)
         ax.plot(*route[-1], marker=">", color=colour, ms=5, zorder=3)
-        _stream_label(ax, f"{k}\n{fmt(flow[k])}", lay.label_at[k], colour)
+        _stream_label(ax, f"{k}\n{plain(flow[k])}", lay.label_at[k], colour)
     _legend(fig, [
-        Line2D([], [], color=BAND_COLOUR, lw=max_width_pt, alpha=0.55,
-               label=f"{fmt(biggest)} kg/h {element}"),
-        Line2D([], [], color=BAND_COLOUR, lw=max_width_pt / 4, alpha=0.55,
-               label=f"{fmt(biggest / 4)} kg/h"),
+        Line2D([], [], color=band, lw=max_width_pt, alpha=0.55,
+               label=f"{plain(biggest)} kg/h {element}"),
+        Line2D([], [], color=band, lw=max_width_pt / 4, alpha=0.55,
+               label=f"{plain(biggest / 4)} kg/h"),
         Line2D([], [], color=RECYCLE_COLOUR, lw=6, alpha=0.55, label="recycle stream"),
-        Line2D([], [], color="#bbbbbb", lw=0.6, ls=":", label=f"no {element}")])
+        Line2D([], [], color="white", lw=0,
+               label=f"hidden: below {100 * max(min_share, 1e-9):g} % of the largest")])
     return fig
 
 
@@ -279,12 +311,15 @@ def recovery_figure(results: Result | Mapping[str, Result],
                   for prod in dict.fromkeys(p for _, p in pairs)}
         xlabel, title = "element", f"{result.flowsheet_name}: recovery to products"
         group_labels = groups
+        # a product's colour is fixed by its name among all the plant's products
+        palette = colours(result.products)
     else:
         group_labels = [f"{e} → {p}" for e, p in pairs]
         series = {label: [100 * r.recovery.get(e, {}).get(p, 0.0) for e, p in pairs]
                   for label, r in results.items()}
         xlabel = "element → product"
         title = "Recovery to products: " + " vs ".join(results)
+        palette = colours(results)
     n_series = max(len(series), 1)
     width_in = max(6.5, 0.4 * n_series * len(group_labels) + 3.5)
     fig = Figure(figsize=(width_in, 4.8), layout="constrained")
@@ -296,7 +331,7 @@ def recovery_figure(results: Result | Mapping[str, Result],
     upright = bar_inches < 0.32            # "100.0" at 7 pt is about 0.3 in wide
     for i, (name, values) in enumerate(series.items()):
         xs = [g + (i - (n_series - 1) / 2) * bar_w for g in range(len(group_labels))]
-        bars = ax.bar(xs, values, bar_w * 0.95, label=name)
+        bars = ax.bar(xs, values, bar_w * 0.95, label=name, color=palette[name])
         if annotate:
             ax.bar_label(bars, labels=[f"{v:.1f}" if v >= 0.05 else "" for v in values],
                          fontsize=7, padding=1, rotation=90 if upright else 0)
@@ -337,9 +372,10 @@ def psd_figure(result: Result, streams: Sequence[str] | None = None) -> Figure:
     fig = Figure(figsize=(7.5, 5.0), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
+    palette = colours(names)
     for s in names:
         sizes, passing = result.psd(s)
-        ax.semilogx(sizes, passing, marker="o", ms=3, label=s)
+        ax.semilogx(sizes, passing, marker="o", ms=3, label=s, color=palette[s])
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.set_xlabel("particle size [µm]")
     ax.set_ylabel("cumulative passing [%]")
