@@ -213,7 +213,8 @@ def sankey_figure(result: Result, element: str, max_width_pt: float = 22.0,
                label=f"{plain(biggest / 4)} kg/h"),
         Line2D([], [], color=RECYCLE_COLOUR, lw=6, alpha=0.55, label="recycle stream"),
         Line2D([], [], color="white", lw=0,
-               label=f"hidden: below {100 * max(min_share, 1e-9):g} % of the largest")])
+               label=f"not drawn: at most {plain(100 * min_share)} % of the largest"
+               if min_share > 0 else "not drawn: zero flows")])
     return fig
 
 
