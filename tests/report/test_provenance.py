@@ -126,7 +126,9 @@ def test_compare_records_each_case(plant, tmp_path):
     (tmp_path / "other.toml").write_text(GOOD.replace('flow = "5 m3/h"', 'flow = "6 m3/h"'))
     res = run("compare", plant, "other.toml", "--format", "json")
     assert res.exit_code == 0, res.output
-    files = json.loads(res.output)["files"]
+    doc = json.loads(res.output)
+    assert doc["format_version"] == OUTPUT_FORMAT
+    files = doc["files"]
     assert files["other"]["provenance"]["flowsheet"] == "other.toml"
     assert files["plant"]["provenance"]["polyflow_version"] == polyflow.__version__
 
@@ -171,3 +173,18 @@ def test_every_shipped_flowsheet_declares_the_current_format():
     for path in sorted((ROOT / "flowsheets").glob("*.toml")):
         head = tomllib.loads(path.read_text())["flowsheet"]
         assert head.get("format_version") == FLOWSHEET_FORMAT, path.name
+
+
+def test_every_pfd_page_names_its_inputs(tmp_path):
+    """The process flow diagram's pages carry the file, its hash and the version at
+    their foot, with their page number."""
+    from polyflow.report.pfd import pfd_pages
+
+    (tmp_path / "plant.toml").write_text(GOOD)
+    result = polyflow.load(tmp_path / "plant.toml", {"water.flow": "6 m3/h"}).solve()
+    pages = pfd_pages(result)
+    digest = _sha256(tmp_path / "plant.toml")[:12]
+    for i, fig in enumerate(pages, start=1):
+        foot = fig.texts[-1].get_text()
+        assert f"(sha256 {digest}), --set water.flow='6 m3/h'; polyflow " in foot
+        assert foot.endswith(f"page {i} of {len(pages)}")

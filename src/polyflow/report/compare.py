@@ -19,6 +19,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from polyflow.io.provenance import OUTPUT_FORMAT
 from polyflow.report.provenance import provenance_line, provenance_rows
 from polyflow.report.tables import NOT_ASSAYED, PRECIOUS
 from polyflow.report.text import markdown_table, shown, text_table
@@ -303,7 +304,7 @@ def _render_csv(sections, results) -> str:
 
 
 def _render_json(sections, results, files) -> str:
-    doc = {"first": next(iter(results)),
+    doc = {"format_version": OUTPUT_FORMAT, "first": next(iter(results)),
            "files": {lab: {"path": files.get(lab), "flowsheet": r.flowsheet_name,
                            "converged": bool(r.converged), "provenance": r.provenance}
                      for lab, r in results.items()},

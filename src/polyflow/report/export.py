@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from polyflow.effluent.products import hazards, product_lines, products
+from polyflow.io.provenance import OUTPUT_FORMAT
 from polyflow.report import comminution, lines, tables
 from polyflow.report.lines import line_sections
 from polyflow.report.provenance import CSV_BOM, csv_preamble, provenance_line
@@ -27,8 +28,6 @@ __all__ = ["FORMATS", "json_document", "line_sections", "render", "source_as_giv
            "write_atomic"]
 
 FORMATS = ("text", "csv", "json", "md")
-#: the outputs' format version where the record carries no provenance (built in code)
-OUTPUT_FORMAT = 1
 
 
 def source_as_given(result: Result) -> str | None:

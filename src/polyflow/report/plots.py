@@ -173,6 +173,11 @@ def sankey_topology(result: Result, element: str, min_share: float = MIN_SHARE
     return top, flow, threshold
 
 
+def _trimmed(number: str) -> str:
+    """``"0.100"`` -> ``"0.1"``, ``"50.0"`` -> ``"50"``."""
+    return number.rstrip("0").rstrip(".") if "." in number else number
+
+
 def sankey_figure(result: Result, element: str, max_width_pt: float = 22.0,
                   min_share: float = MIN_SHARE) -> Figure:
     """The flow of one element through the plant: every stream a band whose width is
@@ -213,7 +218,8 @@ def sankey_figure(result: Result, element: str, max_width_pt: float = 22.0,
                label=f"{plain(biggest / 4)} kg/h"),
         Line2D([], [], color=RECYCLE_COLOUR, lw=6, alpha=0.55, label="recycle stream"),
         Line2D([], [], color="white", lw=0,
-               label=f"not drawn: at most {plain(100 * min_share)} % of the largest"
+               label=f"not drawn: at most {_trimmed(plain(100 * min_share))} % of the "
+                     "largest"
                if min_share > 0 else "not drawn: zero flows")])
     return fig
 
