@@ -169,7 +169,7 @@ def _selection_options(fn):
     return fn
 
 
-def _selection(ctx, fmt: str, sections: str | None, streams: str | None,
+def _selection(fmt: str, sections: str | None, streams: str | None,
                area: str | None):
     """The report's :class:`~polyflow.report.selection.Selection` (None: everything)."""
     if not (sections or streams or area):
@@ -208,7 +208,7 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx writes a workbook: give the file with -o "
                                "PATH.xlsx")
-    selection = _selection(ctx, fmt, sections, stream_names, area)
+    selection = _selection(fmt, sections, stream_names, area)
     _output_checked(output)
     fs = _run_guarded(ctx, load, file, _overrides(sets), _specs(specs))
     from polyflow.report import render  # after the input is checked: a bad file fails fast
@@ -408,10 +408,14 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
         raise click.UsageError("--kind sankey needs --element, e.g. --element Cu")
     path, image_format = _plot_output(output, files[0], kind)
     _output_checked(path)
+    from polyflow.report.provenance import provenance_line
+
     if kind == "flowsheet":             # the diagram needs no solve
         from polyflow.io.reader import load
 
-        fig = plots.flowsheet_figure(_run_guarded(ctx, load, files[0], _overrides(sets)))
+        fs = _run_guarded(ctx, load, files[0], _overrides(sets))
+        subject = provenance_line(getattr(fs, "provenance", {}))
+        fig = plots.flowsheet_figure(fs)
     else:
         progress = _CompareProgress(quiet, len(files))
         try:
@@ -419,6 +423,7 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
         finally:
             progress.done()
         first = next(iter(results.values()))
+        subject = "\n".join(provenance_line(r.provenance) for r in results.values())
         if kind == "pfd":
             from polyflow.report.pfd import pdf_bytes, pfd_pages
 
@@ -429,7 +434,8 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
             if len(pages) > 1 and not quiet:
                 click.echo(f"note: the diagram has {len(pages)} pages; {path.name} shows the "
                            "first (name the file .pdf for all)", err=True)
-            _write_or_echo(path, plots.figure_bytes(pages[0], image_format), quiet)
+            _write_or_echo(path, plots.figure_bytes(pages[0], image_format,
+                                                    subject=subject), quiet)
             return
         draw = {
             "sankey": lambda: plots.sankey_figure(first, element, min_share=min_share),
@@ -440,7 +446,7 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
             "waterfall": lambda: _waterfall(ctx, files[0], first, sets),
         }[kind]
         fig = _run_guarded(ctx, draw)
-    _write_or_echo(path, plots.figure_bytes(fig, image_format), quiet)
+    _write_or_echo(path, plots.figure_bytes(fig, image_format, subject=subject), quiet)
 
 
 def _waterfall(ctx, file: Path, result, sets: tuple[str, ...]):

@@ -188,3 +188,23 @@ def test_every_pfd_page_names_its_inputs(tmp_path):
         foot = fig.texts[-1].get_text()
         assert f"(sha256 {digest}), --set water.flow='6 m3/h'; polyflow " in foot
         assert foot.endswith(f"page {i} of {len(pages)}")
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
+def test_plot_files_carry_the_inputs_in_their_metadata(plant, tmp_path, suffix):
+    res = run("plot", plant, "--kind", "recovery", "--set", "water.flow=6 m3/h",
+              "-o", f"r.{suffix}")
+    assert res.exit_code == 0, res.output
+    data = (tmp_path / f"r.{suffix}").read_bytes()
+    digest = _sha256(tmp_path / "plant.toml")[:12]
+    if suffix == "png":
+        from PIL import Image
+
+        subject = Image.open(io.BytesIO(data)).text["Subject"]
+    elif suffix == "svg":
+        subject = data.decode()
+    else:
+        subject = data.decode("latin-1")
+    for fragment in ("Inputs: plant.toml", digest, "--set water.flow='6 m3/h'",
+                     f"polyflow {polyflow.__version__}"):
+        assert fragment in subject, (suffix, fragment)

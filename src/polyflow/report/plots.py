@@ -395,10 +395,13 @@ def psd_figure(result: Result, streams: Sequence[str] | None = None) -> Figure:
 
 
 # -- output ------------------------------------------------------------------------------
-def figure_bytes(fig: Figure, image_format: str, dpi: float = 150.0) -> bytes:
+def figure_bytes(fig: Figure, image_format: str, dpi: float = 150.0,
+                 subject: str | None = None) -> bytes:
     """The figure as PNG, SVG or PDF bytes (large figures get a lower resolution so the
     PNG stays below about 12,000 pixels a side). SVG and PDF keep their text as text
-    (selectable, searchable, editable), not as outlines."""
+    (selectable, searchable, editable), not as outlines. ``subject`` (the run's
+    provenance line, :func:`polyflow.report.provenance.provenance_line`) goes into the
+    file's metadata (PNG text chunk and PDF ``Subject``, SVG ``Description``), in ASCII."""
     if image_format not in IMAGE_FORMATS:
         raise InputError(f"cannot write a {image_format!r} image",
                          hint="name the output file .png, .svg or .pdf")
@@ -407,5 +410,7 @@ def figure_bytes(fig: Figure, image_format: str, dpi: float = 150.0) -> bytes:
     buf = io.BytesIO()
     FigureCanvasAgg(fig)
     with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
-        fig.savefig(buf, format=image_format, dpi=dpi, facecolor="white")
+        key = "Description" if image_format == "svg" else "Subject"   # SVG: Dublin Core
+        fig.savefig(buf, format=image_format, dpi=dpi, facecolor="white",
+                    metadata={key: subject.replace("…", "...")} if subject else None)
     return buf.getvalue()
