@@ -133,7 +133,8 @@ def test_rosin_rammler_p80_round_trip_and_reports(tmp_path):
     assert r.phase_kg_h("o")["s"] == 0.0
     text = render(r, "text")
     assert "P80 [um]" in text and "CuFeS2(s)|" not in text
-    csv_head = render(r, "csv").splitlines()[0]
+    csv_head = next(line for line in render(r, "csv").splitlines()
+                    if not line.startswith("#"))        # after the provenance lines
     assert "CuFeS2(s) [kg/h]" in csv_head and "|" not in csv_head
     doc = json.loads(render(r, "json"))
     assert doc["species"] == ["H2O(l)", "CuFeS2(s)", "SiO2(s)"]

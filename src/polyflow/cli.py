@@ -146,6 +146,47 @@ def _specs(values: tuple[str, ...]) -> dict:
     return out
 
 
+# -- report control (issue #18): which sections, streams and area a report shows -------
+#: polyflow.report.selection.SECTIONS, written out so that --help imports no report
+#: (a test checks that they agree)
+_SECTIONS_HELP = ("summary, streams, balance, recovery, energy, units, comminution, "
+                  "reagents, water, lines, economics")
+
+
+def _selection_options(fn):
+    """--sections, --streams, --area (polyflow.report.selection)."""
+    for option in reversed([
+        click.option("--sections", metavar="NAME,...",
+                     help="Report only these sections (text, md), comma-separated: "
+                          f"{_SECTIONS_HELP}."),
+        click.option("--streams", "stream_names", metavar="NAME,...",
+                     help="Show only these streams (text, md, csv), comma-separated."),
+        click.option("--area", metavar="AREA",
+                     help="Show only the streams into or out of this area's units, and "
+                          "its units' energy and results (text, md, csv)."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+def _selection(fmt: str, sections: str | None, streams: str | None,
+               area: str | None):
+    """The report's :class:`~polyflow.report.selection.Selection` (None: everything)."""
+    if not (sections or streams or area):
+        return None
+    from polyflow.report.selection import Selection
+
+    if fmt in ("json", "xlsx"):
+        raise click.UsageError(f"--sections, --streams and --area shape the text, md and "
+                               f"csv reports; --format {fmt} writes the whole record")
+    sel = Selection.from_options(sections, streams, area)
+    if fmt == "csv" and sel.sections is not None and sel.sections != ("streams",):
+        raise click.UsageError("--format csv is the stream table; use --format text or md "
+                               "for other sections (--streams and --area apply to it)")
+    return sel
+# -- end of report control ------------------------------------------------------------
+
+
 _SPEC_HELP = ("Solve for an input: 'NAME: vary=UNIT.FIELD, target=JSON.PATH, value=V[, "
               "bounds=LO..HI]', e.g. --spec 'vary=acid.flows.H2SO4, "
               "target=streams.pls.g_L.H2SO4, value=6 g/L' (docs/specs.md).")
@@ -156,15 +197,18 @@ _SPEC_HELP = ("Solve for an input: 'NAME: vary=UNIT.FIELD, target=JSON.PATH, val
 @_report_options("Override a unit or feed parameter, e.g. --set leach.temperature='50 degC', "
                  "or an economics entry, e.g. --set economics.prices.Cu='10000 USD/t'.")
 @click.option("--spec", "specs", multiple=True, metavar="SPEC", help=_SPEC_HELP)
+@_selection_options
 @click.pass_context
 def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
-        quiet: bool, specs: tuple[str, ...]) -> None:
+        quiet: bool, specs: tuple[str, ...], sections: str | None,
+        stream_names: str | None, area: str | None) -> None:
     """Solve the flowsheet FILE and report streams, balances, recoveries and energy."""
     from polyflow.io.reader import load
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx writes a workbook: give the file with -o "
                                "PATH.xlsx")
+    selection = _selection(fmt, sections, stream_names, area)
     _output_checked(output)
     fs = _run_guarded(ctx, load, file, _overrides(sets), _specs(specs))
     from polyflow.report import render  # after the input is checked: a bad file fails fast
@@ -187,8 +231,9 @@ def run(ctx, file: Path, fmt: str, output: Path | None, sets: tuple[str, ...],
 
         text = result_workbook(result, economics)
     else:
-        text = render(result, fmt, economics, width=_terminal_width(output))
-    _write_or_echo(output, text, quiet)
+        text = _run_guarded(ctx, render, result, fmt, economics,
+                            width=_terminal_width(output), selection=selection)
+    _write_or_echo(output, text, quiet, bom=fmt == "csv")
     if not result.closed:
         raise PolyflowCLIError("the element balance does not close to 1e-9", 3)
     from polyflow.solve.spec_outcome import at_bound_message
@@ -248,12 +293,15 @@ def _solve_files(ctx, files: tuple[Path, ...], sets: tuple[str, ...], quiet: boo
     return results
 
 
-def _write_or_echo(output: Path | None, content: str | bytes, quiet: bool) -> None:
+def _write_or_echo(output: Path | None, content: str | bytes, quiet: bool,
+                   bom: bool | None = None) -> None:
+    """Write ``content`` to ``output`` (a CSV with ``bom``: the UTF-8 byte-order mark for
+    Excel; None: by the file's suffix) or echo it to standard output."""
     from polyflow.report import write_atomic
 
     if output is not None:
         try:
-            write_atomic(output, content)
+            write_atomic(output, content, bom)
         except OSError as err:      # checked before the solve; a full disk, a race
             raise PolyflowCLIError(f"-o {output}: cannot write: {err.strerror}", 2) from None
         if not quiet:
@@ -287,7 +335,8 @@ def compare(ctx, files: tuple[Path, ...], fmt: str, output: Path | None,
     paths = {label: str(f) for label, f in zip(results, files, strict=True)}
     economics = {label: _economics(ctx, f, results[label], sets)
                  for label, f in zip(results, files, strict=True)}
-    _write_or_echo(output, render_compare(results, fmt, paths, economics), quiet)
+    _write_or_echo(output, render_compare(results, fmt, paths, economics), quiet,
+                   bom=fmt == "csv")
     open_balance = [label for label, r in results.items() if not r.closed]
     if open_balance:
         raise PolyflowCLIError("the element balance does not close to 1e-9 in "
@@ -338,10 +387,14 @@ def _names(text: str | None) -> list[str] | None:
 @click.option("--set", "sets", multiple=True, metavar="UNIT.PARAM=VALUE",
               help="Override a unit parameter (in every file).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+# -- sankey threshold (issue #18) --
+@click.option("--min-share", type=click.FloatRange(0.0, 1.0, max_open=True), default=1e-3,
+              show_default=True, help="Sankey: hide flows at most this share of the largest "
+                                      "(and the feeds and products that carry no more).")
 @click.pass_context
 def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: str | None,
          streams: str | None, columns: str | None, sets: tuple[str, ...],
-         quiet: bool) -> None:
+         quiet: bool, min_share: float) -> None:
     """Draw FILE as a flowsheet diagram, a process flow diagram for a report (pfd: equipment
     symbols, numbered streams, a page per line, the stream table; PDF), an element Sankey,
     the stream table, recoveries (of several FILES side by side) or particle size
@@ -355,10 +408,14 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
         raise click.UsageError("--kind sankey needs --element, e.g. --element Cu")
     path, image_format = _plot_output(output, files[0], kind)
     _output_checked(path)
+    from polyflow.report.provenance import provenance_line
+
     if kind == "flowsheet":             # the diagram needs no solve
         from polyflow.io.reader import load
 
-        fig = plots.flowsheet_figure(_run_guarded(ctx, load, files[0], _overrides(sets)))
+        fs = _run_guarded(ctx, load, files[0], _overrides(sets))
+        subject = provenance_line(getattr(fs, "provenance", {}))
+        fig = plots.flowsheet_figure(fs)
     else:
         progress = _CompareProgress(quiet, len(files))
         try:
@@ -366,6 +423,7 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
         finally:
             progress.done()
         first = next(iter(results.values()))
+        subject = "\n".join(provenance_line(r.provenance) for r in results.values())
         if kind == "pfd":
             from polyflow.report.pfd import pdf_bytes, pfd_pages
 
@@ -376,10 +434,11 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
             if len(pages) > 1 and not quiet:
                 click.echo(f"note: the diagram has {len(pages)} pages; {path.name} shows the "
                            "first (name the file .pdf for all)", err=True)
-            _write_or_echo(path, plots.figure_bytes(pages[0], image_format), quiet)
+            _write_or_echo(path, plots.figure_bytes(pages[0], image_format,
+                                                    subject=subject), quiet)
             return
         draw = {
-            "sankey": lambda: plots.sankey_figure(first, element),
+            "sankey": lambda: plots.sankey_figure(first, element, min_share=min_share),
             "streams": lambda: plots.streams_figure(first, _names(streams), _names(columns)),
             "recovery": lambda: plots.recovery_figure(
                 results if len(results) > 1 else first, _names(element)),
@@ -387,7 +446,7 @@ def plot(ctx, files: tuple[Path, ...], kind: str, output: Path | None, element: 
             "waterfall": lambda: _waterfall(ctx, files[0], first, sets),
         }[kind]
         fig = _run_guarded(ctx, draw)
-    _write_or_echo(path, plots.figure_bytes(fig, image_format), quiet)
+    _write_or_echo(path, plots.figure_bytes(fig, image_format, subject=subject), quiet)
 
 
 def _waterfall(ctx, file: Path, result, sets: tuple[str, ...]):

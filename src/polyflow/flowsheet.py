@@ -131,6 +131,8 @@ class Flowsheet:
         self.graph.nodes[name]["unit"] = new
         if is_feed:
             self.tables[name] = table
+        if getattr(self, "provenance", None):   # the outputs record it as a --set
+            self.provenance["overrides"][path] = value
 
     def add(self, unit: Unit) -> Unit:
         if unit.name in self.graph:

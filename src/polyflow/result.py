@@ -82,6 +82,10 @@ class Result:
     #: beyond the activity model), ``pH``, ``ionic_strength_mol_kg``, ``free_acid_g_L``
     aqueous: dict[str, Any] = field(default_factory=dict)
     schema: int = SCHEMA
+    #: what the run was made from (polyflow.io.provenance): the flowsheet path as given,
+    #: its content hash, the --set overrides and --spec specs, the polyflow version and
+    #: the outputs' format version; {} for a flowsheet built in code
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._index = {s.name: k for k, s in enumerate(self.streams)}
@@ -411,6 +415,15 @@ class Result:
 
         return pd.DataFrame(self.stream_table()).set_index("stream")
 
+    @property
+    def plot(self):
+        """The result's figures for a notebook: ``result.plot.sankey("Cu")``,
+        ``.recovery()``, ``.streams()``, ``.psd()``, ``.flowsheet()``, ``.pfd()``, each a
+        matplotlib figure (:class:`polyflow.report.accessor.ResultPlots`)."""
+        from polyflow.report.accessor import ResultPlots
+
+        return ResultPlots(self)
+
     # -- the record as plain data ------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Every field as JSON-safe data (lists, dicts, str, numbers); the inverse of
@@ -429,6 +442,7 @@ class Result:
             "history": [float(h) for h in self.history], "timings": dict(self.timings),
             "density": dict(self.density), "system": dict(self.system),
             "failure": self.failure, "specs": self.specs, "aqueous": self.aqueous,
+            "provenance": self.provenance,
         }
 
     @classmethod
@@ -450,7 +464,8 @@ class Result:
             max_scaled_residual=d["max_scaled_residual"], history=list(d["history"]),
             timings=dict(d["timings"]), density=dict(d["density"]),
             system=dict(d["system"]), failure=d["failure"], specs=dict(d.get("specs", {})),
-            aqueous=dict(d.get("aqueous", {})), schema=d["schema"])
+            aqueous=dict(d.get("aqueous", {})), schema=d["schema"],
+            provenance=dict(d.get("provenance", {})))
 
     def aqueous_of(self, stream: str) -> dict[str, float | None]:
         """pH (activity scale), ionic strength [mol/kg water] and free acid [g/L H2SO4]

@@ -26,7 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent
 #: keys of the JSON document that depend on the machine or the working directory
-VOLATILE = ("timings_s", "source")
+VOLATILE = ("timings_s", "source",
+            # the file as given, its hash, the polyflow version (tests/report/test_provenance.py)
+            "provenance", "format_version")
 
 
 def shipped() -> list[Path]:

@@ -71,11 +71,35 @@ def test_text_and_markdown_name_every_section(results):
     assert "## Recovery to products" in md and "| element | product |" in md
 
 
-def test_csv_has_one_row_per_compared_quantity(results):
-    rows = list(csv.DictReader(io.StringIO(compare.render_compare(results, "csv"))))
-    cu = [r for r in rows if r["section"] == "Recovery to products"
-          and r["element"] == "Cu" and r["product"] == "cathode"]
-    assert len(cu) == 1 and float(cu[0]["Δ hot [%]"]) > 3.0
+def _csv_rows(text: str) -> list[dict]:
+    """The CSV's rows after its ``#`` provenance lines."""
+    body = "".join(line for line in io.StringIO(text) if not line.startswith("#"))
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_csv_is_a_tidy_table_with_one_value_per_row(results, base_result, hot_result):
+    """Issue #18: case, section, item, field, unit, value; every value of the
+    side-by-side tables once (none of the differences, which are derived)."""
+    text = compare.render_compare(results, "csv")
+    rows = _csv_rows(text)
+    assert list(rows[0]) == list(compare.LONG_COLUMNS)
+    cu = {r["case"]: r for r in rows if r["section"] == "Recovery to products"
+          and r["item"] == "Cu" and r["field"] == "cathode"}
+    assert set(cu) == {"base", "hot"} and {r["unit"] for r in cu.values()} == {"%"}
+    assert float(cu["base"]["value"]) == pytest.approx(
+        100 * base_result.recovery["Cu"]["cathode"], rel=1e-12)
+    assert float(cu["hot"]["value"]) - float(cu["base"]["value"]) > 3.0
+    power = [r for r in rows if r["section"] == "Power and heat by area"
+             and r["item"] == "total" and r["field"] == "power"]
+    assert sorted(r["unit"] for r in power) == ["kW", "kW", "kWh/t ore", "kWh/t ore"]
+    wide = compare.compare_sections(results)
+    n_values = sum(r.get(col) is not None for rs in wide.values() for r in rs
+                   for col in r if col in ("base", "hot") or col.startswith(("base [",
+                                                                             "hot [")))
+    assert len(rows) == n_values
+    assert all(r["case"] in ("base", "hot") and r["item"] for r in rows)
+    # each case's inputs in '#' lines before the header
+    assert "# hot: flowsheet file (as given): " in text
 
 
 def test_json_keeps_missing_values_as_null(results):

@@ -234,7 +234,8 @@ def test_same_seed_same_csv_locally_and_on_a_dask_cluster(tmp_path):
             except subprocess.TimeoutExpired:
                 p.kill()
     assert remote.read_bytes() == local.read_bytes()
-    lines = local.read_text().splitlines()
+    assert local.read_bytes().startswith(b"\xef\xbb\xbf")      # a CSV file for Excel
+    lines = local.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 7 and lines[0].startswith("point,ore.grades.Cu [%],")
     assert all(",converged," in line for line in lines[1:])
 

@@ -16,6 +16,7 @@ from polyflow.errors import DataError, InputError, PolyflowError, did_you_mean
 from polyflow.io.lines import LineIndex
 from polyflow.io.namespace import PrefixedIndex, prefixed
 from polyflow.io.overrides import WRONG_VALUE, errors_placed, overridden, take_overrides
+from polyflow.io.provenance import check_format_version, provenance_of
 from polyflow.io.schema import LIMITS, check_document, check_entry, check_value, decode
 from polyflow.io.spec_tables import read_specs
 
@@ -151,8 +152,12 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
     """
     # the files are read and checked before numpy, networkx and the unit models are
     # imported: a bad file fails in a tenth of a second (benchmarks/startup.py)
+    given = path
     path = Path(path)
     docs = read_document(path)
+    versions = [check_format_version(d.get("flowsheet", {}), str(f),
+                                     i.line("flowsheet", "format_version"))
+                for f, d, i in docs]
     from polyflow.chem.species import load_database
     from polyflow.flowsheet import Flowsheet
     from polyflow.io.feed_units import build_feed
@@ -203,6 +208,10 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
     species_set = _sized_species(species_set, docs)
     fs = Flowsheet(species_set, name=head.get("name", main_path.stem), source=str(main_path),
                    options=options)
+    #: what the run is made from (polyflow.io.provenance): path as given, content hash,
+    #: the command line's --set and --spec; the reports write it
+    fs.provenance = provenance_of(given, [f for f, _d, _i in docs], overrides, specs,
+                                  versions[-1])
     file_overrides: dict[str, Any] = {}
     origin: dict[str, tuple[str, int | None]] = {}      # where each override is written
     for file, doc, index in docs:

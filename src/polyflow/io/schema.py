@@ -30,7 +30,7 @@ __all__ = ["FLOWSHEET_KEYS", "LIMITS", "TOP_LEVEL", "check_document", "check_ent
 
 TOP_LEVEL = ("flowsheet", "feeds", "units", "products", "streams", "specs", "economics")
 FLOWSHEET_KEYS = ("name", "description", "species", "include", "options", "overrides",
-                  "size_classes", "sieves", "sized", "reroute")
+                  "size_classes", "sieves", "sized", "reroute", "format_version")
 
 #: Upper limits of one flowsheet (with its includes). They keep a mistyped number from
 #: asking for gigabytes before the first equation: a plant of 10,000 units reads in

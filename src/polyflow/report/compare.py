@@ -19,14 +19,17 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from polyflow.io.provenance import OUTPUT_FORMAT
+from polyflow.report.provenance import provenance_line, provenance_rows
 from polyflow.report.tables import NOT_ASSAYED, PRECIOUS
 from polyflow.report.text import markdown_table, shown, text_table
 
 if TYPE_CHECKING:
     from polyflow.result import Result
 
-__all__ = ["COMPARE_FORMATS", "compare_sections", "grade_rows", "power_rows", "reagent_rows",
-           "recovery_rows", "render_compare", "side_by_side", "unique_labels", "water_rows"]
+__all__ = ["COMPARE_FORMATS", "LONG_COLUMNS", "compare_sections", "grade_rows", "long_rows",
+           "power_rows", "reagent_rows", "recovery_rows", "render_compare", "side_by_side",
+           "unique_labels", "water_rows"]
 
 COMPARE_FORMATS = ("text", "csv", "md", "json", "xlsx")
 #: shown for a value that exists in only some of the files
@@ -209,6 +212,9 @@ def _header(results: Mapping[str, Result], files: Mapping[str, str]) -> list[str
     for label, result in results.items():
         state = "converged" if result.converged else "NOT converged"
         lines.append(f"{label}: {result.flowsheet_name} ({files.get(label, '')}), {state}")
+        inputs = provenance_line(result.provenance)
+        if inputs:
+            lines.append(f"{label}: {inputs}")
     return lines
 
 
@@ -228,24 +234,80 @@ def _render_markdown(sections, results, files) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _render_csv(sections) -> str:
-    """One table: a ``section`` column, then the union of every section's columns."""
-    rows = [{"section": title, **r} for title, rs in sections.items() for r in shown(rs)]
-    columns: list[str] = ["section"]
-    for r in rows:
-        columns.extend(k for k in r if k not in columns and k != "note")
-    columns.append("note")
+#: the columns of the tidy (long-form) comparison table, the CSV of ``polyflow compare``
+LONG_COLUMNS = ("case", "section", "item", "field", "unit", "value")
+
+
+def _value_column(row: Mapping[str, Any], label: str) -> str | None:
+    """The column of ``label``'s values in a side-by-side row (``label`` or
+    ``label [unit]``)."""
+    for k in row:
+        if k == label or (k.startswith(f"{label} [") and k.endswith("]")):
+            return k
+    return None
+
+
+def _split_unit(text: str) -> tuple[str, str]:
+    """``"power [kW]"`` -> ``("power", "kW")``; text without a bracketed unit as is."""
+    if text.endswith("]") and " [" in text:
+        head, _, unit = text[:-1].rpartition(" [")
+        return head, unit
+    return text, ""
+
+
+def long_rows(sections: Mapping[str, Sequence[Mapping[str, Any]]],
+              labels: Sequence[str]) -> list[dict[str, Any]]:
+    """The comparison as one tidy table, one value per row: ``case`` (the file's label),
+    ``section``, ``item`` (the row's first key, such as the element or the area),
+    ``field`` (its second key, such as the product, if any), ``unit`` and ``value``. A
+    value a file does not have is left out (no row), differences are not repeated.
+
+    >>> rows = long_rows({"Recovery": side_by_side(("element", "product"),
+    ...     {"A": {("Cu", "pls"): 0.5}, "B": {("Cu", "pls"): 0.75}}, "%")}, ["A", "B"])
+    >>> [(r["case"], r["item"], r["field"], r["unit"], r["value"]) for r in rows]
+    [('A', 'Cu', 'pls', '%', 0.5), ('B', 'Cu', 'pls', '%', 0.75)]
+    """
+    out: list[dict[str, Any]] = []
+    for title, rows in sections.items():
+        for row in rows:
+            columns = {lab: _value_column(row, lab) for lab in labels}
+            values = set(columns.values())
+            keys = [str(row[k]) for k in row if k not in values and k != "note"
+                    and not k.startswith("Δ ")]
+            if not keys:
+                continue
+            for lab, col in columns.items():
+                if col is None or row.get(col) is None:
+                    continue
+                item, field = keys[0], " / ".join(keys[1:])
+                field, unit = _split_unit(field) if field else ("", "")
+                if not field:
+                    item, unit = _split_unit(item)
+                if not unit:
+                    unit = _split_unit(col)[1]
+                out.append({"case": lab, "section": title, "item": item, "field": field,
+                            "unit": unit, "value": row[col]})
+    return out
+
+
+def _render_csv(sections, results) -> str:
+    """The tidy table (:func:`long_rows`) after ``#`` lines with each case's file,
+    content hash, overrides and the polyflow version."""
+    preamble = "".join(f"# {label}: {r['item']}: {r['value']}\n"
+                       for label, result in results.items()
+                       for r in provenance_rows(result.provenance))
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", restval="")
+    writer = csv.DictWriter(buf, fieldnames=list(LONG_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
+    writer.writerows(long_rows(sections, list(results)))
+    return preamble + buf.getvalue()
 
 
 def _render_json(sections, results, files) -> str:
-    doc = {"first": next(iter(results)),
+    doc = {"format_version": OUTPUT_FORMAT, "first": next(iter(results)),
            "files": {lab: {"path": files.get(lab), "flowsheet": r.flowsheet_name,
-                           "converged": bool(r.converged)} for lab, r in results.items()},
+                           "converged": bool(r.converged), "provenance": r.provenance}
+                     for lab, r in results.items()},
            "sections": sections}
     return json.dumps(doc, indent=2) + "\n"
 
@@ -268,7 +330,7 @@ def render_compare(results: Mapping[str, Result], fmt: str,
     if fmt == "md":
         return _render_markdown(sections, results, files)
     if fmt == "csv":
-        return _render_csv(sections)
+        return _render_csv(sections, results)
     if fmt == "json":
         return _render_json(sections, results, files)
     if fmt == "xlsx":

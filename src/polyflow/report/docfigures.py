@@ -8,9 +8,12 @@ A marker is an HTML comment (invisible when the Markdown is rendered) around the
 
 ``refinery`` is the flowsheet (``flowsheets/refinery.toml``); the key is a dotted path in
 the ``--format json`` document (``recovery.Cu.cathode``, ``water_balance.recycled_t_h``)
+(a part ``FIELD=VALUE&...`` picks a row of a list: ``by_line.lines.line=cu.power [kW]``)
 or one of :data:`DERIVED`, with an optional format after ``|``: ``int``, ``pct`` (a
 fraction as a percentage, 1 decimal), ``pct0``, ``g3`` (3 significant digits, the
-default for numbers), ``f2`` (2 decimals).
+default for numbers), ``f2`` (2 decimals). Inside a Markdown table write ``~`` for ``|``
+(``<!--fig:refinery:iterations~int-->``): a ``|`` splits the table's cell even inside a
+comment.
 
     python -m polyflow.report.docfigures           # check: list the figures that differ
     python -m polyflow.report.docfigures --write   # rewrite them from the flowsheets
@@ -28,7 +31,7 @@ from typing import Any
 __all__ = ["DERIVED", "MARKER", "check", "figures", "render", "rewrite"]
 
 ROOT = Path(__file__).resolve().parents[3]
-MARKER = re.compile(r"<!--fig:([\w.-]+):([^|>]+?)(?:\|(\w+))?-->(.*?)<!--/fig-->")
+MARKER = re.compile(r"<!--fig:([\w.-]+):([^|~>]+?)(?:([|~])(\w+))?-->(.*?)<!--/fig-->")
 
 
 def _water(doc: dict, key: str) -> float:
@@ -74,8 +77,19 @@ def _format(value: Any, fmt: str | None) -> str:
 
 
 def _lookup(doc: dict, key: str) -> Any:
+    """The value at the dotted path ``key``; in a list of rows (``by_line.recovery``), a
+    part ``FIELD=VALUE&FIELD=VALUE`` picks the one row whose fields have those values:
+    ``by_line.recovery.line=cu&element=Cu.recovery [% of line feed]``."""
     node: Any = doc
     for part in key.split("."):
+        if isinstance(node, list) and "=" in part:
+            want = dict(item.split("=", 1) for item in part.split("&"))
+            rows = [r for r in node if isinstance(r, dict)
+                    and all(str(r.get(k)) == v for k, v in want.items())]
+            if len(rows) != 1:
+                raise KeyError(f"{key}: {len(rows)} rows match {part!r}")
+            node = rows[0]
+            continue
         if not isinstance(node, dict) or part not in node:
             raise KeyError(key)
         node = node[part]
@@ -105,7 +119,7 @@ def figures(paths: Iterable[Path]) -> list[tuple[Path, int, str, str, str, str |
     for path in paths:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             for m in MARKER.finditer(line):
-                out.append((path, n, m.group(4), m.group(1), m.group(2), m.group(3)))
+                out.append((path, n, m.group(5), m.group(1), m.group(2), m.group(4)))
     return out
 
 
@@ -138,9 +152,9 @@ def rewrite(paths: Iterable[Path] | None = None) -> int:
 
         def sub(m: re.Match) -> str:
             nonlocal changed
-            want = render(m.group(1), m.group(2), m.group(3), docs)
-            changed += want != m.group(4)
-            fmt = f"|{m.group(3)}" if m.group(3) else ""
+            want = render(m.group(1), m.group(2), m.group(4), docs)
+            changed += want != m.group(5)
+            fmt = f"{m.group(3)}{m.group(4)}" if m.group(4) else ""
             return f"<!--fig:{m.group(1)}:{m.group(2)}{fmt}-->{want}<!--/fig-->"
 
         new = MARKER.sub(sub, text)

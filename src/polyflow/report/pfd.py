@@ -328,7 +328,24 @@ def pfd_pages(source: Result | Flowsheet, title: str | None = None) -> list[Figu
         pages.append(_diagram_page(sub, heading, numbers, models))
     if getattr(source, "converged", False):
         pages += _table_pages(source, numbers, name)
+    _footers(pages, getattr(source, "provenance", None) or {})
     return pages
+
+
+def _footers(pages: Sequence[Figure], prov: dict) -> None:
+    """Each page's foot: what it was drawn from (file as given, content hash, --set,
+    polyflow version; polyflow.io.provenance) and its page number."""
+    from polyflow.report.provenance import set_text
+
+    source = ""
+    if prov:
+        digest = prov.get("flowsheet_sha256") or ""
+        sets = "".join(f", --set {set_text(k, v)}" for k, v in prov.get("overrides", {}).items())
+        source = (f"{prov['flowsheet']} (sha256 {digest[:12]}){sets}; polyflow "
+                  f"{prov.get('polyflow_version')}   ")
+    for i, fig in enumerate(pages, start=1):
+        fig.text(0.01, 0.006, f"{source}page {i} of {len(pages)}", ha="left", va="bottom",
+                 fontsize=6, color="#555555")
 
 
 def pdf_bytes(pages: Sequence[Figure]) -> bytes:

@@ -4,13 +4,14 @@ Every function returns a :class:`matplotlib.figure.Figure` built without pyplot 
 state, no display needed); :func:`figure_bytes` renders one to PNG or SVG bytes with the
 Agg canvas so the caller can write it atomically. Figures read a result record (the
 flowsheet figure also a flowsheet); where units and streams go is
-:mod:`polyflow.report.layout`'s job, recycle streams included.
+:mod:`polyflow.report.layout`'s job, recycle streams included. The recovery and size
+charts live in :mod:`polyflow.report.charts` and are re-exported here; the colours come
+from :mod:`polyflow.report.colours`.
 """
 
 from __future__ import annotations
 
 import io
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +21,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from matplotlib.path import Path as MplPath
-from matplotlib.ticker import FuncFormatter
 
-from polyflow.errors import FlowsheetError, InputError, did_you_mean
+from polyflow.errors import InputError, did_you_mean
 from polyflow.report import tables
+from polyflow.report.charts import check_element as _check_element
+from polyflow.report.charts import psd_figure, recovery_figure
+from polyflow.report.colours import colour_of
 from polyflow.report.layout import (
     LANE_PITCH,
     MARGIN,
@@ -36,7 +39,7 @@ from polyflow.report.layout import (
     recycle_streams,
     topology,
 )
-from polyflow.report.text import fmt
+from polyflow.report.text import fmt, plain
 
 if TYPE_CHECKING:
     from polyflow.flowsheet import Flowsheet
@@ -53,7 +56,6 @@ ROLE_COLOUR = {"feed": "#d8ecd4", "process": "#dce6f2", "product": "#fbe3c8"}
 ROLE_EDGE = {"feed": "#3c7a34", "process": "#2f5d8a", "product": "#b3651d"}
 STREAM_COLOUR = "#333333"
 RECYCLE_COLOUR = "#c0392b"
-BAND_COLOUR = "#2f7fbf"
 
 
 # -- drawing helpers ---------------------------------------------------------------------
@@ -129,59 +131,83 @@ def flowsheet_figure(source: Result | Flowsheet, title: str | None = None) -> Fi
 
 
 # -- sankey ------------------------------------------------------------------------------
-def _check_element(result: Result, element: str) -> float:
-    """The element's plant feed [kg/h]; an InputError if the plant has none of it."""
-    elements = list(result.species.elements)
-    if element not in elements:
-        raise InputError(f"no element {element!r} in this flowsheet's species",
-                         field="--element", hint=did_you_mean(element, elements))
-    fed = result.element_in_kg_h[element]
-    if fed <= 0:
-        raise InputError(f"no {element} is fed to the plant", field="--element",
-                         hint="choose an element the feeds carry: " + ", ".join(
-                             e for e in elements if result.element_in_kg_h[e] > 0))
-    return fed
+#: Sankey: flows below this share of the largest are hidden (``--min-share``)
+MIN_SHARE = 1e-3
 
 
-def sankey_figure(result: Result, element: str, max_width_pt: float = 22.0) -> Figure:
-    """The flow of one element through the plant: every stream a band whose width is
-    proportional to the element's flow [kg/h]; feeds and products labelled with their
-    flows and products with their share of the feed (recovery)."""
-    fed = _check_element(result, element)
+def sankey_topology(result: Result, element: str, min_share: float = MIN_SHARE
+                    ) -> tuple[Topology, dict[str, float], float]:
+    """The plant a Sankey draws: without the feeds and products whose flow of
+    ``element`` is at most ``min_share`` of the largest stream's (a water or reagent
+    feed without the element is not drawn); with every stream's flow [kg/h] and the
+    threshold [kg/h]."""
+    if not 0.0 <= min_share < 1.0:
+        raise InputError(f"a share of the largest flow from 0 to 1 (got {min_share})",
+                         field="--min-share", hint="e.g. --min-share 0.001 (0.1 %)")
     top = topology(result)
     flow = {s: result.elements_kg_h(s)[element] for s in result.stream_names}
+    threshold = max(min_share, 1e-9) * max(flow.values())
+    ends = [u for k, u, v in top.streams if top.roles[u] == "feed" and flow[k] <= threshold]
+    ends += [v for k, u, v in top.streams if top.roles[v] == "product"
+             and flow[k] <= threshold]
+    if ends:
+        gone = set(ends)
+        top = Topology(top.name, {n: r for n, r in top.roles.items() if n not in gone},
+                       [(k, u, v) for k, u, v in top.streams if u not in gone
+                        and v not in gone], {n: c for n, c in top.categories.items()
+                                             if n not in gone},
+                       top.weights, top.slurries)
+    return top, flow, threshold
+
+
+def _trimmed(number: str) -> str:
+    """``"0.100"`` -> ``"0.1"``, ``"50.0"`` -> ``"50"``."""
+    return number.rstrip("0").rstrip(".") if "." in number else number
+
+
+def sankey_figure(result: Result, element: str, max_width_pt: float = 22.0,
+                  min_share: float = MIN_SHARE) -> Figure:
+    """The flow of one element through the plant: every stream a band whose width is
+    proportional to the element's flow [kg/h], in the element's colour
+    (:mod:`polyflow.report.colours`); feeds and products labelled with their flows and
+    products with their share of the feed (recovery). Flows at most ``min_share`` of the
+    largest are hidden, and so are feeds and products that carry no more (see
+    :func:`sankey_topology`); labels are plain numbers, never in e-notation."""
+    fed = _check_element(result, element)
+    top, flow, threshold = sankey_topology(result, element, min_share)
     biggest = max(flow.values())
+    band = colour_of(element)
     labels = {}
-    for spec in result.streams:
-        if top.roles[spec.src] == "feed":
-            labels[spec.src] = f"{spec.src}\n{fmt(flow[spec.name])} kg/h"
-        elif top.roles[spec.dst] == "product":
-            kg = flow[spec.name]
-            labels[spec.dst] = f"{spec.dst}\n{fmt(kg)} kg/h, {100 * kg / fed:.1f} %"
+    for k, u, v in top.streams:
+        if top.roles[u] == "feed":
+            labels[u] = f"{u}\n{plain(flow[k])} kg/h"
+        elif top.roles[v] == "product":
+            labels[v] = f"{v}\n{plain(flow[k])} kg/h, {100 * flow[k] / fed:.1f} %"
     lay = layout(top, lane_pitch=max(LANE_PITCH, max_width_pt / 72 + 0.12), labels=labels)
     fig, ax = _canvas_figure(lay.width, lay.height)
     _title(ax, lay, f"{top.name}: {element} flow through the plant "
-                    f"({fmt(fed)} kg/h {element} fed)")
+                    f"({plain(fed)} kg/h {element} fed)")
     _draw_units(ax, top, lay, labels)
     for k, route in lay.routes.items():
-        recycle = k in lay.recycles
-        colour = RECYCLE_COLOUR if recycle else BAND_COLOUR
-        xs, ys = zip(*route, strict=True)
-        if flow[k] <= 1e-9 * biggest:
-            ax.plot(xs, ys, color="#bbbbbb", lw=0.6, ls=":", zorder=1)
+        if flow[k] <= threshold:
             continue
+        colour = RECYCLE_COLOUR if k in lay.recycles else band
+        xs, ys = zip(*route, strict=True)
         lw = max(max_width_pt * flow[k] / biggest, 0.8)
         ax.plot(xs, ys, color=colour, lw=lw, alpha=0.55, solid_capstyle="butt",
                 solid_joinstyle="round", zorder=2)
         ax.plot(*route[-1], marker=">", color=colour, ms=5, zorder=3)
-        _stream_label(ax, f"{k}\n{fmt(flow[k])}", lay.label_at[k], colour)
+        _stream_label(ax, f"{k}\n{plain(flow[k])}", lay.label_at[k], colour)
     _legend(fig, [
-        Line2D([], [], color=BAND_COLOUR, lw=max_width_pt, alpha=0.55,
-               label=f"{fmt(biggest)} kg/h {element}"),
-        Line2D([], [], color=BAND_COLOUR, lw=max_width_pt / 4, alpha=0.55,
-               label=f"{fmt(biggest / 4)} kg/h"),
+        Line2D([], [], color=band, lw=max_width_pt, alpha=0.55,
+               label=f"{plain(biggest)} kg/h {element}"),
+        Line2D([], [], color=band, lw=max_width_pt / 4, alpha=0.55,
+               label=f"{plain(biggest / 4)} kg/h"),
         Line2D([], [], color=RECYCLE_COLOUR, lw=6, alpha=0.55, label="recycle stream"),
-        Line2D([], [], color="#bbbbbb", lw=0.6, ls=":", label=f"no {element}")])
+        Line2D([], [], color="white", lw=0,
+               label=f"not drawn: at most {_trimmed(plain(100 * min_share))} % of the "
+                     "largest"
+               if min_share > 0 else "not drawn: zero flows")])
     return fig
 
 
@@ -246,116 +272,14 @@ def streams_figure(result: Result, streams: Sequence[str] | None = None,
     return fig
 
 
-# -- recovery ----------------------------------------------------------------------------
-def _recovery_pairs(results: Mapping[str, Result], elements: Sequence[str] | None
-                    ) -> list[tuple[str, str]]:
-    """(element, product) pairs with a recovery above 0.05 % in at least one result."""
-    pairs: list[tuple[str, str]] = []
-    for r in results.values():
-        for e in tables.assay_elements(r):
-            if elements and e not in elements:
-                continue
-            for prod, frac in r.recovery[e].items():
-                if frac > 5e-4 and (e, prod) not in pairs:
-                    pairs.append((e, prod))
-    return pairs
-
-
-def recovery_figure(results: Result | Mapping[str, Result],
-                    elements: Sequence[str] | None = None) -> Figure:
-    """Recovery of each element to each product [%] as grouped bars: for one result, a
-    group per element with a bar per product; for several (``{label: Result}``), a group
-    per element and product with a bar per result."""
-    if not isinstance(results, Mapping):
-        results = {results.flowsheet_name: results}
-    for r in results.values():
-        for e in elements or ():
-            _check_element(r, e)
-    pairs = _recovery_pairs(results, elements)
-    if len(results) == 1:
-        result = next(iter(results.values()))
-        groups = list(dict.fromkeys(e for e, _ in pairs))
-        series = {prod: [100 * result.recovery[e][prod] for e in groups]
-                  for prod in dict.fromkeys(p for _, p in pairs)}
-        xlabel, title = "element", f"{result.flowsheet_name}: recovery to products"
-        group_labels = groups
-    else:
-        group_labels = [f"{e} → {p}" for e, p in pairs]
-        series = {label: [100 * r.recovery.get(e, {}).get(p, 0.0) for e, p in pairs]
-                  for label, r in results.items()}
-        xlabel = "element → product"
-        title = "Recovery to products: " + " vs ".join(results)
-    n_series = max(len(series), 1)
-    width_in = max(6.5, 0.4 * n_series * len(group_labels) + 3.5)
-    fig = Figure(figsize=(width_in, 4.8), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    bar_w = 0.8 / n_series
-    annotate = n_series * len(group_labels) <= 60
-    bar_inches = (width_in - 3.0) / max(len(group_labels), 1) * bar_w
-    upright = bar_inches < 0.32            # "100.0" at 7 pt is about 0.3 in wide
-    for i, (name, values) in enumerate(series.items()):
-        xs = [g + (i - (n_series - 1) / 2) * bar_w for g in range(len(group_labels))]
-        bars = ax.bar(xs, values, bar_w * 0.95, label=name)
-        if annotate:
-            ax.bar_label(bars, labels=[f"{v:.1f}" if v >= 0.05 else "" for v in values],
-                         fontsize=7, padding=1, rotation=90 if upright else 0)
-    ax.set_xticks(range(len(group_labels)), group_labels,
-                  rotation=30 if len(group_labels) > 6 else 0,
-                  ha="right" if len(group_labels) > 6 else "center")
-    ax.set_ylim(0, 118 if upright else 110)
-    ax.set_ylabel("recovery [% of element fed]")
-    ax.set_xlabel(xlabel)
-    ax.set_title(title)
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
-    if len(series) > 1:
-        ax.legend(fontsize=8, title="product" if len(results) == 1 else "flowsheet",
-                  title_fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return fig
-
-
-# -- particle size distributions -----------------------------------------------------------
-def psd_figure(result: Result, streams: Sequence[str] | None = None) -> Figure:
-    """Cumulative % passing against particle size of chosen streams (default: every stream
-    carrying solids). Needs a flowsheet with size classes (``species.size_classes``); the
-    curves come from ``Result.psd(stream) -> (sizes_um, cumulative % passing)``."""
-    species = result.species
-    classes = getattr(species, "size_classes", None)
-    if classes is None or len(classes) == 0:
-        raise InputError("this flowsheet carries no particle size distributions",
-                         hint="psd plots need a flowsheet with size classes; choose another "
-                              "--kind (flowsheet, sankey, streams, recovery)")
-    known = result.stream_names
-    if streams:
-        for s in streams:
-            if s not in known:
-                raise FlowsheetError(f"no stream named {s!r}", hint=did_you_mean(s, known))
-        names = list(streams)
-    else:
-        names = [s for s in known if result.phase_kg_h(s)["s"] > 0]
-    fig = Figure(figsize=(7.5, 5.0), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    for s in names:
-        sizes, passing = result.psd(s)
-        ax.semilogx(sizes, passing, marker="o", ms=3, label=s)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-    ax.set_xlabel("particle size [µm]")
-    ax.set_ylabel("cumulative passing [%]")
-    ax.set_ylim(0, 100)
-    ax.set_title(textwrap.fill(f"{result.flowsheet_name}: particle size distributions", 60))
-    ax.grid(which="both", alpha=0.3)
-    if len(names) > 1:
-        ax.legend(fontsize=8, title="stream", title_fontsize=8)
-    return fig
-
-
 # -- output ------------------------------------------------------------------------------
-def figure_bytes(fig: Figure, image_format: str, dpi: float = 150.0) -> bytes:
+def figure_bytes(fig: Figure, image_format: str, dpi: float = 150.0,
+                 subject: str | None = None) -> bytes:
     """The figure as PNG, SVG or PDF bytes (large figures get a lower resolution so the
     PNG stays below about 12,000 pixels a side). SVG and PDF keep their text as text
-    (selectable, searchable, editable), not as outlines."""
+    (selectable, searchable, editable), not as outlines. ``subject`` (the run's
+    provenance line, :func:`polyflow.report.provenance.provenance_line`) goes into the
+    file's metadata (PNG text chunk and PDF ``Subject``, SVG ``Description``), in ASCII."""
     if image_format not in IMAGE_FORMATS:
         raise InputError(f"cannot write a {image_format!r} image",
                          hint="name the output file .png, .svg or .pdf")
@@ -364,5 +288,7 @@ def figure_bytes(fig: Figure, image_format: str, dpi: float = 150.0) -> bytes:
     buf = io.BytesIO()
     FigureCanvasAgg(fig)
     with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
-        fig.savefig(buf, format=image_format, dpi=dpi, facecolor="white")
+        key = "Description" if image_format == "svg" else "Subject"   # SVG: Dublin Core
+        fig.savefig(buf, format=image_format, dpi=dpi, facecolor="white",
+                    metadata={key: subject.replace("…", "...")} if subject else None)
     return buf.getvalue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["MISSING", "fmt", "markdown_table", "shown", "text_table"]
+__all__ = ["MISSING", "fmt", "markdown_table", "plain", "shown", "text_table"]
 
 #: how a missing value (``None``) is shown
 MISSING = "-"
@@ -24,6 +24,22 @@ def fmt(value: Any) -> str:
         digits = max(0, 3 - int(f"{a:e}".split("e")[1]))
         return f"{value:,.{min(digits, 6)}f}"
     return f"{value:.3e}"
+
+
+def plain(value: float, digits: int = 3) -> str:
+    """A number to ``digits`` significant figures (whole numbers from 10**digits up)
+    with thousands separators and never in scientific notation, for a figure's labels.
+
+    >>> plain(1234567.8), plain(12.345), plain(0.000123456), plain(0.0)
+    ('1,234,568', '12.3', '0.000123', '0')
+    """
+    import math
+
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    exponent = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - exponent)
+    return f"{value:,.{decimals}f}"
 
 
 def _columns(rows: Sequence[dict], columns: Sequence[str] | None) -> list[str]:

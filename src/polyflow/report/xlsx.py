@@ -87,13 +87,18 @@ def result_workbook(result: Result, economics: Economics | None = None) -> bytes
     streams = [{**a, **{k: v for k, v in b.items() if k != "stream"}}
                for a, b in zip(tables.stream_rows(result), tables.species_rows(result),
                                strict=True)]
+    from polyflow.report.export import source_as_given
+    from polyflow.report.provenance import provenance_rows
+
     summary = [{"item": "flowsheet", "value": result.flowsheet_name},
-               {"item": "source", "value": result.source or ""},
+               {"item": "source", "value": source_as_given(result) or ""},
                {"item": "converged", "value": bool(result.converged)},
                {"item": "Newton iterations", "value": int(result.iterations)},
                {"item": "worst element imbalance",
                 "value": max(result.closure.values(), default=0.0)},
-               {"item": "ore (dry) [t/h]", "value": result.ore_t_h}]
+               {"item": "ore (dry) [t/h]", "value": result.ore_t_h},
+               # what the run was made from: file as given, hash, --set, --spec, versions
+               *provenance_rows(result.provenance)]
     from polyflow.report.lines import line_sections
 
     wb = Workbook()

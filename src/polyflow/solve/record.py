@@ -159,7 +159,8 @@ def solved_record(fs: Flowsheet, asm: Assembly, report: NewtonReport,
         history=[float(h) for h in report.history], timings=dict(timings),
         density={**DEFAULT_DENSITY, **fs.options.get("density", {})},
         system={"unknowns": int(system.n), "nnz": int(system.nnz)},
-        aqueous=aqueous_record(system, report.x))
+        aqueous=aqueous_record(system, report.x),
+        provenance=dict(getattr(fs, "provenance", None) or {}))
     result._live = fs
     return result
 
@@ -216,6 +217,6 @@ def failed_record(fs: Flowsheet, err: PolyflowError, timings: dict[str, float],
         density={**DEFAULT_DENSITY, **fs.options.get("density", {})},
         system={"unknowns": int(asm.system.n), "nnz": int(asm.system.nnz)}
         if asm is not None else {},
-        failure=_failure(err))
+        failure=_failure(err), provenance=dict(getattr(fs, "provenance", None) or {}))
     result._live = fs
     return result
