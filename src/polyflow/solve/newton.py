@@ -25,7 +25,12 @@ from polyflow.solve.diagnose import (
     vanishing_heat_capacity,
 )
 from polyflow.solve.scaling import equilibrate, scaled, tame_huge_rows
-from polyflow.solve.structure import check_structure, factor, null_direction
+from polyflow.solve.structure import (
+    OrderedFactor,
+    check_structure,
+    factor,
+    null_direction,
+)
 from polyflow.solve.system import EquationSystem
 
 __all__ = ["NewtonReport", "check_structure", "newton_solve"]  # check_structure: re-exported
@@ -170,14 +175,16 @@ def _step(system: EquationSystem, J: sp.csc_matrix, rhs: np.ndarray) -> np.ndarr
     plant's own rows only (the speciation part is zero), an LU the size of the plant
     without speciation. A singular plant is factored whole, for the error's names."""
     keep = system.plant_block
-    if keep is None:
-        return factor(J, system).solve(rhs)
-    rows, cols = keep
-    try:
-        lu = factor(J[rows][:, cols], system)
-    except SingularSystemError:
+    ordered = getattr(system, "ordered_factor", None)
+    if ordered is None:
+        ordered = system.ordered_factor = OrderedFactor(J, keep)
+    lu = ordered.lu(J)
+    if lu is None:
         factor(J, system)         # raises, naming the unknowns in the whole system
-        raise
+        raise SingularSystemError("the Jacobian is singular")   # (factor always raises)
+    if keep is None:
+        return lu.solve(rhs)
+    rows, cols = keep
     dx = np.zeros(system.n)
     dx[cols] = lu.solve(rhs[rows])
     return dx
