@@ -232,6 +232,10 @@ class AqueousRows:
             vals[wet] = J
         return vals.ravel()
 
+    def idle_values(self) -> np.ndarray:
+        """Jacobian values of every stream's rows as idle rows (identity blocks)."""
+        return np.tile(self._dead, (self.N, 1)).ravel()
+
     # -- nonlinear elimination -----------------------------------------------------
     def settle(self, x: np.ndarray) -> None:
         """Solve every stream's speciation for the flows and T of ``x``, in place.
