@@ -94,7 +94,8 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     SIAM 1995, §5.4: no Jacobian, no factorisation; the same root, reached at a linear
     rate) as long as each cuts the scaled residual norm to CHORD_RATE of its value; a
     step that does not is replaced by a Newton step, whose factors the next steps reuse
-    in the same way. Without ``factors`` every step is a Newton step."""
+    in the same way. Chord steps end only below POLISH_TOL (or after a Newton step), so
+    the root is as close as a Newton solve's polished one. Without ``factors`` every step is a Newton step."""
     x = x0.copy()
     history: list[float] = []
     n_stream_vars = system.n_streams * system.stride
@@ -145,6 +146,7 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
             if trial is not None and np.all(np.isfinite(trial[1])) and \
                     np.linalg.norm(scaled(trial[1], trial[2])) <= CHORD_RATE * norms[-1]:
                 x, r, scale = trial
+                polished = False      # a chord step converges linearly: to POLISH_TOL
                 continue
         J = system.jacobian(x, ref_flow, first, speciation=not lazy)  # scaled in place
         row_s, col_s = equilibrate(system, x, scale, ref_flow)
