@@ -44,17 +44,19 @@ class Reuse:
     """
 
     def __init__(self) -> None:
+        #: the last system solved, and that plant's system without its specs
         self.system = None
+        self.plain = None
         self.factors: tuple | None = None
         #: LU factorisations the last solve took
         self.factorisations = 0
 
-    def same_structure(self, system) -> bool:
-        """Whether ``system`` has the sparsity pattern of the last system solved."""
-        old = self.system
-        return old is not None and old.n == system.n and old.n_rows == system.n_rows \
-            and old.nnz == system.nnz and np.array_equal(old._indptr, system._indptr) \
-            and np.array_equal(old._indices, system._indices)
+
+def _same_pattern(old, system) -> bool:
+    """Whether ``system`` has the sparsity pattern of ``old`` (None: no)."""
+    return old is not None and old.n == system.n and old.n_rows == system.n_rows \
+        and old.nnz == system.nnz and np.array_equal(old._indptr, system._indptr) \
+        and np.array_equal(old._indices, system._indices)
 
 
 def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=None,
@@ -91,12 +93,14 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
     try:
         asm = assemble(fs)
         layout = None
+        known = reuse is not None and _same_pattern(reuse.plain, asm.system)
+        plain = asm.system
         if fs.specs:                # design specifications: one more unknown and row each
             from polyflow.solve.specs import attach_specs
 
-            asm, layout = attach_specs(fs, asm)
+            asm, layout = attach_specs(fs, asm, checked=known)
         factors = None
-        if reuse is not None and reuse.same_structure(asm.system):
+        if known and _same_pattern(reuse.system, asm.system):
             if hasattr(reuse.system, "ordered_factor"):
                 asm.system.ordered_factor = reuse.system.ordered_factor
             factors = reuse.factors if x0 is not None else None
@@ -113,7 +117,7 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
             return report
         timings["solve_s"] = time.perf_counter() - t0 - timings["build_s"]
         if reuse is not None:
-            reuse.system, reuse.factors = asm.system, report.factors
+            reuse.plain, reuse.system, reuse.factors = plain, asm.system, report.factors
             reuse.factorisations = report.factorisations
         t_record = time.perf_counter()
         if layout is not None:

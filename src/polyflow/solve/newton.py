@@ -95,7 +95,8 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     rate) as long as each cuts the scaled residual norm to CHORD_RATE of its value; a
     step that does not is replaced by a Newton step, whose factors the next steps reuse
     in the same way. Chord steps end only below POLISH_TOL (or after a Newton step), so
-    the root is as close as a Newton solve's polished one. Without ``factors`` every step is a Newton step."""
+    the root is as close as a Newton solve's polished one. Without ``factors`` every
+    step is a Newton step."""
     x = x0.copy()
     history: list[float] = []
     n_stream_vars = system.n_streams * system.stride
@@ -108,8 +109,8 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     last = factors
     chord = factors is not None and warm
     # speciation that no other row reads (block-triangular below the plant) is solved
-    # only on an iterate whose plant rows have converged: the plant's iterates do not
-    # depend on it (docs/solver.md, "Speciation rows and nonlinear elimination")
+    # only on the iterate where the plant's rows have converged: the plant's iterates do
+    # not depend on it (docs/solver.md, "Speciation rows and nonlinear elimination")
     lazy = system.aqueous is not None and not system.aqueous_coupled
     if not lazy:
         system.settle(x)
@@ -119,7 +120,8 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
         _check_finite(system, r, it)
         rel = scaled(r, scale)
         err = float(rel.max()) if len(rel) else 0.0
-        if lazy and err < tol and not first:
+        if lazy and err < tol and not first and (err < POLISH_TOL or polished or
+                                                  it == max_iter):   # about to stop
             system.settle(x)
             rows, r[rows], scale[rows] = system.aqueous.residual(x)
             _check_finite(system, r, it)
