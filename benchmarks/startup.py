@@ -43,9 +43,13 @@ from polyflow.report import render
 t1 = clock()
 fs = load(FILE)
 t2 = clock()
-from polyflow.solve.driver import Reuse, solve
-reuse = Reuse()                 # only to read the count of factorisations
-result = solve(fs, reuse=reuse)
+from polyflow.solve.driver import solve
+try:
+    from polyflow.solve.driver import Reuse      # to read the count of factorisations
+except ImportError:                              # an older checkout (--src)
+    Reuse = None
+reuse = Reuse() if Reuse else None
+result = solve(fs, reuse=reuse) if reuse else solve(fs)
 t3 = clock()
 from polyflow.economics import economics_of
 economics = economics_of(FILE, result, {})
@@ -68,7 +72,7 @@ print(json.dumps({"import cli": t_cli - t0, "import": t1 - t0, "load": t2 - t1,
                   "solve": t3 - t2, "build": t8 - t7, "newton+record": t3 - t2 - (t8 - t7),
                   "economics": t4 - t3, "products": t5 - t4, "report": t6 - t5,
                   "total": t6 - t0,
-                  "iterations": result.iterations, "LU": reuse.factorisations}))
+                  "iterations": result.iterations, "LU": reuse.factorisations if reuse else -1}))
 """
 
 
