@@ -83,7 +83,8 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
             row.update(status="infeasible" if kind == "SpecificationError" else "failed",
                        cause=cause)
         row.update(iterations=int(result.iterations), start=start,
-                   outputs=reader.values(result), solve_s=time.perf_counter() - t0)
+                   outputs=reader.values(result), solve_s=time.perf_counter() - t0,
+                   timings=dict(result.timings))
         rows.append(row)
         if progress is not None:
             progress(1)
