@@ -8,9 +8,10 @@ to read the plant against the time to make a point from the plant read once
 (polyflow.study.variant); each point's wall time (variant, warm-started solve from the
 nearest solved neighbour, record), median and 90th percentile over converged warm
 points, and its parts inside the solve (build: assemble and attach the specs; Newton;
-record); and the whole study's wall time on one process and on a local Dask cluster of
-2 workers (same seed: the two tables are checked equal), with the speed-up. Every line
-gives the load average: on a shared machine the times grow with it.
+record), and its CPU time (the figure to compare on a shared machine); and the whole
+study's wall time on one process and on a local Dask cluster of 2 workers (same seed:
+the two tables are checked equal), with the speed-up. Every line gives the load
+average: on a shared machine the times grow with it.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def main() -> None:
                   if r["status"] == "converged" and r["start"] == "warm"]
             its = [r["iterations"] for r in table.rows if r["status"] == "converged"]
             parts = {"point": [table.solve_s[k] for k in ok]}
-            for key in ("build_s", "solve_s", "record_s"):
+            for key in ("build_s", "solve_s", "record_s", "cpu_s"):
                 parts[key] = [table.point_timings[k].get(key, float("nan")) for k in ok]
             print(f"  {n} worker(s): {args.samples} points in {wall:.1f} s "
                   f"(base solve {table.timings['base_s']:.1f} s, cluster start "
@@ -115,7 +116,8 @@ def main() -> None:
             print("    warm point, median / 90 %: " + "; ".join(
                 f"{label} {_median(parts[key]):.3f} / {_p90(parts[key]):.3f} s"
                 for label, key in (("whole point", "point"), ("build", "build_s"),
-                                   ("Newton", "solve_s"), ("record", "record_s"))))
+                                   ("Newton", "solve_s"), ("record", "record_s"),
+                                   ("whole point CPU", "cpu_s"))))
     first = args.workers[0]
     for n in args.workers[1:]:
         same = tables[n].rows == tables[first].rows or all(

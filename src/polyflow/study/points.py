@@ -68,7 +68,7 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
         fallback = None
     rows = []
     for index, numbers, overrides in points:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result, start, cause = _solve_point(base, flowsheet, overrides,
                                             _nearest(numbers, solved, scales) or fallback,
                                             retry, reuse)
@@ -84,7 +84,7 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
                        cause=cause)
         row.update(iterations=int(result.iterations), start=start,
                    outputs=reader.values(result), solve_s=time.perf_counter() - t0,
-                   timings=dict(result.timings))
+                   timings={**result.timings, "cpu_s": time.process_time() - c0})
         rows.append(row)
         if progress is not None:
             progress(1)

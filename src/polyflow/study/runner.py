@@ -27,8 +27,8 @@ class StudyTable:
     the outputs by path, ``status``, ``cause``, ``iterations`` and ``start`` (warm, cold
     or continuation). ``solve_s`` holds each point's wall time (not in the table, so
     tables compare equal between runs), ``point_timings`` the solve's own phases of each
-    point (``Result.timings``: build_s, solve_s, record_s); ``timings`` the study's
-    own."""
+    point (``Result.timings``: build_s, solve_s, record_s, wall; and ``cpu_s``, the
+    point's CPU time in the process that solved it); ``timings`` the study's own."""
 
     columns: list[str]
     rows: list[dict[str, Any]]
