@@ -28,8 +28,8 @@ from polyflow.solve.scaling import equilibrate, scaled, tame_huge_rows
 from polyflow.solve.structure import (
     OrderedFactor,
     check_structure,
-    factor,
     null_direction,
+    singular,
 )
 from polyflow.solve.system import EquationSystem
 
@@ -234,9 +234,8 @@ def _solver(system: EquationSystem, J: sp.csc_matrix) -> Callable[[np.ndarray], 
     if ordered is None:
         ordered = system.ordered_factor = OrderedFactor(J, keep)
     lu = ordered.lu(J)
-    if lu is None:
-        factor(J, system)         # raises, naming the unknowns in the whole system
-        raise SingularSystemError("the Jacobian is singular")   # (factor always raises)
+    if lu is None:                # named on the whole system (the speciation rows, if
+        raise singular(J, system)  # left out, are identity rows there)
     if keep is None:
         return lu.solve
     rows, cols = keep

@@ -14,7 +14,7 @@ from polyflow.errors import SingularSystemError, SpecificationError
 from polyflow.solve.scaling import HUGE_ENTRY
 from polyflow.solve.system import EquationSystem
 
-__all__ = ["OrderedFactor", "check_structure", "factor", "null_direction"]
+__all__ = ["OrderedFactor", "check_structure", "factor", "null_direction", "singular"]
 
 def check_structure(system: EquationSystem) -> None:
     """Structural degrees-of-freedom check: is there a perfect matching of equations
@@ -162,7 +162,13 @@ def factor(J: sp.csc_matrix, system: EquationSystem):
     lu = _splu(J)
     if lu is not None:
         return lu
-    raise SingularSystemError(
+    raise singular(J, system)
+
+
+def singular(J: sp.csc_matrix, system: EquationSystem) -> SingularSystemError:
+    """The error of a singular Jacobian ``J``, naming the unknowns along its null
+    direction."""
+    return SingularSystemError(
         "the Jacobian is singular: some flows are not fixed by any equation (for "
         "example a recycle loop with no exit, or a split of 100 % back into its own loop)",
         unconstrained=null_direction(J, system),
