@@ -7,13 +7,17 @@ A Monte Carlo of a plant over feed grades and throughput (issue #16). Prints: th
 to read the plant against the time to make a point from the plant read once
 (polyflow.study.variant); each point's wall time (variant, warm-started solve from the
 nearest solved neighbour, record), median and 90th percentile over converged warm
-points; and the whole study's wall time on one process and on a local Dask cluster of
-2 workers (same seed: the two tables are checked equal), with the speed-up.
+points, and its parts inside the solve (build: assemble and attach the specs; Newton;
+record), and its CPU time (the figure to compare on a shared machine); and the whole
+study's wall time on one process and on a local Dask cluster of 2 workers (same seed:
+the two tables are checked equal), with the speed-up. Every line gives the load
+average: on a shared machine the times grow with it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -65,6 +69,14 @@ def study_file(plant: str, samples: int, batch: int, folder: Path) -> Path:
     return path
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _p90(values: list[float]) -> float:
+    return sorted(values)[int(0.9 * (len(values) - 1))] if values else float("nan")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--plant", default="refinery", choices=sorted(PLANTS))
@@ -90,16 +102,22 @@ def main() -> None:
             table = run_study(study, workers=n)
             wall = time.perf_counter() - t0
             tables[n] = table
-            warm = sorted(s for s, r in zip(table.solve_s, table.rows, strict=True)
-                          if r["status"] == "converged" and r["start"] == "warm")
+            ok = [k for k, r in enumerate(table.rows)
+                  if r["status"] == "converged" and r["start"] == "warm"]
             its = [r["iterations"] for r in table.rows if r["status"] == "converged"]
-            p90 = warm[int(0.9 * (len(warm) - 1))] if warm else float("nan")
+            parts = {"point": [table.solve_s[k] for k in ok]}
+            for key in ("build_s", "solve_s", "record_s", "cpu_s"):
+                parts[key] = [table.point_timings[k].get(key, float("nan")) for k in ok]
             print(f"  {n} worker(s): {args.samples} points in {wall:.1f} s "
                   f"(base solve {table.timings['base_s']:.1f} s, cluster start "
-                  f"{table.timings.get('cluster_s', 0.0):.1f} s); {table.counts()}; "
-                  f"warm point: median {statistics.median(warm) if warm else float('nan'):.3f}"
-                  f" s, 90 % {p90:.3f} s, Newton iterations median "
-                  f"{statistics.median(its) if its else 0}")
+                  f"{table.timings.get('cluster_s', 0.0):.1f} s; load average "
+                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); {table.counts()}; "
+                  f"Newton iterations median {statistics.median(its) if its else 0}")
+            print("    warm point, median / 90 %: " + "; ".join(
+                f"{label} {_median(parts[key]):.3f} / {_p90(parts[key]):.3f} s"
+                for label, key in (("whole point", "point"), ("build", "build_s"),
+                                   ("Newton", "solve_s"), ("record", "record_s"),
+                                   ("whole point CPU", "cpu_s"))))
     first = args.workers[0]
     for n in args.workers[1:]:
         same = tables[n].rows == tables[first].rows or all(

@@ -15,7 +15,16 @@ The names below are imported on first use (PEP 562), so ``import polyflow`` and
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
+
+# One BLAS thread unless the user asks for more (before numpy is first imported; no
+# effect after): polyflow's dense operations are small (a norm of 20,000 numbers, a
+# 105 x 200 product), and OpenBLAS's threads cost more than they save on them: on the
+# 2-core machine the refinery's solve took 40 % less CPU with one thread, with the same
+# results bit for bit (benchmarks/startup.py; README "Speed of a whole run").
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 if TYPE_CHECKING:
     from polyflow import solve

@@ -28,8 +28,10 @@ wet stream for the flows and temperature of an iterate (batched damped Newton,
 speciation unknowns, which the global step has already moved to first order; a stream
 that does not converge so is started cold from :func:`~polyflow.chem.speciate.
 initial_guess` with its pH bracketing, then from the strong-electrolyte limit without
-it). Newton calls it on every trial point before the residual, so the global step
-always sees converged speciation rows and the full coupled Jacobian.
+it). When a unit or a spec reads a stream's speciation, Newton calls it on every trial
+point before the residual, so the global step always sees converged speciation rows and
+the full coupled Jacobian; when nothing reads it, once, on the iterate where the plant's
+rows have converged (the plant's iterates do not depend on it).
 """
 
 from __future__ import annotations
@@ -231,6 +233,10 @@ class AqueousRows:
         if J is not None:
             vals[wet] = J
         return vals.ravel()
+
+    def idle_values(self) -> np.ndarray:
+        """Jacobian values of every stream's rows as idle rows (identity blocks)."""
+        return np.tile(self._dead, (self.N, 1)).ravel()
 
     # -- nonlinear elimination -----------------------------------------------------
     def settle(self, x: np.ndarray) -> None:

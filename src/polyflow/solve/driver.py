@@ -19,12 +19,49 @@ if TYPE_CHECKING:
     from polyflow.flowsheet import Flowsheet
     from polyflow.result import Result
 
-__all__ = ["solve", "solve_flowsheet"]
+__all__ = ["Reuse", "solve", "solve_flowsheet"]
+
+
+class Reuse:
+    """What one solve leaves to the next solve of a plant of the same structure (the
+    next point of a study: ``polyflow.study.points``): the last system solved and the
+    factors of its last Jacobian. A plant whose assembled system has the same sparsity
+    pattern (the same units and streams, parameters changed) skips the structural check,
+    keeps the column ordering of the LU (``solve.structure.OrderedFactor``) and, started
+    from a neighbour's solution, takes chord steps with these factors first
+    (``newton_solve(factors=...)``). A cache held by a batch of points, never part of a
+    record (it holds SuperLU objects, which do not pickle).
+
+    >>> import polyflow
+    >>> from polyflow.study.variant import variant
+    >>> fs = polyflow.load("flowsheets/copper_oxide_leach.toml")
+    >>> reuse = Reuse()
+    >>> base = polyflow.solve(fs, reuse=reuse)
+    >>> cold = reuse.factorisations
+    >>> point = solve(variant(fs, {"ore.grades.Cu": "1.25 %"}), x0=base.x, reuse=reuse)
+    >>> point.status, reuse.factorisations < cold
+    ('converged', True)
+    """
+
+    def __init__(self) -> None:
+        #: the last system solved, and that plant's system without its specs
+        self.system = None
+        self.plain = None
+        self.factors: tuple | None = None
+        #: LU factorisations the last solve took
+        self.factorisations = 0
+
+
+def _same_pattern(old, system) -> bool:
+    """Whether ``system`` has the sparsity pattern of ``old`` (None: no)."""
+    return old is not None and old.n == system.n and old.n_rows == system.n_rows \
+        and old.nnz == system.nnz and np.array_equal(old._indptr, system._indptr) \
+        and np.array_equal(old._indices, system._indices)
 
 
 def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=None,
           x0: np.ndarray | None = None, raise_on_failure: bool = True,
-          retry: bool = True) -> Result:
+          retry: bool = True, reuse: Reuse | None = None) -> Result:
     """Solve the mass and energy balances of ``fs`` together; returns the record.
 
     With design specifications (``fs.specs``) each frees one input and adds one target
@@ -38,6 +75,9 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
     :class:`~polyflow.errors.PolyflowError`, unless ``raise_on_failure=False``: then
     the record has ``status == "failed"``, the error's message in ``message`` and its
     named units, rows and variables in ``failure`` (for studies that run many cases).
+
+    ``reuse`` (a :class:`Reuse`) carries the structure and the last factors from one
+    solve to the next solve of the same plant with other numbers (a study's points).
 
     >>> import polyflow
     >>> fs = polyflow.load("flowsheets/copper_oxide_leach.toml")
@@ -53,20 +93,32 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
     try:
         asm = assemble(fs)
         layout = None
+        known = reuse is not None and _same_pattern(reuse.plain, asm.system)
+        plain = asm.system
         if fs.specs:                # design specifications: one more unknown and row each
             from polyflow.solve.specs import attach_specs
 
-            asm, layout = attach_specs(fs, asm)
-        check_structure(asm.system)
+            asm, layout = attach_specs(fs, asm, checked=known)
+        factors = None
+        if known and _same_pattern(reuse.system, asm.system):
+            if hasattr(reuse.system, "ordered_factor"):
+                asm.system.ordered_factor = reuse.system.ordered_factor
+            factors = reuse.factors if x0 is not None else None
+        else:
+            check_structure(asm.system)
         timings["build_s"] = time.perf_counter() - t0
 
         def again(f: Flowsheet, retry_: bool = True) -> Result:
             return solve(f, tol=tol, max_iter=max_iter, progress=progress, retry=retry_)
 
-        report = _newton(fs, asm, layout, tol, max_iter, progress, x0, retry, again)
+        report = _newton(fs, asm, layout, tol, max_iter, progress, x0, retry, again,
+                         factors)
         if not hasattr(report, "history"):        # a record: a spec solved at its bound
             return report
         timings["solve_s"] = time.perf_counter() - t0 - timings["build_s"]
+        if reuse is not None:
+            reuse.plain, reuse.system, reuse.factors = plain, asm.system, report.factors
+            reuse.factorisations = report.factorisations
         t_record = time.perf_counter()
         if layout is not None:
             from polyflow.solve.spec_outcome import finish_specs
@@ -85,7 +137,7 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
 
 
 def _newton(fs: Flowsheet, asm, layout, tol: float, max_iter: int, progress, x0, retry,
-            again):
+            again, factors=None):
     system = asm.system
     feed_flows = [u.feed_flows() for u in fs.units.values() if u.role == "feed"]
     ref_species = np.max(np.abs(feed_flows), axis=0) if feed_flows else np.ones(system.S)
@@ -114,7 +166,8 @@ def _newton(fs: Flowsheet, asm, layout, tol: float, max_iter: int, progress, x0,
 
     try:
         report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
-                              progress=progress, warm=warm, diagnose=infeasible)
+                              progress=progress, warm=warm, diagnose=infeasible,
+                              factors=factors)
     except (ConvergenceError, SingularSystemError) as err:
         if layout is None or not retry:     # specs: continuation, then the bounds
             raise

@@ -25,7 +25,12 @@ from polyflow.solve.diagnose import (
     vanishing_heat_capacity,
 )
 from polyflow.solve.scaling import equilibrate, scaled, tame_huge_rows
-from polyflow.solve.structure import check_structure, factor, null_direction
+from polyflow.solve.structure import (
+    OrderedFactor,
+    check_structure,
+    null_direction,
+    singular,
+)
 from polyflow.solve.system import EquationSystem
 
 __all__ = ["NewtonReport", "check_structure", "newton_solve"]  # check_structure: re-exported
@@ -47,6 +52,10 @@ INIT_STEPS = 2
 #: keep their norm flat for more than 3)
 STALL_WINDOW = 10
 STALL_FACTOR = 0.99
+#: a step with a neighbour's (or an earlier iterate's) factored Jacobian (a chord step)
+#: is kept only if it cuts the scaled residual 2-norm to this fraction or less; else the
+#: Jacobian is evaluated and factored afresh at the iterate
+CHORD_RATE = 0.3
 
 
 @dataclass
@@ -56,14 +65,19 @@ class NewtonReport:
     converged: bool
     max_scaled_residual: float
     history: list[float] = field(default_factory=list)
+    #: LU factorisations of the Jacobian taken (the chord steps took none)
+    factorisations: int = 0
+    #: the last factored Jacobian, as ``newton_solve(factors=...)`` takes it (not data:
+    #: a solver object, for the next point of a study)
+    factors: tuple | None = field(default=None, repr=False, compare=False)
 
 
 def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
                  max_iter: int = 50, ref_flow: float = 1.0,
                  progress: Callable[[int, float], None] | None = None,
                  warm: bool = False,
-                 diagnose: Callable[[np.ndarray, bool], Exception | None] | None = None
-                 ) -> NewtonReport:
+                 diagnose: Callable[[np.ndarray, bool], Exception | None] | None = None,
+                 factors: tuple | None = None) -> NewtonReport:
     """Solve ``F(x) = 0`` from ``x0``; see the module docstring for the guarantees.
 
     Unless ``warm`` (``x0`` is a previous solution), the first iteration uses the
@@ -72,7 +86,17 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     limit on temperature changes. When Newton fails, ``diagnose(x, material_solved)``
     (the driver's check for an infeasible specification) is asked first: the error it
     returns is raised instead of the non-convergence, whose symptoms (a stream at the
-    temperature floor) would blame the wrong cause."""
+    temperature floor) would blame the wrong cause.
+
+    ``factors`` (with ``warm``): the factored Jacobian of a solved plant of the same
+    structure (a neighbouring study point: its report's ``factors``). Steps are then
+    chord steps with it (Kelley, *Iterative Methods for Linear and Nonlinear Equations*,
+    SIAM 1995, §5.4: no Jacobian, no factorisation; the same root, reached at a linear
+    rate) as long as each cuts the scaled residual norm to CHORD_RATE of its value; a
+    step that does not is replaced by a Newton step, whose factors the next steps reuse
+    in the same way. Chord steps end only below POLISH_TOL (or after a Newton step), so
+    the root is as close as a Newton solve's polished one. Without ``factors`` every
+    step is a Newton step."""
     x = x0.copy()
     history: list[float] = []
     n_stream_vars = system.n_streams * system.stride
@@ -81,19 +105,34 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     polished = False
     stalled = False
     norms: list[float] = []
-    system.settle(x)
-    r, scale = system.residual(x, ref_flow, not warm)
+    n_factor = 0
+    last = factors
+    chord = factors is not None and warm
+    # speciation that no other row reads (block-triangular below the plant) is solved
+    # only on the iterate where the plant's rows have converged: the plant's iterates do
+    # not depend on it (docs/solver.md, "Speciation rows and nonlinear elimination")
+    lazy = system.aqueous is not None and not system.aqueous_coupled
+    if not lazy:
+        system.settle(x)
+    r, scale = system.residual(x, ref_flow, not warm, speciation=not lazy)
     for it in range(max_iter + 1):
         first = it == 0 and not warm
         _check_finite(system, r, it)
         rel = scaled(r, scale)
         err = float(rel.max()) if len(rel) else 0.0
+        if lazy and err < tol and not first and (err < POLISH_TOL or polished or
+                                                  it == max_iter):   # about to stop
+            system.settle(x)
+            rows, r[rows], scale[rows] = system.aqueous.residual(x)
+            _check_finite(system, r, it)
+            rel = scaled(r, scale)
+            err = float(rel.max()) if len(rel) else 0.0
         history.append(err)
         norms.append(float(np.linalg.norm(rel)))
         if progress is not None:
             progress(it, err)
         if err < tol and not first and (err < POLISH_TOL or polished or it == max_iter):
-            return NewtonReport(x, it, True, err, history)
+            return NewtonReport(x, it, True, err, history, n_factor, last)
         if it == max_iter:
             break
         if err >= tol and it > STALL_WINDOW + INIT_STEPS and \
@@ -101,23 +140,37 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
             stalled = True
             break
         polished = err < tol and not first   # converged: one more step to round-off
-        J = system.jacobian(x, ref_flow, first)      # a fresh matrix: scaled in place
+        if chord and factors is not None:
+            solve, row_c, col_c = factors
+            dx = col_c * solve(-row_c * r)
+            trial = _line_search(system, x, dx, _dT_limit(dx, T_idx), rel, False, ref_flow,
+                                 T_idx, halvings=0) if np.all(np.isfinite(dx)) else None
+            if trial is not None and np.all(np.isfinite(trial[1])) and \
+                    np.linalg.norm(scaled(trial[1], trial[2])) <= CHORD_RATE * norms[-1]:
+                x, r, scale = trial
+                polished = False      # a chord step converges linearly: to POLISH_TOL
+                continue
+        J = system.jacobian(x, ref_flow, first, speciation=not lazy)  # scaled in place
         row_s, col_s = equilibrate(system, x, scale, ref_flow)
         with np.errstate(over="ignore", invalid="ignore"):
             J.data *= row_s[J.indices] * col_s[system.csc_columns]
         _check_finite_jacobian(system, J, it)
         tame_huge_rows(J, row_s)
-        dx = col_s * _step(system, J, -row_s * r)
+        solve = _solver(system, J)
+        n_factor += 1
+        last = (solve, row_s, col_s)
+        factors = last if chord else None
+        dx = col_s * solve(-row_s * r)
         if not np.all(np.isfinite(dx)):
             raise SingularSystemError("the Newton step is not finite (singular Jacobian)",
                                       unconstrained=null_direction(J, system))
-        alpha = 1.0
-        dT = np.abs(dx[T_idx]).max() if len(T_idx) else 0.0
-        if dT > MAX_DT:
-            alpha = MAX_DT / dT
-        x, r, scale = _line_search(system, x, dx, alpha, rel, first, ref_flow, T_idx)
+        x, r, scale = _line_search(system, x, dx, _dT_limit(dx, T_idx), rel, first,
+                                   ref_flow, T_idx)
         if it < INIT_STEPS and not warm and system.initialisers:
-            x, r, scale = _initialise(system, x, r, scale, ref_flow, always=it == 0)
+            x, r, scale = _initialise(system, x, r, scale, ref_flow, always=it == 0,
+                                      lazy=lazy)
+    if lazy:
+        system.settle(x)          # the failed iterate's speciation, for its record
     rel = scaled(r, scale)
     if diagnose is not None:
         certain, x_mat = material_solved(system, rel), x
@@ -163,28 +216,39 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     raise failure
 
 
-def _step(system: EquationSystem, J: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
-    """The Newton step ``J⁻¹ rhs``. Speciation that no other row reads is block-
+def _dT_limit(dx: np.ndarray, T_idx: np.ndarray) -> float:
+    """The step length that keeps every temperature change within MAX_DT."""
+    dT = np.abs(dx[T_idx]).max() if len(T_idx) else 0.0
+    return MAX_DT / dT if dT > MAX_DT else 1.0
+
+
+def _solver(system: EquationSystem, J: sp.csc_matrix) -> Callable[[np.ndarray], np.ndarray]:
+    """``rhs -> J⁻¹ rhs`` with ``J`` factored. Speciation that no other row reads is block-
     triangular below the plant (its rows read flows and T, nothing reads its unknowns),
     and ``settle`` solves it on the point the step reaches: the step then solves the
     plant's own rows only (the speciation part is zero), an LU the size of the plant
     without speciation. A singular plant is factored whole, for the error's names."""
+    n = system.n
     keep = system.plant_block
+    ordered = getattr(system, "ordered_factor", None)
+    if ordered is None:
+        ordered = system.ordered_factor = OrderedFactor(J, keep)
+    lu = ordered.lu(J)
+    if lu is None:                # named on the whole system (the speciation rows, if
+        raise singular(J, system)  # left out, are identity rows there)
     if keep is None:
-        return factor(J, system).solve(rhs)
+        return lu.solve
     rows, cols = keep
-    try:
-        lu = factor(J[rows][:, cols], system)
-    except SingularSystemError:
-        factor(J, system)         # raises, naming the unknowns in the whole system
-        raise
-    dx = np.zeros(system.n)
-    dx[cols] = lu.solve(rhs[rows])
-    return dx
+
+    def solve(rhs: np.ndarray) -> np.ndarray:
+        dx = np.zeros(n)
+        dx[cols] = lu.solve(rhs[rows])
+        return dx
+    return solve
 
 
 def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.ndarray,
-                ref_flow: float, always: bool):
+                ref_flow: float, always: bool, lazy: bool = False):
     """Units' start profiles (see ``UnitEquations.initialiser``) for the inlet flows of
     the current iterate; after the first step, kept only where they lower the residual."""
     trial = x.copy()
@@ -192,8 +256,9 @@ def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.
         new = np.asarray(func(trial[read]), dtype=float)
         if np.all(np.isfinite(new)):
             trial[write] = new
-    system.settle(trial)
-    r_t, scale_t = system.residual(trial, ref_flow)
+    if not lazy:
+        system.settle(trial)
+    r_t, scale_t = system.residual(trial, ref_flow, speciation=not lazy)
     if always or (np.all(np.isfinite(r_t)) and np.linalg.norm(scaled(r_t, scale_t))
                   < np.linalg.norm(scaled(r, scale))):
         return trial, r_t, scale_t
@@ -240,11 +305,13 @@ def _to_boundary(system: EquationSystem, x: np.ndarray, dx: np.ndarray) -> float
     moving = (dx[b] < 0) & (gap > tiny)
     if not np.any(moving):
         return 1.0
-    return float(min(1.0, np.min(TAU * gap[moving] / -dx[b][moving])))
+    with np.errstate(over="ignore"):          # a step of 1e-300 against a wide gap
+        return float(min(1.0, np.min(TAU * gap[moving] / -dx[b][moving])))
 
 
 def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: float,
-                 rel: np.ndarray, first: bool, ref_flow: float, T_idx: np.ndarray):
+                 rel: np.ndarray, first: bool, ref_flow: float, T_idx: np.ndarray,
+                 halvings: int = MAX_HALVINGS):
     """Backtrack from ``alpha`` until ‖F/scale‖₂ decreases by the Armijo fraction; after
     the first (start-up) step, or after MAX_HALVINGS, the step is taken as it is.
     Bounded unknowns are kept inside their bounds (fraction to the boundary, then held
@@ -253,10 +320,10 @@ def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: f
     if not first:
         alpha = min(alpha, _to_boundary(system, x, dx))
     held = system.held
-    # speciation no other row reads is settled once, on the accepted point: the trial
-    # norms are then those of the plant without it (the same iterates)
+    # speciation no other row reads is not settled here (newton_solve settles it once
+    # the plant's rows have converged): the trial norms are those of the plant alone
     each = system.aqueous is not None and system.aqueous_coupled
-    for _ in range(MAX_HALVINGS + 1):
+    for _ in range(halvings + 1):
         trial = x + alpha * dx
         trial[T_idx] = np.maximum(trial[T_idx], T_MIN)
         trial[held] = np.maximum(trial[held], system.lower[held])
@@ -275,7 +342,4 @@ def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: f
         if norm0 < NEAR_ROOT or float(np.linalg.norm(rel_trial)) <= (1.0 - 1e-4 * alpha) * norm0:
             break
         alpha *= 0.5
-    if system.aqueous is not None and not each:
-        system.settle(trial)
-        rows, r[rows], scale[rows] = system.aqueous.residual(trial)
     return trial, r, scale

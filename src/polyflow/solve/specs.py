@@ -87,14 +87,17 @@ class SpecLayout:
     hold: bool = False
 
 
-def attach_specs(fs, asm):
+def attach_specs(fs, asm, checked: bool = False):
     """Free each spec's input and add its target row to ``asm``'s system; returns
     ``(assembly, layout)``. Raises :class:`SpecificationError` naming a spec whose target
-    does not depend on its input (before any number is computed)."""
+    does not depend on its input (before any number is computed). ``checked``: the
+    structure was checked on a plant with the same pattern (a study's previous point,
+    ``solve.driver.Reuse``), so the structural checks are skipped."""
     from polyflow.solve.structure import check_structure
 
     plain: EquationSystem = asm.system
-    check_structure(plain)
+    if not checked:
+        check_structure(plain)
     solved = [_resolve(fs, asm, spec) for spec in fs.specs.values()]
     _check_unique(solved)
     b = plain.builder
@@ -115,8 +118,8 @@ def attach_specs(fs, asm):
         fu = FreedUnit(fs, asm, name, [s.freed for s in group], cols, ref_flow,
                        unit_builder(fs, name, [s.freed for s in group]))
         layout.units[name] = fu
-    graph = influence_graph(plain) if solved else None
-    for s in solved:
+    graph = influence_graph(plain) if solved and not checked else None
+    for s in solved if not checked else ():
         check_reach(plain, s, layout.units[s.freed.unit], graph)
     for fu in layout.units.values():
         _drop_rows(b, fu.rows)

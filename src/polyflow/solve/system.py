@@ -169,7 +169,7 @@ class EquationSystem:
                 self.aqueous.cols).any())
             self.aqueous.coupled = self.aqueous_coupled
         #: (rows, columns) of the plant without the speciation, when nothing reads it
-        #: (Newton's step then factors that block only: solve/newton.py, _step)
+        #: (Newton's step then factors that block only: solve/newton.py, _solver)
         self.plant_block = None
         if self.aqueous is not None and not self.aqueous_coupled:
             self.plant_block = (np.setdiff1d(np.arange(self.n_rows), self.aqueous.rows),
@@ -281,9 +281,11 @@ class EquationSystem:
         scale[sr] = np.maximum(scale[sr], floor[self._species_of_row])
         return r, scale
 
-    def jacobian(self, x: np.ndarray, ref_flow: float = 1.0, first: bool = False
-                 ) -> sp.csc_matrix:
-        """The sparse Jacobian at ``x`` in CSC form (fixed pattern, values filled)."""
+    def jacobian(self, x: np.ndarray, ref_flow: float = 1.0, first: bool = False,
+                 speciation: bool = True) -> sp.csc_matrix:
+        """The sparse Jacobian at ``x`` in CSC form (fixed pattern, values filled).
+        Without ``speciation`` the speciation rows are identity rows (a step that
+        solves the plant's rows only, when no other row reads the speciation)."""
         parts = [self._lin_vals]
         if len(self.e_row):
             h, _, dHdT, flow, _ = self._energy_terms(x)
@@ -301,7 +303,7 @@ class EquationSystem:
         for bk in self.blocks:
             parts.append(bk.started(first).values(x[bk.cols]))
         if self.aqueous is not None:
-            parts.append(self.aqueous.values(x))
+            parts.append(self.aqueous.values(x) if speciation else self.aqueous.idle_values())
         data = np.bincount(self._map, weights=np.concatenate(parts), minlength=self.nnz)
         return sp.csc_matrix((data, self._indices, self._indptr), shape=(self.n_rows, self.n))
 

@@ -3,7 +3,11 @@ neighbour, a failure retried by continuation from that neighbour before it is re
 
 A batch is the unit of work a process (or a Dask worker) takes: it reads the plant once,
 solves the base plant warm from the base solution it is given (no Newton step when
-nothing changed), then each point. The rows depend only on the batch (never on the
+nothing changed), then each point. The points of a batch share a
+:class:`~polyflow.solve.driver.Reuse`: a point whose plant has the structure of the last
+one solved skips the structural check, keeps the ordering of the LU, and starts with
+chord steps on the last point's factored Jacobian (docs/studies.md). The rows depend only
+on the batch (never on the
 worker that solves it or on the other batches), so a study gives the same table on one
 process or on a cluster.
 
@@ -49,24 +53,25 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
     plant already read (else read from ``flowsheet``); ``retry`` False skips the
     continuation of a failed point; ``progress(1)`` is called after each point."""
     from polyflow.io.reader import load
-    from polyflow.solve.driver import solve
+    from polyflow.solve.driver import Reuse, solve
     from polyflow.study.outputs import Outputs
 
     if base is None:
         base = load(flowsheet)
     reader = Outputs(outputs, base)
     solved: list[tuple[tuple, Result]] = []
+    reuse = Reuse()      # the batch's structure and last factors, from point to point
     if base_x is not None:
-        first = solve(base, x0=base_x, raise_on_failure=False)
+        first = solve(base, x0=base_x, raise_on_failure=False, reuse=reuse)
         fallback = first if first.converged else None
     else:
         fallback = None
     rows = []
     for index, numbers, overrides in points:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result, start, cause = _solve_point(base, flowsheet, overrides,
                                             _nearest(numbers, solved, scales) or fallback,
-                                            retry)
+                                            retry, reuse)
         row = {"point": index, "numbers": numbers}
         if result.converged and not result.closed:
             row.update(status="failed", cause="the element balance does not close to 1e-9")
@@ -78,14 +83,15 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
             row.update(status="infeasible" if kind == "SpecificationError" else "failed",
                        cause=cause)
         row.update(iterations=int(result.iterations), start=start,
-                   outputs=reader.values(result), solve_s=time.perf_counter() - t0)
+                   outputs=reader.values(result), solve_s=time.perf_counter() - t0,
+                   timings={**result.timings, "cpu_s": time.process_time() - c0})
         rows.append(row)
         if progress is not None:
             progress(1)
     return rows
 
 
-def _solve_point(base, file, overrides, neighbour, retry: bool
+def _solve_point(base, file, overrides, neighbour, retry: bool, reuse
                  ) -> tuple[Result, str, str]:
     """(record, how it was started, the cause when it failed)."""
     from polyflow.solve.continuation import solve_variant
@@ -98,9 +104,9 @@ def _solve_point(base, file, overrides, neighbour, retry: bool
     except PolyflowError as err:
         return failed_record(base, err, {}), "none", str(err)
     if neighbour is None:
-        result = solve(fs, raise_on_failure=False)
+        result = solve(fs, raise_on_failure=False, reuse=reuse)
         return result, "cold", result.message
-    result = solve(fs, x0=neighbour.x, raise_on_failure=False)
+    result = solve(fs, x0=neighbour.x, raise_on_failure=False, reuse=reuse)
     kind = (result.failure or {}).get("error")
     if result.converged or not retry or kind not in RETRY:
         return result, "warm", result.message

@@ -26,7 +26,9 @@ class StudyTable:
     """One row per point: ``point``, the varied inputs (column names with their units),
     the outputs by path, ``status``, ``cause``, ``iterations`` and ``start`` (warm, cold
     or continuation). ``solve_s`` holds each point's wall time (not in the table, so
-    tables compare equal between runs); ``timings`` the study's own."""
+    tables compare equal between runs), ``point_timings`` the solve's own phases of each
+    point (``Result.timings``: build_s, solve_s, record_s, wall; and ``cpu_s``, the
+    point's CPU time in the process that solved it); ``timings`` the study's own."""
 
     columns: list[str]
     rows: list[dict[str, Any]]
@@ -34,6 +36,7 @@ class StudyTable:
     outputs: list[str] = field(default_factory=list)
     solve_s: list[float] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    point_timings: list[dict[str, float]] = field(default_factory=list)
 
     def column(self, name: str) -> list[Any]:
         return [r[name] for r in self.rows]
@@ -123,5 +126,6 @@ def _table(study: Study, raw: list[dict[str, Any]], timings: dict[str, float]) -
         row.update({k: r[k] for k in STATUS_COLUMNS})
         rows.append(row)
     return StudyTable(columns, rows, varied, list(study.outputs),
-                      [r["solve_s"] for r in raw], timings)
+                      [r["solve_s"] for r in raw], timings,
+                      [r.get("timings", {}) for r in raw])
 
