@@ -269,3 +269,26 @@ def test_staged_pair_iron_then_copper():
     assert two["precipitated_CuO(s)_kg/h"] == pytest.approx(49.84, rel=1e-3)
     assert one["agent_kg/h"] + two["agent_kg/h"] == pytest.approx(829.72, rel=1e-4)
     assert max(r.closure.values()) < 1e-12
+
+
+def test_liquor_elements_speciates_only_those_and_passes_the_rest():
+    """``liquor_elements`` restricts the unit's speciation to the elements named (and H, O):
+    the bleed's Cu, Fe, S and the lime's Ca give the same pH, dose and dissolved metals as
+    the unrestricted unit (the masters it drops have no total here), and an aqueous species
+    of another element (NaCl, 1 t/h) leaves exactly as it came, outside the speciation."""
+    kw = {"target_pH": 7.5}
+    full = _plant(None, **kw).solve()
+    sp = [*SPECIES, "NaCl(aq)"]
+    bleed = {**BLEED, "NaCl": "1 t/h"}
+    fs = _plant(None, species=sp, bleed=bleed, liquor_elements=["Cu", "Fe", "S", "Ca"], **kw)
+    part = fs.solve()
+    a, b = full.energy["neut"], part.energy["neut"]
+    assert b["pH"] == pytest.approx(7.5, abs=1e-9)
+    assert b["agent_kg/h"] == pytest.approx(a["agent_kg/h"], rel=1e-9)
+    assert b["dissolved_Cu_mg/L"] == pytest.approx(a["dissolved_Cu_mg/L"], rel=1e-6)
+    assert part.flow_kg_h("t")["NaCl(aq)"] == pytest.approx(1000.0, rel=1e-12)
+    assert max(part.closure.values()) < 1e-12
+    # unrestricted, the same NaCl is speciated: Na+ and Cl- are masters the unit must
+    # write its liquor in, and the flowsheet lacks them
+    with pytest.raises(Exception, match="Na\\+|Cl-"):
+        _plant(None, species=sp, bleed=bleed, **kw).solve()
