@@ -292,3 +292,25 @@ def test_liquor_elements_speciates_only_those_and_passes_the_rest():
     # write its liquor in, and the flowsheet lacks them
     with pytest.raises(Exception, match="Na\\+|Cl-"):
         _plant(None, species=sp, bleed=bleed, **kw).solve()
+
+
+def test_products_read_the_streams_own_pH():
+    """The products table reads each product's pH from the stream's own speciation,
+    solved with the plant (``result.aqueous``), instead of speciating it again: the same
+    value to round-off as speciating the product's flows afresh with the plant's database
+    (the fallback when the record has no speciation). This plant's streams are speciated
+    with phreeqc.dat (no element needs llnl.dat), the unit with llnl.dat: the liquor the
+    unit holds at pH 7.50 (llnl) reads 7.32 on phreeqc.dat."""
+    import copy
+
+    from polyflow.effluent.products import liquor_pH, products
+
+    r = _plant(None, target_pH=7.5).solve()
+    assert r.aqueous["database"] == "phreeqc"
+    own = products(r)["tails"]["pH"]
+    assert own == r.aqueous_of("t")["pH"]
+    bare = copy.copy(r)
+    bare.aqueous = {}
+    assert own == pytest.approx(liquor_pH(bare, ["t"], "phreeqc")[0], abs=1e-8)
+    assert liquor_pH(bare, ["t"], "llnl")[0] == pytest.approx(7.5, abs=1e-6)
+    assert own == pytest.approx(7.32, abs=0.01)
