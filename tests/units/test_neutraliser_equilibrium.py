@@ -290,7 +290,7 @@ def test_liquor_elements_speciates_only_those_and_passes_the_rest():
     assert max(part.closure.values()) < 1e-12
     # unrestricted, the same NaCl is speciated: Na+ and Cl- are masters the unit must
     # write its liquor in, and the flowsheet lacks them
-    with pytest.raises(Exception, match="Na\\+|Cl-"):
+    with pytest.raises(Exception, match=r"Na\+|Cl-"):
         _plant(None, species=sp, bleed=bleed, **kw).solve()
 
 
