@@ -269,3 +269,48 @@ def test_staged_pair_iron_then_copper():
     assert two["precipitated_CuO(s)_kg/h"] == pytest.approx(49.84, rel=1e-3)
     assert one["agent_kg/h"] + two["agent_kg/h"] == pytest.approx(829.72, rel=1e-4)
     assert max(r.closure.values()) < 1e-12
+
+
+def test_liquor_elements_speciates_only_those_and_passes_the_rest():
+    """``liquor_elements`` restricts the unit's speciation to the elements named (and H, O):
+    the bleed's Cu, Fe, S and the lime's Ca give the same pH, dose and dissolved metals as
+    the unrestricted unit (the masters it drops have no total here), and an aqueous species
+    of another element (NaCl, 1 t/h) leaves exactly as it came, outside the speciation."""
+    kw = {"target_pH": 7.5}
+    full = _plant(None, **kw).solve()
+    sp = [*SPECIES, "NaCl(aq)"]
+    bleed = {**BLEED, "NaCl": "1 t/h"}
+    fs = _plant(None, species=sp, bleed=bleed, liquor_elements=["Cu", "Fe", "S", "Ca"], **kw)
+    part = fs.solve()
+    a, b = full.energy["neut"], part.energy["neut"]
+    assert b["pH"] == pytest.approx(7.5, abs=1e-9)
+    assert b["agent_kg/h"] == pytest.approx(a["agent_kg/h"], rel=1e-9)
+    assert b["dissolved_Cu_mg/L"] == pytest.approx(a["dissolved_Cu_mg/L"], rel=1e-6)
+    assert part.flow_kg_h("t")["NaCl(aq)"] == pytest.approx(1000.0, rel=1e-12)
+    assert max(part.closure.values()) < 1e-12
+    # unrestricted, the same NaCl is speciated: Na+ and Cl- are masters the unit must
+    # write its liquor in, and the flowsheet lacks them
+    with pytest.raises(Exception, match=r"Na\+|Cl-"):
+        _plant(None, species=sp, bleed=bleed, **kw).solve()
+
+
+def test_products_read_the_streams_own_pH():
+    """The products table reads each product's pH from the stream's own speciation,
+    solved with the plant (``result.aqueous``), instead of speciating it again: the same
+    value to round-off as speciating the product's flows afresh with the plant's database
+    (the fallback when the record has no speciation). This plant's streams are speciated
+    with phreeqc.dat (no element needs llnl.dat), the unit with llnl.dat: the liquor the
+    unit holds at pH 7.50 (llnl) reads 7.32 on phreeqc.dat."""
+    import copy
+
+    from polyflow.effluent.products import liquor_pH, products
+
+    r = _plant(None, target_pH=7.5).solve()
+    assert r.aqueous["database"] == "phreeqc"
+    own = products(r)["tails"]["pH"]
+    assert own == r.aqueous_of("t")["pH"]
+    bare = copy.copy(r)
+    bare.aqueous = {}
+    assert own == pytest.approx(liquor_pH(bare, ["t"], "phreeqc")[0], abs=1e-8)
+    assert liquor_pH(bare, ["t"], "llnl")[0] == pytest.approx(7.5, abs=1e-6)
+    assert own == pytest.approx(7.32, abs=0.01)

@@ -2,10 +2,10 @@
 discharge limits, and the hazards the units report (H2S vented).
 
 Reads only the :class:`~polyflow.result.Result` record. The pH of a product's liquor is
-its speciation (:func:`polyflow.chem.aqueous.speciate_streams`, llnl.dat: the database
-that covers every line, docs/aqueous-chemistry.md), computed here from the stream's flows;
-once streams carry their own speciation (issue #12, the aq-wire work) :func:`liquor_pH`
-is the one place to read it from the record instead.
+the stream's own speciation, solved with the plant (``result.aqueous``, the rows of
+:mod:`polyflow.solve.aqueous_rows`); only a record without it (speciation switched off)
+is speciated here from the stream's flows (:func:`polyflow.chem.aqueous.speciate_streams`,
+llnl.dat: the database that covers every line, docs/aqueous-chemistry.md).
 
 ``dissolved_mg_L`` is each element (other than H and O) in the aqueous species of the
 stream per litre of its water (mg per kg water; a dilute liquor, kg water ≈ L). Effluents
@@ -47,8 +47,11 @@ def _liquor(result: Result, stream: str):
 
 def liquor_pH(result: Result, streams: list[str], database: str = "llnl"
               ) -> list[float | None]:
-    """pH (−log10 a(H+)) of each stream's liquor, speciated together; None where a stream
-    has no water or its speciation does not converge."""
+    """pH (−log10 a(H+)) of each stream's liquor: the stream's own, solved with the plant,
+    where the record has the streams' speciation; else speciated here, all together.
+    None where a stream has no water or its speciation does not converge."""
+    if result.aqueous.get("pH") is not None:
+        return [result.aqueous_of(s)["pH"] for s in streams]
     from polyflow.chem.aqueous import speciate_streams
     from polyflow.errors import PolyflowError
 

@@ -90,12 +90,17 @@ class LiquorEquilibrium:
     dissolve: np.ndarray        # bool (S,): solid reagents dissolved
     H: np.ndarray               # (S,) hydrogen atoms per species
     S: int
+    #: bool (S,): aqueous species outside the speciated elements, passed unchanged
+    passing: np.ndarray | None = None
 
     @classmethod
     def build(cls, species, database: str, minerals, gases: dict[str, float],
-              dissolve=()) -> LiquorEquilibrium:
+              dissolve=(), elements=None) -> LiquorEquilibrium:
         """For a flowsheet's species set: ``minerals`` (database phase names), ``gases``
-        {database gas name: stripping pressure p* [atm]}, ``dissolve`` (solid reagent ids).
+        {database gas name: stripping pressure p* [atm]}, ``dissolve`` (solid reagent ids),
+        ``elements`` (None: every aqueous species is speciated; else only those made of
+        these elements, H and O: the others pass through unchanged, so a unit on one
+        liquor of a large plant carries only the masters its liquor has).
         Raises :class:`DataError` naming the species the flowsheet lacks."""
         for m in minerals:
             if m not in MINERAL_SPECIES:
@@ -105,9 +110,11 @@ class LiquorEquilibrium:
             if g not in GAS_SPECIES:
                 raise DataError(f"gas {g!r} cannot be vented", field="vent_gases",
                                 hint="one of " + ", ".join(GAS_SPECIES))
-        sys, cmap = stream_system(species, database)
+        sub, pos, passing = _speciated(species, elements)
+        sys, cmap = stream_system(sub, database)
         db = load_equilibria(database)
-        A = cmap.A.copy()
+        A = np.zeros((cmap.A.shape[0], len(species)))
+        A[:, pos] = cmap.A
         col = {m: k for k, m in enumerate(cmap.masters)}
         dis = np.zeros(len(species), dtype=bool)
         for sid in dissolve:
@@ -126,7 +133,7 @@ class LiquorEquilibrium:
                             hint=f"add the ion {m!r} to the flowsheet's species")
                     A[col[m], i] += count * c
         usable = [m for m in minerals if set(db.phases[m].nu) <= {*col, "H2O"}]
-        sys, _ = stream_system(species, database, usable)
+        sys, _ = stream_system(sub, database, usable)
         P0 = len(sys.minerals)
         gas_rx = [g for g in gases if set(db.gases[g].nu) <= {*col, "H2O"}]
         if gas_rx:
@@ -192,10 +199,11 @@ class LiquorEquilibrium:
             raise DataError("two phases leave as the same polyflow species", field="minerals")
         H = species.element_matrix[species.elements.index("H")].astype(float) \
             if "H" in species.elements else np.zeros(len(species))
-        return cls(sys, A, cmap.water, basis, A[0, basis].copy(),
+        return cls(sys, A, species.idx("H2O(l)"), basis, A[0, basis].copy(),
                    species.idx("H+(aq)"), species.idx("OH-(aq)"),
                    np.array(phase_sp, dtype=int),
-                   np.array([False] * P0 + [True] * len(gas_rx)), dis, H, len(species))
+                   np.array([False] * P0 + [True] * len(gas_rx)), dis, H, len(species),
+                   passing)
 
     # -- layout and values --------------------------------------------------------------
     @property
@@ -462,6 +470,8 @@ class LiquorEquilibrium:
         # the rest: liquor species other than the ions and dissolved reagents leave as
         # ions (0 here); other solids and non-aqueous liquor pass; gases go to the vent
         zero_out = ~done_out & ((aq & ~solid & ~gas) | self.dissolve | gas)
+        if self.passing is not None:
+            zero_out &= ~self.passing
         pass_out = ~done_out & ~zero_out
         pass_vent = ~done_vent & gas
         zero_vent = ~done_vent & ~gas
@@ -482,3 +492,21 @@ class LiquorEquilibrium:
                 eq.linear_rows(len(idx), dst, idx, np.concatenate(rl), np.concatenate(cc),
                                np.concatenate(vv))
         return z
+
+
+def _speciated(species, elements):
+    """(the species set the liquor is speciated in, their positions in ``species``, the
+    aqueous species that pass unchanged or None): with ``elements`` None every species;
+    else water and the aqueous species made of ``elements``, H and O only."""
+    from polyflow.chem.species import SpeciesSet
+
+    if elements is None:
+        return species, np.arange(len(species)), None
+    allowed = {*elements, "H", "O"}
+    inside = np.array([sp.phase != "aq" or sp.id == "H2O(l)" or set(sp.elements) <= allowed
+                       for sp in species.species])
+    pos = np.nonzero(inside)[0]
+    sub = SpeciesSet([species.species[i] for i in pos], species.database,
+                     species.size_classes)
+    passing = ~inside
+    return sub, pos, passing

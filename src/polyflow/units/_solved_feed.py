@@ -25,9 +25,10 @@ class SolvedFeed(Unit):
         """Unknown before the solve: zeros (used only as a scale by the solver)."""
         return np.zeros(len(self._species))
 
-    def solved_feed_rows(self, eq, species_i: int, name: str) -> tuple[int, int]:
-        """``n_out = q·e_species_i`` and ``T_out`` fixed; returns (outlet, target stream)
-        for the specification row."""
+    def solved_feed_rows(self, eq, species_i: int, name: str,
+                         lower: float | None = None) -> tuple[int, int]:
+        """``n_out = q·e_species_i`` and ``T_out`` fixed (``lower``: a bound Newton keeps
+        on q); returns (outlet, target stream) for the specification row."""
         out = eq.outlets["out"]
         target = self.p["target_stream"]
         try:
@@ -36,7 +37,7 @@ class SolvedFeed(Unit):
             raise self.fail(f"target_stream {target!r} is not a stream of the plant",
                             "target_stream", hint=err.hint) from None
         S = eq.S
-        q = eq.internal([name], [0.0])[0]
+        q = eq.internal([name], [0.0], lower=lower)[0]
         eq.linear_rows(S, out, np.arange(S), np.concatenate([np.arange(S), [species_i]]),
                        np.concatenate([eq.flows(out), [q]]),
                        np.concatenate([np.ones(S), [-1.0]]))

@@ -96,8 +96,14 @@ class LimeDose(SolvedFeed):
         self.liquor = phase_masks(species)[2]
 
     def equations(self, eq) -> None:
-        out, t = self.solved_feed_rows(eq, self.agent_i, "agent_kmol_h")
-        if self.p["target"] == "charge":
+        charge = self.p["target"] == "charge"
+        # held at a pH, the dose is the master total of the agent's cation in the
+        # neutraliser's liquor: a negative iterate would leave that total negative (no
+        # speciation), so Newton keeps it >= 0; a plant that needs acid, not lime, then
+        # fails to converge with the dose at zero
+        out, t = self.solved_feed_rows(eq, self.agent_i, "agent_kmol_h",
+                                       lower=0.0 if charge else None)
+        if charge:
             z = eq.species.charge if hasattr(eq.species, "charge") else _charges(eq.species)
             nz = np.nonzero(z)[0]
             eq.linear_rows(1, out, ROW_INTERNAL, np.zeros(len(nz), int), eq.flows(t)[nz],

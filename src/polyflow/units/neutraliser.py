@@ -138,6 +138,10 @@ class Neutraliser(Unit):
         "minerals": Param(None, "phases that may form (chemistry = equilibrium); default: "
                                 "those of DEFAULT_MINERALS the database and species have",
                           parse=lambda v: tuple(str(m) for m in v)),
+        "liquor_elements": Param(None, "chemistry = equilibrium: the elements (besides H "
+                                 "and O) whose aqueous species are speciated; those of "
+                                 "others pass unchanged (default: all)",
+                                 parse=lambda v: tuple(str(e) for e in v)),
         "H2S_strip_pressure": Param("pressure", "H2S partial pressure of the vent gas in "
                                     "equilibrium with the liquor", default=H2S_STRIP_KPA,
                                     bounds=(1e-6, 101.325)),
@@ -218,7 +222,8 @@ class Neutraliser(Unit):
         agent = self.p["agent"]
         dissolve = [agent] if agent in species.index else []
         try:
-            self.eqm = LiquorEquilibrium.build(species, db, minerals, gases, dissolve)
+            self.eqm = LiquorEquilibrium.build(species, db, minerals, gases, dissolve,
+                                               self.p["liquor_elements"])
         except PolyflowError as err:
             raise self.fail(err.message, err.field or "minerals", hint=err.hint) from None
         self.agent_i = species.idx(agent) if agent in species.index else None
