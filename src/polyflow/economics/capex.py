@@ -34,7 +34,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from polyflow.chem.elements import read_data_csv
-from polyflow.errors import DataError
+from polyflow.errors import DataError, did_you_mean
 
 if TYPE_CHECKING:
     from polyflow.economics.inputs import EconomicsInputs
@@ -135,7 +135,11 @@ def unit_capex(result: Result, inputs: EconomicsInputs) -> list[dict[str, Any]]:
     for name, info in result.units.items():
         if info.role != "process":
             continue
-        key = models.get(info.model)
+        key = inputs.equipment.get(name) or models.get(info.model)
+        if key and key != "none" and key not in curves:
+            raise DataError(f"unit {name!r} is priced on cost curve {key!r}, which "
+                            "data/cost_curves.csv does not hold",
+                            hint=f"[economics.equipment]: {did_you_mean(key, curves)}")
         row: dict[str, Any] = {"unit": name, "model": info.model, "curve": key or "not costed",
                                "size": 0.0, "size unit": "", "items": 0,
                                "purchased_USD": 0.0, "source": ""}

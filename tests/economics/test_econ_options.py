@@ -1,0 +1,110 @@
+"""Options of one plant with economics: a variant inherits its base file's [economics]
+(issue #17 item 7), drops a product no longer sold, values an ore at its net smelter
+return (the concentrate it makes, on the concentrate's terms) and charges a smelter's
+penalty pro rata; a unit can be priced on another curve than its model's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import polyflow
+from polyflow.economics import read_economics
+from polyflow.economics.capex import cost_curves, purchased_cost, unit_capex
+
+from test_econ_revenue import ECONOMICS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: a variant of the economics file: the ore valued as the PLS it makes (a stand-in for
+#: a concentrate: any stream of the plant) with a treatment charge and a sulphur penalty
+VARIANT = """
+[flowsheet]
+name = "variant"
+include = ["base.toml"]
+
+[economics.products]
+cathode = false
+
+[economics.products.cathode_resold]
+payable = { Cu = "50 %" }
+source = "test"
+
+[economics.feeds.ore]
+stream = "pls"
+payable = { Cu = "96.5 %" }
+treatment = "10 USD/t"
+penalties = { S = { above = "0.1 %", charge = "3 USD/t", per = "0.1 %" } }
+source = "test"
+
+[economics.equipment]
+leach = "autoclave"
+"""
+
+
+@pytest.fixture(scope="module")
+def plant(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("options")
+    base = folder / "base.toml"
+    base.write_text(ECONOMICS, encoding="utf-8")
+    variant = folder / "variant.toml"
+    variant.write_text(VARIANT, encoding="utf-8")
+    return base, variant, polyflow.load(base).solve()
+
+
+def test_variant_inherits_the_base_economics_and_drops_a_product(plant):
+    base, variant, _ = plant
+    b, v = read_economics(base), read_economics(variant)
+    assert set(b.products) == {"cathode"}
+    assert set(v.products) == {"cathode_resold"}          # cathode = false dropped it
+    assert v.finance["discount_rate"].value == b.finance["discount_rate"].value == 0.08
+    assert v.feeds["ore"].stream == "pls" and b.feeds["ore"].stream == ""
+    assert v.equipment == {"leach": "autoclave"} and b.equipment == {}
+
+
+def test_ore_at_its_net_return_with_treatment_and_penalty_by_hand(plant):
+    base, variant, result = plant
+    inputs = read_economics(variant)
+    inputs.products = read_economics(base).products                # sell the cathode again
+    from polyflow.economics.evaluate import evaluate
+
+    econ = evaluate(result, inputs)
+    pls = result.elements_kg_h("pls")
+    dry = result.phase_kg_h("pls")["s"]
+    gross = pls["Cu"] * 9.38 * 0.965
+    penalty = 0.0
+    if dry > 0:
+        penalty = 0.003 * dry * max(pls.get("S", 0.0) / dry - 0.001, 0.0) / 0.001
+    by_hand = (gross - 0.010 * dry - penalty) * 8000
+    assert econ.feed_value_USD_y["ore"] == pytest.approx(by_hand, rel=1e-13)
+
+
+def test_penalty_pro_rata_above_its_threshold(plant):
+    # a stream with solids: the leach residue; its sulphur (gypsum) grade is well above
+    # 0.1 %, so each 0.1 % above costs 3 USD per dry tonne
+    base, variant, result = plant
+    from polyflow.economics.valuation import stream_value
+
+    inputs = read_economics(variant)
+    terms = inputs.feeds["ore"]
+    stream = next(s.name for s in result.streams if s.src == "ccd" and
+                  result.phase_kg_h(s.name)["s"] > 0)
+    v = stream_value(result, stream, terms, inputs.prices)
+    dry = result.phase_kg_h(stream)["s"]
+    grade = result.elements_kg_h(stream)["S"] / dry
+    assert grade > 0.001
+    assert v["penalty_USD_h"] == pytest.approx(3e-3 * dry * (grade - 0.001) / 0.001,
+                                               rel=1e-13)
+    assert v["USD_h"] == pytest.approx(sum(v["gross_USD_h"].values()) - v["treatment_USD_h"]
+                                       - v["refining_USD_h"] - v["penalty_USD_h"], rel=1e-14)
+
+
+def test_a_unit_priced_on_another_curve(plant):
+    base, variant, result = plant
+    rows = {r["unit"]: r for r in unit_capex(result, read_economics(variant))}
+    assert rows["leach"]["curve"] == "autoclave"
+    cost, _ = purchased_cost(cost_curves()["autoclave"], rows["leach"]["size"], 798.8)
+    assert rows["leach"]["purchased_USD"] == pytest.approx(cost, rel=1e-14)
+    assert {r["unit"]: r for r in unit_capex(result, read_economics(base))}[
+        "leach"]["curve"] == "leach_train"
