@@ -8,12 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_econ_revenue import ECONOMICS
 
 import polyflow
 from polyflow.economics import read_economics
 from polyflow.economics.capex import cost_curves, purchased_cost, unit_capex
-
-from test_econ_revenue import ECONOMICS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,7 +82,7 @@ def test_ore_at_its_net_return_with_treatment_and_penalty_by_hand(plant):
 def test_penalty_pro_rata_above_its_threshold(plant):
     # a stream with solids: the leach residue; its sulphur (gypsum) grade is well above
     # 0.1 %, so each 0.1 % above costs 3 USD per dry tonne
-    base, variant, result = plant
+    _base, variant, result = plant
     from polyflow.economics.valuation import stream_value
 
     inputs = read_economics(variant)

@@ -118,12 +118,16 @@ def _size(result: Result, unit: str, what: str) -> float:
                             hint="cost it by another size in data/cost_models.csv")
         return info.results["current"]
     total = result.inlet_total_kmol_h(unit) * result.species.mw
+    solids_in = float(total[result.species.phase == "s"].sum()) / 1e3
     if what == "inlet_t_h":
         return float(total.sum()) / 1e3
     if what == "solids_t_h":
-        return float(total[result.species.phase == "s"].sum()) / 1e3
+        return solids_in
+    if what == "crystals_t_h":          # solids formed: leaving minus entering
+        out = sum(result.phase_kg_h(s.name)["s"] for s in result.streams if s.src == unit)
+        return max(out / 1e3 - solids_in, 0.0)
     raise DataError(f"cost curve size {what!r} is not one polyflow reads",
-                    hint="use power_kW, inlet_t_h, solids_t_h or current_kA")
+                    hint="use power_kW, inlet_t_h, solids_t_h, crystals_t_h or current_kA")
 
 
 def unit_capex(result: Result, inputs: EconomicsInputs) -> list[dict[str, Any]]:
