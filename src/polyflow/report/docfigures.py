@@ -10,8 +10,8 @@ A marker is an HTML comment (invisible when the Markdown is rendered) around the
 the ``--format json`` document, its ``economics`` section included when the file has one
 (``recovery.Cu.cathode``, ``water_balance.recycled_t_h``, ``economics.npv_USD``)
 or one of :data:`DERIVED`, with an optional format after ``|``: ``int``, ``pct`` (a
-fraction as a percentage, 1 decimal), ``pct0``, ``musd`` (USD as whole millions), ``g3`` (3 significant digits, the
-default for numbers), ``f2`` (2 decimals).
+fraction as a percentage, 1 decimal), ``pct0``, ``musd`` (USD as whole millions),
+``g3`` (3 significant digits, the default for numbers), ``f2`` (2 decimals).
 
     python -m polyflow.report.docfigures           # check: list the figures that differ
     python -m polyflow.report.docfigures --write   # rewrite them from the flowsheets
