@@ -107,3 +107,27 @@ def test_a_unit_priced_on_another_curve(plant):
     assert rows["leach"]["purchased_USD"] == pytest.approx(cost, rel=1e-14)
     assert {r["unit"]: r for r in unit_capex(result, read_economics(base))}[
         "leach"]["curve"] == "leach_train"
+
+
+def test_transfer_between_lines_conserves_the_ledger(plant):
+    # the PLS passed from the plant (no prefix: the shared line) to a line "refining"
+    # at 96.5 % of its copper: what one side puts out, the other takes in, and the total
+    # value added (revenue over feeds) does not move
+    base, _variant, result = plant
+    from polyflow.economics.evaluate import evaluate
+    from polyflow.economics.inputs import Terms
+
+    inputs = read_economics(base)
+    plain = evaluate(result, inputs)
+    inputs.transfers = {"pls": Terms({"Cu": 0.965}, "test", to={"Cu": "refining"})}
+    moved = evaluate(result, inputs)
+    rows = {r["line"]: r for r in moved.ledger}
+    cu = result.elements_kg_h("pls")["Cu"]
+    assert rows["refining"]["transfer_in_USD_y"] == pytest.approx(cu * 9.38 * 0.965 * 8000,
+                                                                  rel=1e-13)
+    shared = next(r for r in moved.ledger if r["line"] != "refining")
+    assert shared["transfer_out_USD_y"] == pytest.approx(rows["refining"]["transfer_in_USD_y"],
+                                                         rel=1e-13)
+    assert sum(r["value_added_USD_y"] for r in moved.ledger) == pytest.approx(
+        sum(r["value_added_USD_y"] for r in plain.ledger), rel=1e-12)
+    assert moved.npv_USD == plain.npv_USD

@@ -36,7 +36,7 @@ FINANCE = {"discount_rate": "fraction", "tax_rate": "fraction", "life": "y",
 CAPITAL = {"lang_factor": "number", "contingency": "fraction", "cepci": "number"}
 OPERATING = {"maintenance": "fraction", "labour": "USD/y"}
 SECTIONS = ("prices", "reagents", "utilities", "products", "feeds", "returned", "finance",
-            "capital", "operating", "schedule", "consumables", "equipment")
+            "capital", "operating", "schedule", "consumables", "equipment", "transfers")
 _SET = "--set on the command line"
 
 
@@ -77,6 +77,8 @@ class Terms:
     #: value this stream on the terms instead of the feed's own (the net smelter return
     #: of an ore: the concentrate it makes, sold on these terms)
     stream: str = ""
+    #: for a transfer between lines: priced basis -> the line that receives it
+    to: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,6 +99,9 @@ class EconomicsInputs:
     schedule_source: str
     #: unit model -> consumables (grinding media, liners...) per kWh its units draw
     consumables: dict[str, Entry] = field(default_factory=dict)
+    #: stream -> how it is valued when it passes from one line to others (the ledger's
+    #: transfer at market terms; no cash changes hands)
+    transfers: dict[str, Terms] = field(default_factory=dict)
     #: unit name -> cost curve, where a unit is not priced on its model's curve
     #: (``data/cost_models.csv``): a stoichiometric reactor that is an autoclave
     equipment: dict[str, str] = field(default_factory=dict)
@@ -201,11 +206,11 @@ def _terms(raw: Any, section: str, key: str, prices: Mapping[str, Entry],
         raise where.error("terms are { payable = { KEY = '96.5 %' }, source = '...' } "
                           "(and optionally treatment, refining)", section, key, value=raw)
     unknown = set(raw) - {"payable", "source", "treatment", "refining", "penalties",
-                          "stream", "note"}
+                          "stream", "to", "note"}
     if unknown:
         raise where.error(f"unknown field {sorted(unknown)[0]!r}", section, key,
                           hint="terms take payable, treatment, refining, penalties, "
-                               "stream (feeds), source, note")
+                               "stream (feeds), to (transfers), source, note")
 
     def price_key(k: str, f: str) -> str:
         if k not in prices:
@@ -240,7 +245,16 @@ def _terms(raw: Any, section: str, key: str, prices: Mapping[str, Entry],
     if not isinstance(stream, str) or (stream and section != "feeds"):
         raise where.error("stream names the stream a feed is valued as (feeds only)",
                           section, key, "stream", value=stream)
-    return Terms(payable, str(raw["source"]), treatment, refining, penalties, stream)
+    to = raw.get("to", {})
+    if section == "transfers":
+        if not isinstance(to, Mapping) or set(to) != set(payable) \
+                or not all(isinstance(v, str) for v in to.values()):
+            raise where.error("a transfer names the line that receives each payable: "
+                              "to = { Cu = 'cu', Au = 'au' }", section, key, "to", value=to)
+    elif to:
+        raise where.error("'to' belongs to [economics.transfers]", section, key, "to")
+    return Terms(payable, str(raw["source"]), treatment, refining, penalties, stream,
+                 dict(to))
 
 
 def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict, LineIndex]]:
@@ -368,4 +382,6 @@ def read_economics(path: str | Path, overrides: Mapping[str, Any] | None = None
         schedule=dict(sorted(schedule.items())), schedule_source=source,
         consumables={k: _entry(v, "USD/kWh", "consumables", k, where, True)
                      for k, v in merged.get("consumables", {}).items()},
-        equipment=dict(equipment))
+        equipment=dict(equipment),
+        transfers={k: _terms(v, "transfers", k, prices, where)
+                   for k, v in merged.get("transfers", {}).items()})

@@ -31,12 +31,14 @@ from typing import TYPE_CHECKING, Any
 from polyflow.chem.elements import atomic_weight
 from polyflow.chem.formula import parse_formula
 from polyflow.errors import InputError, did_you_mean
+from polyflow.report.lines import line_of
 
 if TYPE_CHECKING:
     from polyflow.economics.inputs import EconomicsInputs, Entry, Terms
     from polyflow.result import Result
 
-__all__ = ["amount_factor", "basis_kg_h", "feed_values", "product_revenue", "stream_value"]
+__all__ = ["amount_factor", "basis_kg_h", "feed_values", "product_revenue", "stream_value",
+           "transfer_values"]
 
 
 def amount_factor(basis: str) -> tuple[str, float]:
@@ -126,3 +128,33 @@ def feed_values(result: Result, inputs: EconomicsInputs) -> dict[str, dict[str, 
         v["USD_y"] = v["USD_h"] * hours
         out[feed] = v
     return out
+
+
+def transfer_values(result: Result, inputs: EconomicsInputs
+                    ) -> tuple[dict[str, float], dict[str, float]]:
+    """Per line, the value per year of the transfers it puts out and of those it takes in
+    (``[economics.transfers]``: a stream on market terms). The line that makes a transfer
+    is its stream's source unit's; each payable goes to the line its ``to`` names, net of
+    its refining charge, the treatment charge and penalties shared by gross value."""
+    hours = inputs.finance["operating_hours"].value
+    names = {s.name: s for s in result.streams}
+    out: dict[str, float] = {}
+    into: dict[str, float] = {}
+    for stream, terms in inputs.transfers.items():
+        if stream not in names:
+            raise InputError(f"[economics.transfers] names stream {stream!r}, which this "
+                             "flowsheet does not have", file=inputs.file,
+                             field=f"economics.transfers.{stream}",
+                             hint=did_you_mean(stream, names))
+        v = stream_value(result, stream, terms, inputs.prices)
+        src = line_of(names[stream].src)
+        out[src] = out.get(src, 0.0) + v["USD_h"] * hours
+        gross = sum(v["gross_USD_h"].values())
+        deductions = v["treatment_USD_h"] + v["penalty_USD_h"]
+        for k, line in terms.to.items():
+            share = v["gross_USD_h"][k] - terms.refining.get(k, 0.0) * \
+                terms.payable[k] * v["kg_h"][k]
+            if gross > 0:
+                share -= deductions * v["gross_USD_h"][k] / gross
+            into[line] = into.get(line, 0.0) + share * hours
+    return out, into
