@@ -13,6 +13,7 @@ from test_econ_revenue import ECONOMICS
 import polyflow
 from polyflow.economics import read_economics
 from polyflow.economics.capex import cost_curves, purchased_cost, unit_capex
+from polyflow.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,3 +132,15 @@ def test_transfer_between_lines_conserves_the_ledger(plant):
     assert sum(r["value_added_USD_y"] for r in moved.ledger) == pytest.approx(
         sum(r["value_added_USD_y"] for r in plain.ledger), rel=1e-12)
     assert moved.npv_USD == plain.npv_USD
+
+
+def test_a_transfer_must_name_the_line_of_every_payable(plant, tmp_path):
+    base, _variant, _ = plant
+    (tmp_path / "base.toml").write_text(base.read_text(encoding="utf-8"), encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[flowsheet]\nname = "bad"\ninclude = ["base.toml"]\n\n'
+                   '[economics.transfers.pls]\npayable = { Cu = "96.5 %" }\n'
+                   'to = { Au = "au" }\nsource = "test"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="line that receives each payable") as err:
+        read_economics(bad)
+    assert err.value.file == str(bad.resolve()) and err.value.line == 7   # the "to" line

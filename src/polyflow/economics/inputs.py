@@ -128,14 +128,15 @@ class _Where:
         return InputError(message, file=file, line=line, field=name, **kw)
 
 
-def _read(path: Path) -> tuple[dict, LineIndex]:
+def _read(path: Path, what: str = "the prices file") -> tuple[dict, LineIndex]:
     from polyflow.io.schema import decode
 
     try:
         text = decode(path.read_bytes(), str(path))     # a BOM accepted, UTF-16 named
     except OSError as err:
-        raise InputError(f"cannot read the prices file: {err.strerror}", file=str(path),
-                         hint="check the path in [economics] prices = '...'") from None
+        raise InputError(f"cannot read {what}: {err.strerror}", file=str(path),
+                         hint="check the path in [economics] prices = '...'"
+                         if what == "the prices file" else "check the include") from None
     try:
         return tomllib.loads(text), LineIndex(text)
     except tomllib.TOMLDecodeError as err:
@@ -263,7 +264,7 @@ def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict, Li
     path = path.resolve()
     if path in seen:        # an include cycle: the flowsheet reader names it
         return []
-    doc, index = _read(path)
+    doc, index = _read(path, "the flowsheet file")
     out: list[tuple[Path, dict, LineIndex]] = []
     includes = doc.get("flowsheet", {}).get("include", [])
     for inc in [includes] if isinstance(includes, str | Mapping) else includes:
