@@ -54,10 +54,10 @@ def test_turton_agitator_curve_by_hand_and_split_above_range():
 
 def test_cost_curves_table_shape_and_checksum():
     curves = cost_curves()
-    assert len(curves) == 18
-    assert sum(c.K1 for c in curves.values()) == pytest.approx(89.25586, abs=1e-5)
+    assert len(curves) == 19
+    assert sum(c.K1 for c in curves.values()) == pytest.approx(95.07237, abs=1e-5)
     for c in curves.values():
-        assert c.size_min < c.size_max and c.source in ("TURTON09", "EST")
+        assert c.size_min < c.size_max and c.source in ("TURTON09", "WOODS07", "EST")
 
 
 def test_every_process_model_has_a_cost_curve_or_none():
@@ -67,3 +67,28 @@ def test_every_process_model_has_a_cost_curve_or_none():
                if cls.role == "process" and cls.__module__.startswith("polyflow.units")}
     assert process <= set(models), sorted(process - set(models))
     assert all(c == "none" or c in curves for c in models.values())
+
+
+def test_digester_priced_as_a_pressure_vessel():
+    # the digester is an autoclave: on the autoclave curve, C_ref 20 MUSD at 40 t/h
+    # (cost_curves.csv), not the atmospheric reactor's 1 MUSD at 10 t/h
+    curves = cost_curves()
+    assert cost_models()["digester"] == "autoclave"
+    cost, n = purchased_cost(curves["autoclave"], 40.0, 798.8)
+    assert n == 1 and cost == pytest.approx(20e6, rel=1e-5)
+    reactor, _ = purchased_cost(curves["reactor"], 40.0, 798.8)
+    assert cost / reactor == pytest.approx(20.0 / 4.0 ** 0.6, rel=1e-4)
+
+
+def test_woods_forced_circulation_crystalliser_at_its_reference_and_scaled():
+    # Woods, Rules of Thumb in Engineering Practice (2007), as WaterTAP transcribes it:
+    # 675,000 USD (2007) free on board at 1 kg/s of crystals, exponent 0.53
+    curve = cost_curves()["crystalliser"]
+    assert curve.size == "crystals_t_h" and curve.source == "WOODS07"
+    cost, n = purchased_cost(curve, 3.6, 525.4)            # 1 kg/s at the 2007 index
+    assert n == 1 and cost == pytest.approx(675_000, rel=1e-5)
+    quarter, _ = purchased_cost(curve, 0.9, 525.4)         # a quarter of the capacity
+    assert quarter == pytest.approx(675_000 * 0.25 ** 0.53, rel=1e-5)
+    # escalated to the run's index (CEPCI 798.8) by the index ratio alone
+    now, _ = purchased_cost(curve, 3.6, 798.8)
+    assert now == pytest.approx(675_000 * 798.8 / 525.4, rel=1e-5)

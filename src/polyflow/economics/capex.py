@@ -34,7 +34,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from polyflow.chem.elements import read_data_csv
-from polyflow.errors import DataError
+from polyflow.errors import DataError, did_you_mean
 
 if TYPE_CHECKING:
     from polyflow.economics.inputs import EconomicsInputs
@@ -118,12 +118,16 @@ def _size(result: Result, unit: str, what: str) -> float:
                             hint="cost it by another size in data/cost_models.csv")
         return info.results["current"]
     total = result.inlet_total_kmol_h(unit) * result.species.mw
+    solids_in = float(total[result.species.phase == "s"].sum()) / 1e3
     if what == "inlet_t_h":
         return float(total.sum()) / 1e3
     if what == "solids_t_h":
-        return float(total[result.species.phase == "s"].sum()) / 1e3
+        return solids_in
+    if what == "crystals_t_h":          # solids formed: leaving minus entering
+        out = sum(result.phase_kg_h(s.name)["s"] for s in result.streams if s.src == unit)
+        return max(out / 1e3 - solids_in, 0.0)
     raise DataError(f"cost curve size {what!r} is not one polyflow reads",
-                    hint="use power_kW, inlet_t_h, solids_t_h or current_kA")
+                    hint="use power_kW, inlet_t_h, solids_t_h, crystals_t_h or current_kA")
 
 
 def unit_capex(result: Result, inputs: EconomicsInputs) -> list[dict[str, Any]]:
@@ -135,7 +139,11 @@ def unit_capex(result: Result, inputs: EconomicsInputs) -> list[dict[str, Any]]:
     for name, info in result.units.items():
         if info.role != "process":
             continue
-        key = models.get(info.model)
+        key = inputs.equipment.get(name) or models.get(info.model)
+        if key and key != "none" and key not in curves:
+            raise DataError(f"unit {name!r} is priced on cost curve {key!r}, which "
+                            "data/cost_curves.csv does not hold",
+                            hint=f"[economics.equipment]: {did_you_mean(key, curves)}")
         row: dict[str, Any] = {"unit": name, "model": info.model, "curve": key or "not costed",
                                "size": 0.0, "size unit": "", "items": 0,
                                "purchased_USD": 0.0, "source": ""}

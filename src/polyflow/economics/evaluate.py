@@ -9,6 +9,11 @@ against the revenue of its products:
 
     \\text{value added} = 100 \\, \\frac{\\sum \\text{revenue} - \\sum \\text{feed value}}
     {\\sum \\text{feed value}} \\ \\%
+
+An intermediate that one line makes and others refine (a concentrate refined on site) is
+a transfer (``[economics.transfers]``): valued on market terms, it counts as what the line
+that makes it puts out and as what the lines that receive it take in, so each line's value
+added is its own; the total and the cash flow are unchanged (no cash changes hands).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from polyflow.economics.cashflow import cash_flow_table, irr, npv, payback_years
 from polyflow.economics.inputs import EconomicsInputs, read_economics
 from polyflow.economics.opex import CATEGORIES, variable_costs
 from polyflow.economics.sustainability import line_footprint, per_product
-from polyflow.economics.valuation import feed_values, product_revenue
+from polyflow.economics.valuation import feed_values, product_revenue, transfer_values
 from polyflow.report.lines import line_of
 
 if TYPE_CHECKING:
@@ -129,12 +134,17 @@ def evaluate(result: Result, inputs: EconomicsInputs) -> Economics:
     rev_line: dict[str, float] = {}
     for p, v in rev.items():
         rev_line[line_of(p)] = rev_line.get(line_of(p), 0.0) + v
+    t_out, t_in = transfer_values(result, inputs)
     ledger = []
     added: dict[str, float | None] = {}
-    for ln in dict.fromkeys([*feed_line, *rev_line]):
-        fin_v, out_v = feed_line.get(ln, 0.0), rev_line.get(ln, 0.0)
+    for ln in dict.fromkeys([*feed_line, *rev_line, *t_out, *t_in]):
+        fin_v = feed_line.get(ln, 0.0) + t_in.get(ln, 0.0)
+        out_v = rev_line.get(ln, 0.0) + t_out.get(ln, 0.0)
         added[ln] = _pct(out_v, fin_v)
-        ledger.append({"line": ln, "feed_value_USD_y": fin_v, "revenue_USD_y": out_v,
+        ledger.append({"line": ln, "feed_value_USD_y": feed_line.get(ln, 0.0),
+                       "transfer_in_USD_y": t_in.get(ln, 0.0),
+                       "revenue_USD_y": rev_line.get(ln, 0.0),
+                       "transfer_out_USD_y": t_out.get(ln, 0.0),
                        "value_added_USD_y": out_v - fin_v,
                        "opex_USD_y": by_line.get(ln, {}).get(TOTAL, 0.0),
                        "capex_USD": capex_line.get(ln, 0.0),

@@ -36,7 +36,7 @@ FINANCE = {"discount_rate": "fraction", "tax_rate": "fraction", "life": "y",
 CAPITAL = {"lang_factor": "number", "contingency": "fraction", "cepci": "number"}
 OPERATING = {"maintenance": "fraction", "labour": "USD/y"}
 SECTIONS = ("prices", "reagents", "utilities", "products", "feeds", "returned", "finance",
-            "capital", "operating", "schedule", "consumables")
+            "capital", "operating", "schedule", "consumables", "equipment", "transfers")
 _SET = "--set on the command line"
 
 
@@ -71,6 +71,14 @@ class Terms:
     source: str
     treatment: float = 0.0
     refining: dict[str, float] = field(default_factory=dict)
+    #: element -> (grade above which it is charged, charge [USD/kg of dry solids] per
+    #: ``step`` of grade above it, ``step``): a smelter's penalty, pro rata
+    penalties: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    #: value this stream on the terms instead of the feed's own (the net smelter return
+    #: of an ore: the concentrate it makes, sold on these terms)
+    stream: str = ""
+    #: for a transfer between lines: priced basis -> the line that receives it
+    to: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,6 +99,12 @@ class EconomicsInputs:
     schedule_source: str
     #: unit model -> consumables (grinding media, liners...) per kWh its units draw
     consumables: dict[str, Entry] = field(default_factory=dict)
+    #: stream -> how it is valued when it passes from one line to others (the ledger's
+    #: transfer at market terms; no cash changes hands)
+    transfers: dict[str, Terms] = field(default_factory=dict)
+    #: unit name -> cost curve, where a unit is not priced on its model's curve
+    #: (``data/cost_models.csv``): a stoichiometric reactor that is an autoclave
+    equipment: dict[str, str] = field(default_factory=dict)
 
 
 class _Where:
@@ -114,14 +128,15 @@ class _Where:
         return InputError(message, file=file, line=line, field=name, **kw)
 
 
-def _read(path: Path) -> tuple[dict, LineIndex]:
+def _read(path: Path, what: str = "the prices file") -> tuple[dict, LineIndex]:
     from polyflow.io.schema import decode
 
     try:
         text = decode(path.read_bytes(), str(path))     # a BOM accepted, UTF-16 named
     except OSError as err:
-        raise InputError(f"cannot read the prices file: {err.strerror}", file=str(path),
-                         hint="check the path in [economics] prices = '...'") from None
+        raise InputError(f"cannot read {what}: {err.strerror}", file=str(path),
+                         hint="check the path in [economics] prices = '...'"
+                         if what == "the prices file" else "check the include") from None
     try:
         return tomllib.loads(text), LineIndex(text)
     except tomllib.TOMLDecodeError as err:
@@ -191,10 +206,12 @@ def _terms(raw: Any, section: str, key: str, prices: Mapping[str, Entry],
     if not isinstance(raw, Mapping) or "payable" not in raw or "source" not in raw:
         raise where.error("terms are { payable = { KEY = '96.5 %' }, source = '...' } "
                           "(and optionally treatment, refining)", section, key, value=raw)
-    unknown = set(raw) - {"payable", "source", "treatment", "refining", "note"}
+    unknown = set(raw) - {"payable", "source", "treatment", "refining", "penalties",
+                          "stream", "to", "note"}
     if unknown:
         raise where.error(f"unknown field {sorted(unknown)[0]!r}", section, key,
-                          hint="terms take payable, treatment, refining, source, note")
+                          hint="terms take payable, treatment, refining, penalties, "
+                               "stream (feeds), to (transfers), source, note")
 
     def price_key(k: str, f: str) -> str:
         if k not in prices:
@@ -208,30 +225,62 @@ def _terms(raw: Any, section: str, key: str, prices: Mapping[str, Entry],
         refining = {price_key(k, "refining"): parse_econ(v, "USD/kg")
                     for k, v in dict(raw.get("refining", {})).items()}
         treatment = parse_econ(raw.get("treatment", "0 USD/t"), "USD/kg")
+        penalties = {}
+        for el, pen in dict(raw.get("penalties", {})).items():
+            if not isinstance(pen, Mapping) or set(pen) != {"above", "charge", "per"}:
+                raise where.error("a penalty is { above = '0.1 %', charge = '3 USD/t', "
+                                  "per = '0.1 %' }", section, key, "penalties", el,
+                                  value=pen)
+            penalties[el] = (parse_econ(pen["above"], "fraction"),
+                             parse_econ(pen["charge"], "USD/kg"),
+                             parse_econ(pen["per"], "fraction"))
+            if penalties[el][2] <= 0:
+                raise where.error("a penalty's step 'per' must be above zero", section,
+                                  key, "penalties", el, value=pen["per"])
     except PolyflowError as err:
         if isinstance(err, InputError) and err.file:
             raise
         raise where.error(err.message, section, key, value=err.value,
                           hint=err.hint) from None
-    return Terms(payable, str(raw["source"]), treatment, refining)
+    stream = raw.get("stream", "")
+    if not isinstance(stream, str) or (stream and section != "feeds"):
+        raise where.error("stream names the stream a feed is valued as (feeds only)",
+                          section, key, "stream", value=stream)
+    to = raw.get("to", {})
+    if section == "transfers":
+        if not isinstance(to, Mapping) or set(to) != set(payable) \
+                or not all(isinstance(v, str) for v in to.values()):
+            raise where.error("a transfer names the line that receives each payable: "
+                              "to = { Cu = 'cu', Au = 'au' }", section, key, "to", value=to)
+    elif to:
+        raise where.error("'to' belongs to [economics.transfers]", section, key, "to")
+    return Terms(payable, str(raw["source"]), treatment, refining, penalties, stream,
+                 dict(to))
 
 
-def read_economics(path: str | Path, overrides: Mapping[str, Any] | None = None
-                   ) -> EconomicsInputs | None:
-    """The economics of the flowsheet file ``path`` (None without an ``[economics]``
-    table), with ``overrides`` ``{"economics.SECTION.KEY": value}`` applied."""
-    path = Path(path)
-    doc, index = _read(path)
-    table = doc.get("economics")
-    mine = {k.split(".", 1)[1]: v for k, v in (overrides or {}).items()
-            if k.startswith("economics.")}
-    if table is None:
-        if mine:
-            raise InputError("--set economics...: this flowsheet has no [economics] table",
-                             file=str(path), hint="see docs/economics.md")
-        return None
-    where = _Where()
-    merged: dict[str, Any] = {}
+def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict, LineIndex]]:
+    """The economics tables that apply to ``path``: those of the files it includes without
+    a prefix (a variant of a whole plant: its base file), base first, then its own."""
+    path = path.resolve()
+    if path in seen:        # an include cycle: the flowsheet reader names it
+        return []
+    doc, index = _read(path, "the flowsheet file")
+    out: list[tuple[Path, dict, LineIndex]] = []
+    includes = doc.get("flowsheet", {}).get("include", [])
+    for inc in [includes] if isinstance(includes, str | Mapping) else includes:
+        if isinstance(inc, str):
+            out += _chain(path.parent / inc, (*seen, path))
+        elif isinstance(inc, Mapping) and not inc.get("prefix") and "file" in inc:
+            out += _chain(path.parent / str(inc["file"]), (*seen, path))
+    if isinstance(doc.get("economics"), Mapping):
+        out.append((path, doc["economics"], index))
+    return out
+
+
+def _merge_file(path: Path, table: Mapping, index: LineIndex, merged: dict[str, Any],
+                where: _Where) -> None:
+    """Lay one file's ``[economics]`` table (and its prices file) over ``merged``; an
+    entry ``NAME = false`` under ``products`` or ``feeds`` removes an inherited one."""
     if "prices" in table and not isinstance(table["prices"], str | Mapping):
         raise InputError("prices must name the prices file", file=str(path),
                          line=index.line("economics", "prices"))
@@ -251,11 +300,41 @@ def read_economics(path: str | Path, overrides: Mapping[str, Any] | None = None
                              hint=did_you_mean(section, SECTIONS))
         if isinstance(raw, Mapping):
             for key, value in raw.items():
+                if value is False and section in ("products", "feeds"):
+                    merged.get(section, {}).pop(key, None)
+                    continue
                 merged.setdefault(section, {})[key] = copy.deepcopy(value)
                 where.add(section, key, str(path), index, ("economics",))
         else:
             merged[section] = copy.deepcopy(raw)
         where.add(section, "", str(path), index, ("economics",))
+
+
+def read_economics(path: str | Path, overrides: Mapping[str, Any] | None = None
+                   ) -> EconomicsInputs | None:
+    """The economics of the flowsheet file ``path`` (None without an ``[economics]``
+    table in it or in a file it includes without a prefix), with ``overrides``
+    ``{"economics.SECTION.KEY": value}`` applied.
+
+    A variant that includes a whole plant without a prefix (``include =
+    ["refinery.toml"]``) inherits that plant's ``[economics]``; its own table replaces
+    entries one by one, and ``"NAME" = false`` under ``[economics.products]`` or
+    ``[economics.feeds]`` drops an inherited product's or feed's terms (a concentrate the
+    variant no longer sells). Files included under a prefix keep their tables to
+    themselves."""
+    path = Path(path)
+    chain = _chain(path)
+    mine = {k.split(".", 1)[1]: v for k, v in (overrides or {}).items()
+            if k.startswith("economics.")}
+    if not chain:
+        if mine:
+            raise InputError("--set economics...: this flowsheet has no [economics] table",
+                             file=str(path), hint="see docs/economics.md")
+        return None
+    where = _Where()
+    merged: dict[str, Any] = {}
+    for file, table, index in chain:
+        _merge_file(file, table, index, merged, where)
     for key, value in mine.items():
         _set(merged, key.split("."), value, where)
     prices = {k: _entry(v, "USD/kg", "prices", k, where, True)
@@ -280,6 +359,11 @@ def read_economics(path: str | Path, overrides: Mapping[str, Any] | None = None
     if abs(sum(schedule.values()) - 1.0) > 1e-9:
         raise where.error(f"the schedule spends {100 * sum(schedule.values()):.6g} % of the "
                           "capital", "schedule", hint="the shares must add up to 100 %")
+    equipment = merged.get("equipment", {})
+    if not isinstance(equipment, Mapping) or not all(isinstance(v, str)
+                                                     for v in equipment.values()):
+        raise where.error("equipment maps a unit to a cost curve: { \"cuau/pox\" = "
+                          "\"autoclave\" }", "equipment")
     returned = merged.get("returned", [])
     if not isinstance(returned, list) or not all(isinstance(r, str) for r in returned):
         raise where.error("returned is a list of product names", "returned")
@@ -298,4 +382,7 @@ def read_economics(path: str | Path, overrides: Mapping[str, Any] | None = None
         operating=_entries(merged.get("operating", {}), OPERATING, "operating", where),
         schedule=dict(sorted(schedule.items())), schedule_source=source,
         consumables={k: _entry(v, "USD/kWh", "consumables", k, where, True)
-                     for k, v in merged.get("consumables", {}).items()})
+                     for k, v in merged.get("consumables", {}).items()},
+        equipment=dict(equipment),
+        transfers={k: _terms(v, "transfers", k, prices, where)
+                   for k, v in merged.get("transfers", {}).items()})

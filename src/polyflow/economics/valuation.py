@@ -6,12 +6,15 @@ fetch) is, per hour,
 .. math::
 
     V = \\sum_k m_k \\, p_k \\, f_k \\; - \\; T \\, m_s \\; - \\; \\sum_k R_k \\, f_k \\, m_k
+        \\; - \\; \\sum_e P_e \\, m_s \\, \\max(0, w_e - w_{e,0}) / \\Delta w_e
 
 with :math:`m_k` the flow of priced basis *k* in the stream [kg/h] (an element, or an
 oxide equivalent: the flow of the formula's one non-oxygen element times the formula's
 molar mass over that element's mass in it), :math:`p_k` its price [USD/kg], :math:`f_k`
 the payable fraction, :math:`T` the treatment charge per kg of dry solids :math:`m_s`,
-and :math:`R_k` the refining charge per kg of payable *k* — the usual form of a
+:math:`R_k` the refining charge per kg of payable *k*, and :math:`P_e` the penalty per kg
+of dry solids for each step :math:`\\Delta w_e` of the grade :math:`w_e` of a penalty
+element above its threshold :math:`w_{e,0}` (pro rata) — the usual form of a
 concentrate sales contract, the net smelter return (Wills & Finch, *Wills' Mineral
 Processing Technology*, 8th ed. (2016), ch. 1, economic considerations: smelter
 contracts). A year is ``hours``
@@ -28,12 +31,14 @@ from typing import TYPE_CHECKING, Any
 from polyflow.chem.elements import atomic_weight
 from polyflow.chem.formula import parse_formula
 from polyflow.errors import InputError, did_you_mean
+from polyflow.report.lines import line_of
 
 if TYPE_CHECKING:
     from polyflow.economics.inputs import EconomicsInputs, Entry, Terms
     from polyflow.result import Result
 
-__all__ = ["amount_factor", "basis_kg_h", "feed_values", "product_revenue", "stream_value"]
+__all__ = ["amount_factor", "basis_kg_h", "feed_values", "product_revenue", "stream_value",
+           "transfer_values"]
 
 
 def amount_factor(basis: str) -> tuple[str, float]:
@@ -62,9 +67,17 @@ def stream_value(result: Result, stream: str, terms: Terms, prices: dict[str, En
     gross = {k: kg_h[k] * prices[k].value * f for k, f in terms.payable.items()}
     refining = sum(terms.refining.get(k, 0.0) * f * kg_h[k]
                    for k, f in terms.payable.items())
-    treatment = terms.treatment * result.phase_kg_h(stream)["s"]
-    return {"USD_h": sum(gross.values()) - treatment - refining, "gross_USD_h": gross,
-            "treatment_USD_h": treatment, "refining_USD_h": refining, "kg_h": kg_h}
+    dry = result.phase_kg_h(stream)["s"]
+    treatment = terms.treatment * dry
+    penalty = 0.0
+    if terms.penalties and dry > 0:
+        elements = result.elements_kg_h(stream)
+        for el, (above, charge, per) in terms.penalties.items():
+            excess = elements.get(el, 0.0) / dry - above
+            penalty += charge * dry * max(excess, 0.0) / per
+    return {"USD_h": sum(gross.values()) - treatment - refining - penalty,
+            "gross_USD_h": gross, "treatment_USD_h": treatment,
+            "refining_USD_h": refining, "penalty_USD_h": penalty, "kg_h": kg_h}
 
 
 def _check_names(names, known, kind: str, inputs: EconomicsInputs) -> None:
@@ -103,9 +116,45 @@ def feed_values(result: Result, inputs: EconomicsInputs) -> dict[str, dict[str, 
     hours = inputs.finance["operating_hours"].value
     streams = {s.src: s.name for s in result.streams if result.units[s.src].role == "feed"}
     _check_names(inputs.feeds, streams, "feeds", inputs)
+    names = {s.name for s in result.streams}
     out = {}
     for feed, terms in inputs.feeds.items():
-        v = stream_value(result, streams[feed], terms, inputs.prices)
+        if terms.stream and terms.stream not in names:
+            raise InputError(f"feed {feed!r} is valued as stream {terms.stream!r}, which "
+                             "this flowsheet does not have", file=inputs.file,
+                             field=f"economics.feeds.{feed}.stream",
+                             hint=did_you_mean(terms.stream, names))
+        v = stream_value(result, terms.stream or streams[feed], terms, inputs.prices)
         v["USD_y"] = v["USD_h"] * hours
         out[feed] = v
     return out
+
+
+def transfer_values(result: Result, inputs: EconomicsInputs
+                    ) -> tuple[dict[str, float], dict[str, float]]:
+    """Per line, the value per year of the transfers it puts out and of those it takes in
+    (``[economics.transfers]``: a stream on market terms). The line that makes a transfer
+    is its stream's source unit's; each payable goes to the line its ``to`` names, net of
+    its refining charge, the treatment charge and penalties shared by gross value."""
+    hours = inputs.finance["operating_hours"].value
+    names = {s.name: s for s in result.streams}
+    out: dict[str, float] = {}
+    into: dict[str, float] = {}
+    for stream, terms in inputs.transfers.items():
+        if stream not in names:
+            raise InputError(f"[economics.transfers] names stream {stream!r}, which this "
+                             "flowsheet does not have", file=inputs.file,
+                             field=f"economics.transfers.{stream}",
+                             hint=did_you_mean(stream, names))
+        v = stream_value(result, stream, terms, inputs.prices)
+        src = line_of(names[stream].src)
+        out[src] = out.get(src, 0.0) + v["USD_h"] * hours
+        gross = sum(v["gross_USD_h"].values())
+        deductions = v["treatment_USD_h"] + v["penalty_USD_h"]
+        for k, line in terms.to.items():
+            share = v["gross_USD_h"][k] - terms.refining.get(k, 0.0) * \
+                terms.payable[k] * v["kg_h"][k]
+            if gross > 0:
+                share -= deductions * v["gross_USD_h"][k] / gross
+            into[line] = into.get(line, 0.0) + share * hours
+    return out, into

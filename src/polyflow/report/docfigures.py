@@ -7,13 +7,14 @@ A marker is an HTML comment (invisible when the Markdown is rendered) around the
     8 Newton iterations  ->  <!--fig:refinery:iterations-->8<!--/fig--> Newton iterations
 
 ``refinery`` is the flowsheet (``flowsheets/refinery.toml``); the key is a dotted path in
-the ``--format json`` document (``recovery.Cu.cathode``, ``water_balance.recycled_t_h``)
+the ``--format json`` document, its ``economics`` section included when the file has one
+(``recovery.Cu.cathode``, ``water_balance.recycled_t_h``, ``economics.npv_USD``)
 (a part ``FIELD=VALUE&...`` picks a row of a list: ``by_line.lines.line=cu.power [kW]``)
 or one of :data:`DERIVED`, with an optional format after ``|``: ``int``, ``pct`` (a
-fraction as a percentage, 1 decimal), ``pct0``, ``g3`` (3 significant digits, the
-default for numbers), ``f2`` (2 decimals). Inside a Markdown table write ``~`` for ``|``
-(``<!--fig:refinery:iterations~int-->``): a ``|`` splits the table's cell even inside a
-comment.
+fraction as a percentage, 1 decimal), ``pct0``, ``musd`` (USD as whole millions),
+``g3`` (3 significant digits, the default for numbers), ``f2`` (2 decimals). Inside a
+Markdown table write ``~`` for ``|`` (``<!--fig:refinery:iterations~int-->``): a ``|``
+splits the table's cell even inside a comment.
 
     python -m polyflow.report.docfigures           # check: list the figures that differ
     python -m polyflow.report.docfigures --write   # rewrite them from the flowsheets
@@ -67,6 +68,8 @@ def _format(value: Any, fmt: str | None) -> str:
         return f"{100 * value:.1f}"
     if fmt == "pct0":
         return f"{100 * value:.0f}"
+    if fmt == "musd":
+        return f"{value / 1e6:,.0f}"
     if fmt and fmt.startswith("f") and fmt[1:].isdigit():
         return f"{value:,.{int(fmt[1:])}f}"
     if fmt and fmt.startswith("g") and fmt[1:].isdigit():
@@ -98,12 +101,14 @@ def _lookup(doc: dict, key: str) -> Any:
 
 def _documents(names: Iterable[str]) -> dict[str, tuple[dict, Any]]:
     import polyflow
+    from polyflow.economics import economics_of
     from polyflow.report.export import json_document
 
     out = {}
     for name in sorted(set(names)):
-        result = polyflow.load(ROOT / "flowsheets" / f"{name}.toml").solve()
-        out[name] = (json_document(result), result)
+        path = ROOT / "flowsheets" / f"{name}.toml"
+        result = polyflow.load(path).solve()
+        out[name] = (json_document(result, economics_of(path, result)), result)
     return out
 
 

@@ -63,8 +63,14 @@ def _area_rows(econ: Economics) -> list[dict[str, Any]]:
 
 
 def _ledger_rows(econ: Economics) -> list[dict[str, Any]]:
+    transfers = any(r.get("transfer_in_USD_y") or r.get("transfer_out_USD_y")
+                    for r in econ.ledger)
     return [{"line": r["line"], "feeds at market terms [MUSD/y]": _m(r["feed_value_USD_y"]),
+             **({"transfers in [MUSD/y]": _m(r.get("transfer_in_USD_y", 0.0))}
+                if transfers else {}),
              "products [MUSD/y]": _m(r["revenue_USD_y"]),
+             **({"transfers out [MUSD/y]": _m(r.get("transfer_out_USD_y", 0.0))}
+                if transfers else {}),
              "value added [MUSD/y]": _m(r["value_added_USD_y"]),
              "value added [%]": r["value_added_pct"],
              "operating cost incl. feeds [MUSD/y]": _m(r["opex_USD_y"]),
