@@ -128,8 +128,9 @@ def one_case(shape: str, n_units: int) -> dict:
 
     newton.factor = timed_factor
     t_import = time.perf_counter()
-    import polyflow.units  # noqa: F401  (every unit module, outside the phases)
     import scipy.interpolate  # noqa: F401  (the heat of dilution's, on first use)
+
+    import polyflow.units  # noqa: F401  (every unit module, outside the phases)
     t_import = time.perf_counter() - t_import
     t0 = time.perf_counter()
     fs, links = declare(shape, n_units)
@@ -147,7 +148,8 @@ def one_case(shape: str, n_units: int) -> dict:
     return {
         "shape": shape, "units": len(fs.units), "streams": len(result.stream_names),
         "unknowns": result.system["unknowns"], "nnz": result.system["nnz"],
-        "import_s": t_import, "declare_s": t_declare, "connect_s": t_connect, "assemble_s": t["build_s"],
+        "import_s": t_import, "declare_s": t_declare, "connect_s": t_connect,
+        "assemble_s": t["build_s"],
         "first_lu_s": factored[0][0], "newton_s": t["solve_s"], "record_s": t["record_s"],
         "total_s": t_total, "lu_s": lu_s, "factorisations": len(factored),
         "iterations": result.iterations, "closure": max(result.closure.values()),

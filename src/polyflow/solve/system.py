@@ -73,6 +73,8 @@ class SystemBuilder:
         #: what names each row in messages: (first row, count, unit, stream, var), the
         #: stream and var a number or one per row
         self.row_meta: list[tuple[int, int, int, int | np.ndarray, int | np.ndarray]] = []
+        #: ... and of rows labelled in bulk: (rows, unit, stream, var), one per row
+        self.row_meta_bulk: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.row_text: dict[int, str] = {}
         self.unit_names: list[str] = []
         #: every stream's speciation rows (polyflow.solve.aqueous_rows), or None
@@ -174,6 +176,10 @@ class EquationSystem:
             self.row_unit[start:start + n] = unit
             self.row_stream[start:start + n] = stream
             self.row_var[start:start + n] = var
+        for rows, unit, stream, var in b.row_meta_bulk:
+            self.row_unit[rows] = unit
+            self.row_stream[rows] = stream
+            self.row_var[rows] = var
         # linear part
         lr = cat([t[0] for t in b._lin], int)
         lc = cat([t[1] for t in b._lin], int)
