@@ -45,6 +45,7 @@ def assemble(fs: Flowsheet) -> Assembly:
     streams = fs.streams
     index = {s.name: k for k, s in enumerate(streams)}
     builder = SystemBuilder(fs.species, [s.name for s in streams])
+    builder.match_start = fs.options.get("start_ordering") == "matched"
     try:
         builder.aqueous = aqueous_rows(fs, builder, [s.name for s in streams])
     except PolyflowError as err:

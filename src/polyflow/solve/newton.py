@@ -107,7 +107,7 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
             J.data *= row_s[J.indices] * col_s[system.csc_columns]
         _check_finite_jacobian(system, J, it)
         tame_huge_rows(J, row_s)
-        dx = col_s * _step(system, J, -row_s * r)
+        dx = col_s * _step(system, J, -row_s * r, first and system.match_start)
         if not np.all(np.isfinite(dx)):
             raise SingularSystemError("the Newton step is not finite (singular Jacobian)",
                                       unconstrained=null_direction(J, system))
@@ -163,7 +163,8 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     raise failure
 
 
-def _step(system: EquationSystem, J: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
+def _step(system: EquationSystem, J: sp.csc_matrix, rhs: np.ndarray,
+          matched: bool = False) -> np.ndarray:
     """The Newton step ``J⁻¹ rhs``. Speciation that no other row reads is block-
     triangular below the plant (its rows read flows and T, nothing reads its unknowns),
     and ``settle`` solves it on the point the step reaches: the step then solves the
@@ -171,10 +172,10 @@ def _step(system: EquationSystem, J: sp.csc_matrix, rhs: np.ndarray) -> np.ndarr
     without speciation. A singular plant is factored whole, for the error's names."""
     keep = system.plant_block
     if keep is None:
-        return factor(J, system).solve(rhs)
+        return factor(J, system, matched=matched).solve(rhs)
     rows, cols = keep
     try:
-        lu = factor(J[rows][:, cols], system)
+        lu = factor(J[rows][:, cols], system, matched=matched)
     except SingularSystemError:
         factor(J, system)         # raises, naming the unknowns in the whole system
         raise

@@ -79,6 +79,9 @@ class SystemBuilder:
         self.unit_names: list[str] = []
         #: every stream's speciation rows (polyflow.solve.aqueous_rows), or None
         self.aqueous = None
+        #: factor the first (start-up) Jacobian with its columns matched to a nonzero
+        #: diagonal (solve.structure.factor); ``options["start_ordering"] = "matched"``
+        self.match_start = False
         #: (columns (streams, n), masters) of the speciation unknowns, for units
         self.speciation: tuple[np.ndarray, tuple[str, ...]] | None = None
 
@@ -250,6 +253,7 @@ class EquationSystem:
         self.csc_columns = cols_u.astype(np.int64)
         self.blocks = b.blocks
         self.initialisers = b.initialisers
+        self.match_start = b.match_start
         self._species_rows = np.nonzero((self.row_var >= 0) & (self.row_var < self.S))[0]
         self._species_of_row = self.row_var[self._species_rows]
         self.x_guess_internal = np.array(b.var_guess, dtype=float)
