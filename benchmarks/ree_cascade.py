@@ -3,10 +3,16 @@ start; prints solve time, Newton iterations and closure for each equilibrium mod
 adjacent separation factor, and for the pH model with extractant order 3 (D ∝ (F/T_A)^3)
 on 9.6 kmol/h of extractant (capacity 1.6 kmol/h of metal for the 1.3 fed; at the 4.8
 kmol/h of the other rows and β = 10 the 200- and 500-stage cascades lie beyond a turning
-point in the extractant). Run: python benchmarks/ree_cascade.py"""
+point in the extractant). Run: python benchmarks/ree_cascade.py
+
+A second table times Newton's first LU factorisation (its start-up Jacobian) against its
+last one (the same sparsity pattern), with SuperLU's plain COLAMD ordering and with the
+columns first matched to a nonzero diagonal (``options["start_ordering"] = "matched"``,
+polyflow.solve.structure.factor): ``python benchmarks/ree_cascade.py --first-lu``."""
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -53,7 +59,46 @@ def build(n_stages: int, beta: float, model: str, extractant: float = 4.8,
     return fs
 
 
+def first_lu() -> None:
+    """Newton's first and last factorisation, plain and matched start ordering."""
+    import polyflow.solve.newton as newton
+
+    plain = newton.factor
+    seconds: list[float] = []
+
+    def timed(J, system, matched=False):
+        t0 = time.perf_counter()
+        lu = plain(J, system, matched)
+        seconds.append(time.perf_counter() - t0)
+        return lu
+
+    newton.factor = timed
+    print("| model | stages | β | start ordering | first LU s | last LU s | first/last | "
+          "Newton iter. | closure |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
+    for model in ("distribution", "pH", "separation_factor"):
+        for n_stages in (200, 500):
+            for ordering in ("plain", "matched"):
+                best = None
+                for _ in range(2):                  # the smaller of two runs
+                    fs = build(n_stages, 2.0, model)
+                    if ordering == "matched":
+                        fs.options["start_ordering"] = "matched"
+                    seconds.clear()
+                    r = fs.solve(max_iter=100)
+                    if best is None or seconds[0] < best[0]:
+                        best = (seconds[0], seconds[-1], r)
+                t_first, t_last, r = best
+                print(f"| {model} | {n_stages} | 2 | {ordering} | {t_first:.3f} | "
+                      f"{t_last:.3f} | {t_first / t_last:.1f} | {r.iterations} | "
+                      f"{max(r.closure.values()):.1e} |", flush=True)
+    newton.factor = plain
+
+
 def main() -> None:
+    if "--first-lu" in sys.argv:
+        first_lu()
+        return
     print("| model | stages | β adjacent | unknowns | solve s | Newton iter. | closure |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     cases = [(m, m, {}) for m in ("distribution", "pH", "separation_factor")]

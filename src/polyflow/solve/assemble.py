@@ -16,11 +16,13 @@ import numpy as np
 
 from polyflow.errors import PolyflowError, SpecificationError
 from polyflow.solve.aqueous_rows import aqueous_rows
+from polyflow.solve.batch import BatchEquations
 from polyflow.solve.structure import check_structure
 from polyflow.solve.system import EquationSystem, SystemBuilder, UnitEquations
 
 if TYPE_CHECKING:
     from polyflow.flowsheet import Flowsheet, StreamSpec
+    from polyflow.units.base import Unit
 
 __all__ = ["Assembly", "assemble", "check"]
 
@@ -43,6 +45,7 @@ def assemble(fs: Flowsheet) -> Assembly:
     streams = fs.streams
     index = {s.name: k for k, s in enumerate(streams)}
     builder = SystemBuilder(fs.species, [s.name for s in streams])
+    builder.match_start = fs.options.get("start_ordering") == "matched"
     try:
         builder.aqueous = aqueous_rows(fs, builder, [s.name for s in streams])
     except PolyflowError as err:
@@ -50,11 +53,24 @@ def assemble(fs: Flowsheet) -> Assembly:
     unit_rows: dict[str, tuple[int, int]] = {}
     ports: dict[str, tuple[dict[str, list[int]], dict[str, int]]] = {}
     internal: dict[str, np.ndarray] = {}
+    none = np.zeros(0, dtype=int)
+    stride = builder.stride
+    #: units written in bulk, by class: (unit index, first row, unit, inlets, outlets)
+    batches: dict[type, list[tuple[int, int, Unit, dict, dict]]] = {}
     for u, (name, unit) in enumerate(fs.units.items()):
         builder.unit_names.append(name)
         inlets = {p.rstrip("*"): [index[s] for s in fs._into[name, p.rstrip("*")]]
                   for p in unit.inlet_ports()}
         outlets = {p: index[fs._from[name, p]] for p in unit.outlet_ports()}
+        ports[name] = (inlets, outlets)
+        if unit.batchable():
+            # its rows are reserved here, in plant order, and written with its kind's
+            owned = len(outlets) * stride
+            start = builder.reserve_rows(owned)
+            batches.setdefault(type(unit), []).append((u, start, unit, inlets, outlets))
+            internal[name] = none
+            unit_rows[name] = (owned, owned)
+            continue
         eq = UnitEquations(builder, u, name, inlets, outlets)
         start = builder.n_vars + len(builder.var_names)
         try:
@@ -63,17 +79,33 @@ def assemble(fs: Flowsheet) -> Assembly:
             raise fs._err(err.located(unit=name)) from None
         internal[name] = np.arange(start, start + eq.internal_added)
         owned = len(outlets) * builder.stride + eq.internal_added
-        if eq.rows_added != owned:
-            kind = "over" if eq.rows_added > owned else "under"
-            raise fs._err(SpecificationError(
-                f"{kind}-specified: it gives {eq.rows_added} equations for {owned} "
-                f"unknowns ({len(outlets)} outlet streams × {builder.stride} + "
-                f"{eq.internal_added} internal)", unit=name,
-                hint="give exactly one specification per unknown (for example either "
-                     "'temperature' or 'duty', not both)"))
+        _check_count(fs, name, eq.rows_added, owned, len(outlets), builder.stride,
+                     eq.internal_added)
         unit_rows[name] = (eq.rows_added, owned)
-        ports[name] = (inlets, outlets)
+    for cls, group in batches.items():
+        beq = BatchEquations(builder, [g[0] for g in group], [g[1] for g in group],
+                             [g[3] for g in group], [g[4] for g in group])
+        try:
+            cls.equations_batch([g[2] for g in group], beq)
+        except PolyflowError as err:
+            raise fs._err(err) from None
+        for (_, _, unit, _, outlets), written in zip(group, beq.written.tolist(),
+                                                     strict=True):
+            _check_count(fs, unit.name, written, len(outlets) * stride, len(outlets),
+                         stride, 0)
     return Assembly(builder.freeze(), streams, index, unit_rows, ports, internal)
+
+
+def _check_count(fs: Flowsheet, name: str, rows: int, owned: int, n_out: int,
+                 stride: int, n_internal: int) -> None:
+    if rows != owned:
+        kind = "over" if rows > owned else "under"
+        raise fs._err(SpecificationError(
+            f"{kind}-specified: it gives {rows} equations for {owned} "
+            f"unknowns ({n_out} outlet streams × {stride} + "
+            f"{n_internal} internal)", unit=name,
+            hint="give exactly one specification per unknown (for example either "
+                 "'temperature' or 'duty', not both)"))
 
 
 def check(fs: Flowsheet) -> Assembly:

@@ -28,6 +28,7 @@ from polyflow.solve.scaling import equilibrate, scaled, tame_huge_rows
 from polyflow.solve.structure import (
     OrderedFactor,
     check_structure,
+    matched_lu,
     null_direction,
     singular,
 )
@@ -156,7 +157,7 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
             J.data *= row_s[J.indices] * col_s[system.csc_columns]
         _check_finite_jacobian(system, J, it)
         tame_huge_rows(J, row_s)
-        solve = _solver(system, J)
+        solve = _solver(system, J, first and system.match_start)
         n_factor += 1
         last = (solve, row_s, col_s)
         factors = last if chord else None
@@ -222,18 +223,28 @@ def _dT_limit(dx: np.ndarray, T_idx: np.ndarray) -> float:
     return MAX_DT / dT if dT > MAX_DT else 1.0
 
 
-def _solver(system: EquationSystem, J: sp.csc_matrix) -> Callable[[np.ndarray], np.ndarray]:
+def _solver(system: EquationSystem, J: sp.csc_matrix,
+            matched: bool = False) -> Callable[[np.ndarray], np.ndarray]:
     """``rhs -> J⁻¹ rhs`` with ``J`` factored. Speciation that no other row reads is block-
     triangular below the plant (its rows read flows and T, nothing reads its unknowns),
     and ``settle`` solves it on the point the step reaches: the step then solves the
     plant's own rows only (the speciation part is zero), an LU the size of the plant
-    without speciation. A singular plant is factored whole, for the error's names."""
+    without speciation. A singular plant is factored whole, for the error's names.
+
+    ``matched`` (the start-up Jacobian when the plant asks for ``start_ordering =
+    "matched"``): factored with the matched column pre-ordering of
+    :func:`~polyflow.solve.structure.matched_lu`, and its ordering not kept, so the
+    kept one (:class:`OrderedFactor`) comes from a Jacobian of the real equations."""
     n = system.n
     keep = system.plant_block
-    ordered = getattr(system, "ordered_factor", None)
-    if ordered is None:
-        ordered = system.ordered_factor = OrderedFactor(J, keep)
-    lu = ordered.lu(J)
+    lu = None
+    if matched:
+        lu = matched_lu(J if keep is None else J[keep[0]][:, keep[1]])
+    if lu is None:
+        ordered = getattr(system, "ordered_factor", None)
+        if ordered is None:
+            ordered = system.ordered_factor = OrderedFactor(J, keep)
+        lu = ordered.lu(J)
     if lu is None:                # named on the whole system (the speciation rows, if
         raise singular(J, system)  # left out, are identity rows there)
     if keep is None:

@@ -232,18 +232,8 @@ def unit_builder(fs, name: str, freed: list[Freed]):
 def _drop_rows(b, rows: np.ndarray) -> None:
     """Remove the equations the builder holds for ``rows`` (a unit's; the rows and their
     labels stay, filled by the freed unit's block)."""
-    if not len(rows):
-        return
-    r0, r1 = int(rows[0]), int(rows[-1]) + 1
-
-    def mine(r) -> bool:
-        r = np.atleast_1d(r)
-        return bool(len(r)) and r0 <= int(r[0]) < r1
-
-    b._lin = [t for t in b._lin if not mine(t[0])]
-    b._rhs = [t for t in b._rhs if not mine(t[0])]
-    b._energy = [e for e in b._energy if not mine(e[0])]
-    b.blocks = [bk for bk in b.blocks if not mine(bk.rows)]
+    if len(rows):
+        b.drop_rows(int(rows[0]), int(rows[-1]) + 1)
 
 
 def _target_block(s: SolvedSpec, layout: SpecLayout, fs) -> Block:

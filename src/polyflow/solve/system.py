@@ -64,29 +64,79 @@ class SystemBuilder:
         self._lin: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rhs: list[tuple[np.ndarray, np.ndarray]] = []
         self._energy: list[tuple[int, np.ndarray, np.ndarray, float, int]] = []
+        #: energy rows written in bulk (polyflow.solve.batch): (rows, streams per row,
+        #: streams, coefficients, duties, primary streams), the streams row after row
+        self._energy_bulk: list[tuple[np.ndarray, ...]] = []
         self.blocks: list[Block] = []
         #: start profiles: (read columns, written internal columns, function)
         self.initialisers: list[tuple[np.ndarray, np.ndarray, Callable]] = []
-        self.row_unit: list[int] = []
-        self.row_stream: list[int] = []
-        self.row_var: list[int] = []
+        #: what names each row in messages: (first row, count, unit, stream, var), the
+        #: stream and var a number or one per row
+        self.row_meta: list[tuple[int, int, int, int | np.ndarray, int | np.ndarray]] = []
+        #: ... and of rows labelled in bulk: (rows, unit, stream, var), one per row
+        self.row_meta_bulk: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.row_text: dict[int, str] = {}
         self.unit_names: list[str] = []
         #: every stream's speciation rows (polyflow.solve.aqueous_rows), or None
         self.aqueous = None
+        #: factor the first (start-up) Jacobian with its columns matched to a nonzero
+        #: diagonal (solve.structure.factor); ``options["start_ordering"] = "matched"``
+        self.match_start = False
         #: (columns (streams, n), masters) of the speciation unknowns, for units
         self.speciation: tuple[np.ndarray, tuple[str, ...]] | None = None
 
     # -- allocation -------------------------------------------------------------------
     def new_rows(self, n: int, unit: int, stream: int | np.ndarray, var: int | np.ndarray
                  ) -> np.ndarray:
-        rows = np.arange(self.n_rows, self.n_rows + n)
+        start = self.reserve_rows(n)
+        self.label_rows(start, n, unit, stream, var)
+        return np.arange(start, start + n)
+
+    def reserve_rows(self, n: int) -> int:
+        """Allocate ``n`` rows to be written (and labelled) later; returns the first."""
+        start = self.n_rows
         self.n_rows += n
-        self.row_unit.extend([unit] * n)
-        self.row_stream.extend([int(stream)] * n if np.ndim(stream) == 0
-                               else np.asarray(stream).tolist())
-        self.row_var.extend([int(var)] * n if np.ndim(var) == 0 else np.asarray(var).tolist())
-        return rows
+        return start
+
+    def label_rows(self, start: int, n: int, unit: int | np.ndarray,
+                   stream: int | np.ndarray, var: int | np.ndarray) -> None:
+        """Name rows ``start .. start+n-1`` for messages (each of ``unit``, ``stream``,
+        ``var``: a number, or one per row)."""
+        self.row_meta.append((start, n, unit, stream, var))
+
+    def drop_rows(self, r0: int, r1: int) -> None:
+        """Remove the equations held for rows ``r0 .. r1-1`` (a unit's: the rows and
+        their labels stay, to be filled by another block)."""
+        def mine(r) -> bool:
+            r = np.atleast_1d(r)
+            return bool(len(r)) and r0 <= int(r[0]) < r1
+
+        def outside(r) -> np.ndarray:
+            return (r < r0) | (r >= r1)
+
+        lin = []
+        for rows, cols, vals in self._lin:
+            keep = outside(np.asarray(rows))
+            if keep.all():
+                lin.append((rows, cols, vals))
+            elif keep.any():
+                lin.append((rows[keep], cols[keep], vals[keep]))
+        self._lin = lin
+        rhs = []
+        for rows, vals in self._rhs:
+            keep = outside(np.asarray(rows))
+            if keep.any():
+                rhs.append((rows[keep], vals[keep]) if not keep.all() else (rows, vals))
+        self._rhs = rhs
+        self._energy = [e for e in self._energy if not mine(e[0])]
+        bulk = []
+        for rows, counts, streams, coefs, duty, primary in self._energy_bulk:
+            keep = outside(rows)
+            each = np.repeat(keep, counts)
+            bulk.append((rows[keep], counts[keep], streams[each], coefs[each], duty[keep],
+                         primary[keep]))
+        self._energy_bulk = bulk
+        self.blocks = [bk for bk in self.blocks if not mine(bk.rows)]
 
     def new_internal(self, names: Sequence[str], guess: Sequence[float],
                      lower: float | Sequence[float] | None = None,
@@ -122,9 +172,17 @@ class EquationSystem:
         def cat(parts, dt=float):
             return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dtype=dt)
 
-        self.row_unit = np.array(b.row_unit, dtype=int)
-        self.row_stream = np.array(b.row_stream, dtype=int)
-        self.row_var = np.array(b.row_var, dtype=int)
+        self.row_unit = np.full(self.n_rows, -1, dtype=int)
+        self.row_stream = np.full(self.n_rows, -1, dtype=int)
+        self.row_var = np.full(self.n_rows, ROW_INTERNAL, dtype=int)
+        for start, n, unit, stream, var in b.row_meta:
+            self.row_unit[start:start + n] = unit
+            self.row_stream[start:start + n] = stream
+            self.row_var[start:start + n] = var
+        for rows, unit, stream, var in b.row_meta_bulk:
+            self.row_unit[rows] = unit
+            self.row_stream[rows] = stream
+            self.row_var[rows] = var
         # linear part
         lr = cat([t[0] for t in b._lin], int)
         lc = cat([t[1] for t in b._lin], int)
@@ -135,16 +193,23 @@ class EquationSystem:
         self.rhs = np.zeros(self.n_rows)
         for rows, vals in b._rhs:
             self.rhs[rows] += vals
-        # energy part: one entry per (row, stream)
-        self.e_row = np.array([e[0] for e in b._energy], dtype=int)
-        self.e_const = np.array([e[3] for e in b._energy])
-        self.e_primary = np.array([e[4] for e in b._energy], dtype=int)
-        n_e = len(b._energy)
-        pos = np.concatenate([np.full(len(e[1]), k) for k, e in enumerate(b._energy)]) \
-            if n_e else np.zeros(0, int)
-        self.ee_pos = pos.astype(int)
-        self.ee_stream = cat([e[1] for e in b._energy], int)
-        self.ee_coef = cat([e[2] for e in b._energy])
+        # energy part: one entry per (row, stream); the rows units wrote one at a time,
+        # then those written in bulk
+        chunks = list(b._energy_bulk)
+        if b._energy:
+            one = b._energy
+            chunks.insert(0, (np.array([e[0] for e in one]),
+                              np.array([len(e[1]) for e in one]),
+                              np.concatenate([e[1] for e in one]),
+                              np.concatenate([e[2] for e in one]),
+                              np.array([e[3] for e in one]), np.array([e[4] for e in one])))
+        self.e_row = cat([c[0] for c in chunks], int)
+        self.e_const = cat([c[4] for c in chunks])
+        self.e_primary = cat([c[5] for c in chunks], int)
+        n_e = len(self.e_row)
+        self.ee_pos = np.repeat(np.arange(n_e), cat([c[1] for c in chunks], int))
+        self.ee_stream = cat([c[2] for c in chunks], int)
+        self.ee_coef = cat([c[3] for c in chunks])
         self.ee_inlet = self.ee_coef > 0
         self.ee_primary = self.ee_stream == self.e_primary[self.ee_pos] if n_e else \
             np.zeros(0, bool)
@@ -188,6 +253,7 @@ class EquationSystem:
         self.csc_columns = cols_u.astype(np.int64)
         self.blocks = b.blocks
         self.initialisers = b.initialisers
+        self.match_start = b.match_start
         self._species_rows = np.nonzero((self.row_var >= 0) & (self.row_var < self.S))[0]
         self._species_of_row = self.row_var[self._species_rows]
         self.x_guess_internal = np.array(b.var_guess, dtype=float)

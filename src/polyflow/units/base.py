@@ -215,6 +215,9 @@ class Unit:
     outlet_kinds: ClassVar[dict[str, str]] = {}
     #: number of internal unknowns (stage concentrations, extents...), per instance
     n_internal: int = 0
+    #: ``equations_batch(units, eq)``, a class method writing the equations of many
+    #: units of this class at once (:mod:`polyflow.solve.batch`); ``None``: one at a time
+    equations_batch: ClassVar[Callable[..., None] | None] = None
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
@@ -292,6 +295,11 @@ class Unit:
 
     def equations(self, eq: UnitEquations) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def batchable(self) -> bool:
+        """Whether this instance is written by its class's ``equations_batch`` (when the
+        class has one). Override to keep an instance the batch cannot write."""
+        return type(self).equations_batch is not None
 
     def report(self, sol: UnitSolution) -> dict[str, float]:
         """The results declared in ``results``, by name, for the solved streams.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from polyflow.solve.batch import pass_through
 from polyflow.units.base import Param, Unit
 
 __all__ = ["Heater"]
@@ -53,3 +56,11 @@ class Heater(Unit):
             eq.temperature_fixed(out, self.p["temperature"])
         else:
             eq.energy_balance(ins, [out], primary=out, duty_kW=self.p["duty"])
+
+    @classmethod
+    def equations_batch(cls, units, eq) -> None:
+        """All heaters at once (the same rows as ``equations``)."""
+        T = np.array([np.nan if u.p["temperature"] is None else u.p["temperature"]
+                      for u in units], dtype=float)
+        duty = np.array([u.p["duty"] or 0.0 for u in units], dtype=float)
+        pass_through(eq, np.ones(len(units)), T, duty)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from polyflow.chem.dilution import dissolution_matrix
 from polyflow.errors import DataError, InputError
+from polyflow.solve.batch import pass_through
 from polyflow.units.base import Param, Unit
 
 __all__ = ["Mixer"]
@@ -72,6 +75,15 @@ class Mixer(Unit):
         M = 1.0 if self.D is None else self.D
         eq.species_map(out, [(s, M) for s in ins])
         eq.energy_balance(ins, [out], primary=out)
+
+    def batchable(self) -> bool:
+        return self.D is None          # dissolving: a full species matrix, one at a time
+
+    @classmethod
+    def equations_batch(cls, units, eq) -> None:
+        """All plain mixers at once (the same rows as ``equations``)."""
+        n = len(units)
+        pass_through(eq, np.ones(n), np.full(n, np.nan), np.zeros(n))
 
 
 def _flag(value, field: str) -> bool:

@@ -9,6 +9,7 @@ import numpy as np
 from polyflow.chem.reactions import Reaction, parse_reaction
 from polyflow.errors import InputError, PolyflowError
 from polyflow.quantity import parse_quantity
+from polyflow.solve.batch import pass_through
 from polyflow.solve.system import MJ_H_PER_KW
 from polyflow.units.base import Param, Reported, Unit
 
@@ -159,6 +160,14 @@ class StoichiometricReactor(Unit):
             eq.temperature_fixed(out, self.p["temperature"])
         else:
             eq.energy_balance(ins, [out], primary=out, duty_kW=self.p["duty"] or 0.0)
+
+    @classmethod
+    def equations_batch(cls, units, eq) -> None:
+        """All fixed-conversion reactors at once (the same rows as ``equations``)."""
+        T = np.array([np.nan if u.p["temperature"] is None else u.p["temperature"]
+                      for u in units], dtype=float)
+        duty = np.array([u.p["duty"] or 0.0 for u in units], dtype=float)
+        pass_through(eq, np.array([u.M for u in units], dtype=float), T, duty)
 
     def report(self, sol) -> dict[str, float]:
         xi = self.extents(sol.inlet_total())

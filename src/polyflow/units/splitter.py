@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from polyflow.solve.batch import distribute as distribute_batch
 from polyflow.units.base import Param, Unit, read_fraction_table
 from polyflow.units.separator import distribute
 
@@ -63,3 +64,8 @@ class Splitter(Unit):
 
     def equations(self, eq) -> None:
         distribute(eq, self.fraction)
+
+    @classmethod
+    def equations_batch(cls, units, eq) -> None:
+        """All splitters at once (the same rows as ``equations``)."""
+        distribute_batch(eq, [u.fraction for u in units])
