@@ -63,7 +63,8 @@ class SystemBuilder:
         self.n_rows = 0
         self._lin: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rhs: list[tuple[np.ndarray, np.ndarray]] = []
-        self._energy: list[tuple[int, np.ndarray, np.ndarray, float, int]] = []
+        #: (row, streams, coefficients, duty [kW], primary, UA [kW/K], T ambient [K])
+        self._energy: list[tuple[int, np.ndarray, np.ndarray, float, int, float, float]] = []
         self.blocks: list[Block] = []
         #: start profiles: (read columns, written internal columns, function)
         self.initialisers: list[tuple[np.ndarray, np.ndarray, Callable]] = []
@@ -139,6 +140,8 @@ class EquationSystem:
         self.e_row = np.array([e[0] for e in b._energy], dtype=int)
         self.e_const = np.array([e[3] for e in b._energy])
         self.e_primary = np.array([e[4] for e in b._energy], dtype=int)
+        self.e_loss = np.array([e[5] for e in b._energy])          # UA [kW/K]
+        self.e_ambient = np.array([e[6] for e in b._energy])       # [K]
         n_e = len(b._energy)
         pos = np.concatenate([np.full(len(e[1]), k) for k, e in enumerate(b._energy)]) \
             if n_e else np.zeros(0, int)
@@ -256,14 +259,16 @@ class EquationSystem:
             _, H, _, flow, T = self._energy_terms(x)
             term = self.ee_coef * H[self._e_local]
             n_e = len(self.e_row)
-            live = np.bincount(self.ee_pos, weights=term, minlength=n_e) + self.e_const
+            Tp = T[self.e_primary]
+            loss = self.e_loss * (Tp - self.e_ambient)     # heat lost to the surroundings
+            live = np.bincount(self.ee_pos, weights=term, minlength=n_e) + self.e_const \
+                - loss
             live_scale = np.bincount(self.ee_pos, weights=np.abs(term), minlength=n_e) \
-                + np.abs(self.e_const)
+                + np.abs(self.e_const) + np.abs(loss)
             dead = self.dead_rows(flow, ref_flow)
             Tin = np.bincount(self.ee_pos, weights=self.ee_inlet * T[self.ee_stream],
                               minlength=n_e)
             Tin = np.where(self.e_n_in > 0, Tin / np.maximum(self.e_n_in, 1), T_REF)
-            Tp = T[self.e_primary]
             r[self.e_row] = np.where(dead, Tp - Tin, live)
             scale[self.e_row] = np.where(dead, np.abs(Tp) + np.abs(Tin), live_scale)
         for bk in self.blocks:
@@ -291,6 +296,7 @@ class EquationSystem:
             coef = self.ee_coef[:, None]
             live = np.concatenate([coef * h[loc] / MJ_H_PER_KW,
                                    coef * dHdT[loc][:, None]], axis=1)
+            live[:, -1] -= np.where(self.ee_primary, self.e_loss[self.ee_pos], 0.0)
             dead = self.dead_rows(flow, ref_flow)[self.ee_pos]
             dead_T = np.where(self.ee_primary, 1.0,
                               np.where(self.ee_inlet,
