@@ -127,3 +127,38 @@ def test_a_heated_train_reports_the_loss_its_heater_must_cover():
 def test_impeller_needs_its_speed():
     with pytest.raises(InputError, match="needs 'impeller_speed'"):
         hot_leach(impeller_diameter="1.5 m")
+
+
+def float_bank(**kw):
+    from polyflow.units.flotation import FlotationBank
+
+    fs = Flowsheet(["H2O", "CuFeS2", "SiO2"])
+    fs.add(Feed("pulp", flows_kg_h={"H2O": 2e5, "CuFeS2": 2e3, "SiO2": 1e5}))
+    fs.add(FlotationBank("bank", n_cells=4, cell_volume="20 m3", water_recovery="10 %",
+                         kinetics={"CuFeS2": {"k": "0.6 1/min", "rmax": "95 %"}}, **kw))
+    fs.add(Product("conc"))
+    fs.add(Product("tails", kind="residue"))
+    fs.connect("f", "pulp", "bank")
+    fs.connect("c", "bank.concentrate", "conc")
+    fs.connect("t", "bank.tailings", "tails")
+    return fs.solve().energy["bank"]
+
+
+def test_flotation_blower_lifts_the_air_against_the_pulp_head():
+    """Four 20 m3 tank cells (D = H = 2.942 m), 302 t/h of pulp in 238.2 m3/h
+    (1,268 kg/m3): Δp = 1268 × 9.80665 × 2.942 Pa + 5 kPa = 41.58 kPa; 0.2 m3/min of air
+    per m3 of cell, 16 m3/min, adiabatic at 70 % (Perry's §10): 13.95 kW. Jg = 4/60 m3/s
+    over 6.80 m2 = 0.98 cm/s, within the 1-2 cm/s of mechanical cells (Gorain et al.
+    1997) at its low end."""
+    e = float_bank()
+    assert e["blower_pressure_kPa"] == pytest.approx(41.58, abs=0.01)
+    assert e["blower_power_kW"] == pytest.approx(
+        blower_power_kW(16.0, 1000 * e["blower_pressure_kPa"], 0.7), rel=1e-12)
+    assert e["blower_power_kW"] == pytest.approx(13.95, abs=0.01)
+    assert e["power_kW"] == pytest.approx(80.0 + e["blower_power_kW"])
+    assert e["Jg_cm/s"] == pytest.approx(0.98, abs=0.005)
+    # a self-aspirating mechanism needs no blower; more air, more blower power
+    assert float_bank(aeration="self")["power_kW"] == pytest.approx(80.0)
+    more = float_bank(specific_air="0.4 m3/min/m3")
+    assert more["blower_power_kW"] == pytest.approx(2 * e["blower_power_kW"], rel=1e-9)
+    assert more["Jg_cm/s"] == pytest.approx(2 * e["Jg_cm/s"], rel=1e-12)
