@@ -162,3 +162,66 @@ def test_flotation_blower_lifts_the_air_against_the_pulp_head():
     more = float_bank(specific_air="0.4 m3/min/m3")
     assert more["blower_power_kW"] == pytest.approx(2 * e["blower_power_kW"], rel=1e-9)
     assert more["Jg_cm/s"] == pytest.approx(2 * e["Jg_cm/s"], rel=1e-12)
+
+
+def test_cyclone_feed_pump_lifts_the_pulp_and_delivers_the_cyclone_pressure():
+    """Two 500 mm cyclones fed 100 t/h quartz in 200 t/h water (237.7 m3/h, 1,262 kg/m3)
+    at Plitt's 62.2 kPa (the hydrocyclone's worked example): head 15 m + 62.2 kPa/(ρ g)
+    = 20.03 m; P = ρ g Q H/η = 1262 × 9.80665 × 0.06604 × 20.03/0.7 = 23.4 kW."""
+    from polyflow.chem.species import load_database
+    from polyflow.io.feeds import sized_flows
+    from polyflow.psd import sieve_series
+    from polyflow.units.hydrocyclone import Hydrocyclone
+
+    sp = load_database().subset(["H2O", "SiO2"]).sized(sieve_series(1e-3, 20e-6))
+
+    def run(**kw):
+        fs = Flowsheet(sp)
+        fs.add(Feed("pulp", flows_kg_h=sized_flows(sp, {"SiO2(s)": 1e5, "H2O(l)": 2e5},
+                                                    {"ggs": {"xmax": "1 mm", "m": 0.9}})))
+        fs.add(Hydrocyclone("cyc", diameter="500 mm", inlet="100 mm", vortex_finder="150 mm",
+                            apex="110 mm", free_vortex_height="1.5 m", cyclones=2, **kw))
+        fs.add(Product("uf"))
+        fs.add(Product("of"))
+        fs.connect("f", "pulp", "cyc")
+        fs.connect("u", "cyc.underflow", "uf")
+        fs.connect("o", "cyc.overflow", "of")
+        return fs.solve().energy["cyc"]
+
+    e = run()
+    q = 1e5 / 2650 + 2e5 / 1000                      # m3/h
+    rho = 3e5 / q
+    head = 15.0 + 1000 * e["pressure_kPa"] / (rho * 9.80665)
+    assert e["pump_power_kW"] == pytest.approx(pump_power_kW(q, rho, head, 0.7), rel=1e-9)
+    assert e["pump_power_kW"] == pytest.approx(23.4, abs=0.1)
+    assert e["power_kW"] == e["pump_power_kW"]
+    assert run(pump_head="30 m")["pump_power_kW"] > e["pump_power_kW"]
+
+
+def test_thickener_drive_pump_and_solids_flux():
+    """A 12 m medium-duty thickener (Z = 15 ft·lbf/ft²; MIP's worked example: T = 15 ×
+    (12 × 3.281)² = 23,250 ft·lbf, 31.5 kN·m) at a 10 m/min rake tip speed (1/36 rad/s):
+    0.875 kW at the rake, 1.09 kW over the 0.8 gearbox. 100 t/h of solids on 113.1 m2:
+    0.884 t/(m2 h). The underflow (100 t/h solids at 50 %, 137.7 m3/h) pumped 20 m at
+    70 %: ρ g Q H/η = 10.7 kW."""
+    from polyflow.units.thickener import Thickener
+
+    fs = Flowsheet(["H2O", "SiO2"])
+    fs.add(Feed("slurry", flows={"SiO2": "100 t/h", "H2O": "300 t/h"}))
+    fs.add(Thickener("t", underflow_solids="50 %", diameter="12 m"))
+    fs.add(Product("uf"))
+    fs.add(Product("of"))
+    fs.connect("f", "slurry", "t")
+    fs.connect("u", "t.underflow", "uf")
+    fs.connect("o", "t.overflow", "of")
+    e = fs.solve().energy["t"]
+    torque = 15 * 1.3558179483314004 / 0.09290304 * 144.0
+    assert torque == pytest.approx(15 * (12 * 3.2808399) ** 2 * 1.3558179, rel=1e-6)
+    assert e["drive_power_kW"] == pytest.approx(torque * (2 * 10 / 60 / 12) / 0.8 / 1000,
+                                                rel=1e-12)
+    assert e["drive_power_kW"] == pytest.approx(1.09, abs=0.01)
+    assert e["solids_flux_t/(m2 h)"] == pytest.approx(100 / (math.pi * 36), rel=1e-12)
+    q = 100 / 2.65 + 100.0
+    assert e["pump_power_kW"] == pytest.approx(pump_power_kW(q, 200e3 / q, 20.0, 0.7),
+                                               rel=1e-9)
+    assert e["power_kW"] == pytest.approx(e["pump_power_kW"] + e["drive_power_kW"])
