@@ -73,12 +73,22 @@ def test_cyanide_destruction(plant):
 
 def test_grinding_circuit(plant):
     """Ball mill in closed circuit to the leach feed size (P80 75 µm is typical of CIL
-    feeds, Marsden & House 2006 ch. 7); Bond: W = 10 Wi (1/√P80 − 1/√F80)."""
+    feeds, Marsden & House 2006 ch. 7). The mill is sized by its equipment: its power is
+    Rowland's for 5.5 m × 8.5 m, 35 % balls, 75 % of critical (Rowland & Kjos 1980), and
+    the circuit grinds as Bond's law says an ore of Wi 15 kWh/t should,
+    W = 10 Wi (1/√P80 − 1/√F80), within 2 %."""
+    from polyflow.comminution import rowland_ball_mill_power
+
     mill = plant.energy["ball_mill"]
     p80 = plant.p80_um("cyclone_overflow")
     assert 65 < p80 < 90
+    assert mill["power_kW"] == pytest.approx(rowland_ball_mill_power(5.5, 8.5, 0.35, 0.75),
+                                             rel=1e-12)
     assert mill["specific_energy_kWh/t"] == pytest.approx(
-        10 * 15 * (1 / p80 ** 0.5 - 1 / 2000 ** 0.5), rel=1e-6)
+        10 * 15 * (1 / p80 ** 0.5 - 1 / 2000 ** 0.5), rel=0.02)
+    assert mill["operating_work_index_kWh/t"] == pytest.approx(15.0, rel=0.02)
     load = plant.phase_kg_h("cyclone_underflow")["s"] / plant.phase_kg_h("ore_feed")["s"]
     assert 2.0 < load < 4.0                 # circulating load 200-400 % (Wills 8th ed. ch. 9)
-    assert plant.power_by_area["grinding"]["power_kW"] == pytest.approx(mill["power_kW"])
+    cyc = plant.energy["cyclones"]
+    assert plant.power_by_area["grinding"]["power_kW"] == pytest.approx(
+        mill["power_kW"] + cyc["pump_power_kW"])

@@ -105,7 +105,8 @@ class FreedUnit:
             return bool(miss.max() <= 0.0) if np.prod(miss.shape) else True
 
         if not (same(base.A, sb.A, sc.A) and same(base.rhs, sb.rhs, sc.rhs)
-                and same(base.e_const, sb.e_const, sc.e_const)):
+                and same(base.e_const, sb.e_const, sc.e_const)
+                and same(base.e_loss, sb.e_loss, sc.e_loss)):
             return None
         return f.p0, base, b, sb
 
@@ -222,5 +223,5 @@ def _changed_rows(a, b) -> np.ndarray:
                               weights=d.data, minlength=d.shape[0]) > 0
     changed |= a.rhs != b.rhs
     if len(a.e_row):
-        changed[a.e_row[a.e_const != b.e_const]] = True
+        changed[a.e_row[(a.e_const != b.e_const) | (a.e_loss != b.e_loss)]] = True
     return changed

@@ -63,9 +63,11 @@ class SystemBuilder:
         self.n_rows = 0
         self._lin: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rhs: list[tuple[np.ndarray, np.ndarray]] = []
-        self._energy: list[tuple[int, np.ndarray, np.ndarray, float, int]] = []
+        #: (row, streams, coefficients, duty [kW], primary, UA [kW/K], T ambient [K])
+        self._energy: list[tuple[int, np.ndarray, np.ndarray, float, int, float, float]] = []
         #: energy rows written in bulk (polyflow.solve.batch): (rows, streams per row,
-        #: streams, coefficients, duties, primary streams), the streams row after row
+        #: streams, coefficients, duties, primary streams), the streams row after row;
+        #: no heat loss
         self._energy_bulk: list[tuple[np.ndarray, ...]] = []
         self.blocks: list[Block] = []
         #: start profiles: (read columns, written internal columns, function)
@@ -194,18 +196,22 @@ class EquationSystem:
         for rows, vals in b._rhs:
             self.rhs[rows] += vals
         # energy part: one entry per (row, stream); the rows units wrote one at a time,
-        # then those written in bulk
-        chunks = list(b._energy_bulk)
+        # then those written in bulk (without heat losses)
+        chunks = [(*c, np.zeros(len(c[0])), np.full(len(c[0]), 298.15))
+                  for c in b._energy_bulk]
         if b._energy:
             one = b._energy
             chunks.insert(0, (np.array([e[0] for e in one]),
                               np.array([len(e[1]) for e in one]),
                               np.concatenate([e[1] for e in one]),
                               np.concatenate([e[2] for e in one]),
-                              np.array([e[3] for e in one]), np.array([e[4] for e in one])))
+                              np.array([e[3] for e in one]), np.array([e[4] for e in one]),
+                              np.array([e[5] for e in one]), np.array([e[6] for e in one])))
         self.e_row = cat([c[0] for c in chunks], int)
         self.e_const = cat([c[4] for c in chunks])
         self.e_primary = cat([c[5] for c in chunks], int)
+        self.e_loss = cat([c[6] for c in chunks])          # UA [kW/K]
+        self.e_ambient = cat([c[7] for c in chunks])       # [K]
         n_e = len(self.e_row)
         self.ee_pos = np.repeat(np.arange(n_e), cat([c[1] for c in chunks], int))
         self.ee_stream = cat([c[2] for c in chunks], int)
@@ -322,14 +328,16 @@ class EquationSystem:
             _, H, _, flow, T = self._energy_terms(x)
             term = self.ee_coef * H[self._e_local]
             n_e = len(self.e_row)
-            live = np.bincount(self.ee_pos, weights=term, minlength=n_e) + self.e_const
+            Tp = T[self.e_primary]
+            loss = self.e_loss * (Tp - self.e_ambient)     # heat lost to the surroundings
+            live = np.bincount(self.ee_pos, weights=term, minlength=n_e) + self.e_const \
+                - loss
             live_scale = np.bincount(self.ee_pos, weights=np.abs(term), minlength=n_e) \
-                + np.abs(self.e_const)
+                + np.abs(self.e_const) + np.abs(loss)
             dead = self.dead_rows(flow, ref_flow)
             Tin = np.bincount(self.ee_pos, weights=self.ee_inlet * T[self.ee_stream],
                               minlength=n_e)
             Tin = np.where(self.e_n_in > 0, Tin / np.maximum(self.e_n_in, 1), T_REF)
-            Tp = T[self.e_primary]
             r[self.e_row] = np.where(dead, Tp - Tin, live)
             scale[self.e_row] = np.where(dead, np.abs(Tp) + np.abs(Tin), live_scale)
         for bk in self.blocks:
@@ -359,6 +367,7 @@ class EquationSystem:
             coef = self.ee_coef[:, None]
             live = np.concatenate([coef * h[loc] / MJ_H_PER_KW,
                                    coef * dHdT[loc][:, None]], axis=1)
+            live[:, -1] -= np.where(self.ee_primary, self.e_loss[self.ee_pos], 0.0)
             dead = self.dead_rows(flow, ref_flow)[self.ee_pos]
             dead_T = np.where(self.ee_primary, 1.0,
                               np.where(self.ee_inlet,

@@ -149,8 +149,11 @@ class UnitEquations:
 
     # -- energy ---------------------------------------------------------------------
     def energy_balance(self, inlets: Sequence[int], outlets: Sequence[int], primary: int,
-                       duty_kW: float = 0.0) -> None:
-        """``Σ H_in - Σ H_out + Q = 0``; it determines ``T_primary`` (an outlet).
+                       duty_kW: float = 0.0, loss_kW_per_K: float = 0.0,
+                       ambient_K: float = 298.15) -> None:
+        """``Σ H_in - Σ H_out + Q - UA (T_primary - T_ambient) = 0``; it determines
+        ``T_primary`` (an outlet). ``loss_kW_per_K`` is the ``UA`` of a heat loss to
+        the surroundings at ``ambient_K`` (a hot tank's walls; 0: none).
 
         When the outlets carry no flow, the row becomes ``T_primary = mean(T_in)`` so that
         the Jacobian stays regular (an empty stream has no heat capacity).
@@ -158,7 +161,8 @@ class UnitEquations:
         row = self._rows(1, primary, ROW_ENERGY)[0]
         streams = np.array(list(inlets) + list(outlets), dtype=int)
         coefs = np.array([1.0] * len(inlets) + [-1.0] * len(outlets))
-        self.b._energy.append((row, streams, coefs, float(duty_kW), primary))
+        self.b._energy.append((row, streams, coefs, float(duty_kW), primary,
+                               float(loss_kW_per_K), float(ambient_K)))
 
     # -- nonlinear ------------------------------------------------------------------
     def internal(self, names: Sequence[str], guess: Sequence[float],

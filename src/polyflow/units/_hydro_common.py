@@ -216,16 +216,19 @@ def reaction_rows(eq, out_cols: np.ndarray, in_cols: Sequence[np.ndarray], M: np
 
 
 def split_energy(eq, outs: Sequence[int], duty_kW: float = 0.0,
-                 temperature: float | None = None, reactive: bool = False) -> None:
+                 temperature: float | None = None, reactive: bool = False,
+                 loss_kW_per_K: float = 0.0, ambient_K: float = 298.15) -> None:
     """Temperature rows of a unit whose outlets leave at one temperature: fixed, or
-    from the energy balance over the unit (adiabatic mixing, or with a duty)."""
+    from the energy balance over the unit (adiabatic mixing, or with a duty, less a
+    heat loss ``loss_kW_per_K·(T − ambient_K)`` to the surroundings)."""
     ins = eq.all_inlets
     first = outs[0]
     if temperature is not None:
         eq.temperature_fixed(first, temperature)
-    elif len(ins) == 1 and duty_kW == 0.0 and not reactive:
+    elif len(ins) == 1 and duty_kW == 0.0 and not reactive and loss_kW_per_K == 0.0:
         eq.temperature_equal(first, ins[0])
     else:
-        eq.energy_balance(ins, list(outs), primary=first, duty_kW=duty_kW)
+        eq.energy_balance(ins, list(outs), primary=first, duty_kW=duty_kW,
+                          loss_kW_per_K=loss_kW_per_K, ambient_K=ambient_K)
     for o in outs[1:]:
         eq.temperature_equal(o, first)

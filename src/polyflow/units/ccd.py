@@ -10,7 +10,7 @@ from polyflow.errors import InputError
 from polyflow.units._hydro_common import liquor_split, phase_masks, solids_ratio, split_energy
 from polyflow.units.base import Param, Reported, Unit
 
-__all__ = ["CCD", "ideal_washing_loss"]
+__all__ = ["CCD", "ideal_train", "ideal_washing_loss", "washing_train"]
 
 
 def ideal_washing_loss(R: float, n: int) -> float:
@@ -33,46 +33,76 @@ def ideal_washing_loss(R: float, n: int) -> float:
 def ideal_train(feed: np.ndarray, wash: np.ndarray, n: int, c: float, mw: np.ndarray,
                 solids: np.ndarray, liquor: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The train's exact solution for given inlet flows [kmol/h]: underflows ``U`` and
-    overflows ``O`` (n × S) and the liquor splits ``f`` (n), or NaN where the inlets
-    leave no solution (less liquor than the underflows hold; flows not finite).
+    """The ideal train's exact solution for given inlet flows [kmol/h]: underflows ``U``
+    and overflows ``O`` (n × S) and the liquor splits ``f`` (n), or NaN where the inlets
+    leave no solution; :func:`washing_train` at a mixing efficiency of 1."""
+    under, over, f, _ = washing_train(feed, wash, n, c, mw, solids, liquor, 1.0)
+    return under, over, f
 
-    Every underflow carries ``L_u = c M_s`` of liquor, so by the liquor balance of
-    stages n, n−1, ... every overflow but the first carries the wash liquor ``W`` and
-    the first ``L_0 + W − L_u``: ``f_1 = L_u/(L_0 + W)``, ``f_k = L_u/(L_u + W)``. With
-    the splits known each species' stage balances ``F_k = u_{k−1} F_{k−1} + (1 −
-    u_{k+1}) F_{k+1}`` (+ feed at k = 1, + wash at k = n; ``u`` = f for liquor, 1 for
-    solids, 0 for gas) are linear: one n × n solve per species. Used as the train's
-    start profile (``UnitEquations.initialiser``): it is the solution of the unit's
-    own equations, so Newton starts the train at its root for the current inlets.
+
+def washing_train(feed: np.ndarray, wash: np.ndarray, n: int, c: float, mw: np.ndarray,
+                  solids: np.ndarray, liquor: np.ndarray, efficiency: float = 1.0
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The train's exact solution for given inlet flows [kmol/h]: underflows ``U`` and
+    overflows ``O`` (n × S), the mixed-liquor splits ``f`` and the bypass splits ``b``
+    (n each), or NaN where the inlets leave no solution (less liquor than the
+    underflows hold; flows not finite).
+
+    Every underflow carries ``L_u = c M_s`` of liquor, a share ``e`` of it (the mixing
+    efficiency) drawn from the mixed liquor of the stage and ``1 − e`` from the liquor
+    that came in with the solids, unmixed. By the liquor balance of stages n, n−1, ...
+    every overflow but the first carries the wash liquor ``W`` and the first
+    ``L_0 + W − L_u``, so ``f_1 = e L_u/(L_0 + W)``, ``f_k = e L_u/(L_u + W)``,
+    ``b_1 = (1 − e) L_u/L_0``, ``b_k = 1 − e``. With the splits known each species'
+    stage balances are linear, ``U_k = (f_k + b_k) U_{k−1} + f_k O_{k+1}`` and ``O_k =
+    (1 − f_k − b_k) U_{k−1} + (1 − f_k) O_{k+1}`` for liquor (solids all to ``U``, gas
+    all to ``O``; ``U_0`` the feed, ``O_{n+1}`` the wash): one 2n × 2n solve per
+    species. Used as the train's start profile (``UnitEquations.initialiser``): it is
+    the solution of the unit's own equations, so Newton starts the train at its root
+    for the current inlets.
     """
-    bad = (np.full((n, len(mw)), np.nan), np.full((n, len(mw)), np.nan), np.full(n, np.nan))
+    bad = (np.full((n, len(mw)), np.nan), np.full((n, len(mw)), np.nan), np.full(n, np.nan),
+           np.full(n, np.nan))
     if not (np.all(np.isfinite(feed)) and np.all(np.isfinite(wash))):
         return bad
     Ms = float(mw[solids] @ feed[solids])
     L0 = float(mw[liquor] @ feed[liquor])
     W = float(mw[liquor] @ wash[liquor])
     Lu = c * Ms
-    into = np.array([L0 + W] + [Lu + W] * (n - 1)) if n > 1 else np.array([L0 + W])
-    if np.any(Lu > into) or Ms < 0 or L0 < 0 or W < 0:
+    into = np.array([L0 + W] + [Lu + W] * (n - 1))
+    if np.any(Lu > into) or Ms < 0 or L0 < 0 or W < 0 or (efficiency < 1.0 and Lu > L0):
         return bad
-    f = np.divide(Lu, into, out=np.zeros(n), where=into > 0)
-    # u[k, i]: share of species i entering stage k that leaves in its underflow
-    u = np.where(solids, 1.0, np.where(liquor, 1.0, 0.0))[None, :] * \
-        np.where(liquor[None, :], f[:, None], 1.0)
+    e = float(efficiency)
+    f = np.divide(e * Lu, into, out=np.zeros(n), where=into > 0)
+    came = np.array([L0] + [Lu] * (n - 1))
+    b = np.divide((1.0 - e) * Lu, came, out=np.zeros(n), where=came > 0)
     S = len(mw)
-    M = np.zeros((S, n, n))
+    # a[k, i]: share of species i of the previous underflow going to this underflow;
+    # g[k, i]: share of the next overflow going to this underflow
+    a = np.where(solids, 1.0, np.where(liquor, 1.0, 0.0))[None, :] * \
+        np.where(liquor[None, :], (f + b)[:, None], 1.0)
+    g = np.where(solids, 1.0, 0.0)[None, :] + np.where(liquor, 1.0, 0.0)[None, :] * f[:, None]
+    # unknowns per species: [U_1..U_n, O_1..O_n]
+    M = np.zeros((S, 2 * n, 2 * n))
+    rhs = np.zeros((S, 2 * n))
     idx = np.arange(n)
     M[:, idx, idx] = 1.0
-    if n > 1:
-        M[:, idx[1:], idx[:-1]] = -u[:-1].T            # from the previous underflow
-        M[:, idx[:-1], idx[1:]] = -(1.0 - u[1:]).T     # from the next overflow
-    rhs = np.zeros((S, n))
-    rhs[:, 0] += feed
-    rhs[:, -1] += wash
-    F = np.linalg.solve(M, rhs[..., None])[..., 0].T    # n × S
-    U = u * F
-    return U, F - U, f
+    M[:, n + idx, n + idx] = 1.0
+    for k in range(n):
+        if k > 0:                                     # from the previous underflow
+            M[:, k, k - 1] = -a[k]
+            M[:, n + k, k - 1] = -(1.0 - a[k])
+        else:
+            rhs[:, k] += a[0] * feed
+            rhs[:, n] += (1.0 - a[0]) * feed
+        if k < n - 1:                                 # from the next overflow
+            M[:, k, n + k + 1] = -g[k]
+            M[:, n + k, n + k + 1] = -(1.0 - g[k])
+        else:
+            rhs[:, k] += g[k] * wash
+            rhs[:, n + k] += (1.0 - g[k]) * wash
+    X = np.linalg.solve(M, rhs[..., None])[..., 0]    # S × 2n
+    return X[:, :n].T, X[:, n:].T, f, b
 
 
 class CCD(Unit):
@@ -98,10 +128,22 @@ class CCD(Unit):
 
     .. math::  \\frac{R - 1}{R^{n+1} - 1}
 
+    **Mixing efficiency** ``mixing_efficiency`` (``e``, 1 by default: the ideal train):
+    the share of each underflow's liquor that has mixed with the stage's liquor; the
+    rest, ``1 − e``, is liquor that came in with the solids and leaves with them
+    unmixed (the "efficiency of each stage, the completeness of mixing of the underflow
+    and overflow solutions which enter a thickener" of the CCD literature; SysCAD's
+    counter-current washer takes the same definition). Stage ``k``'s underflow liquor is
+    ``f_k F_k + b_k P_k`` (``P_k`` the liquor that came with the solids) with
+    ``f_k L(F_k) = e c M_s`` and ``b_k L(P_k) = (1 − e) c M_s``; ``e = 1`` is the ideal
+    train above, and a lower ``e`` loses more solute with the washed residue.
+
     Source: McCabe, Smith & Harriott, *Unit Operations of Chemical Engineering*, 7th ed.
     (2005), ch. 20 (counter-current washing, ideal stages); Gupta & Mukherjee,
     *Hydrometallurgy in Extraction Processes*, vol. II, CRC Press (1990), ch. 1 (CCD
-    washing efficiency).
+    washing efficiency); stage (mixing) efficiency as the completeness of mixing of the
+    entering underflow and overflow solutions: "Continuous countercurrent decantation
+    and filtration", 911Metallurgist (reprint of a plant-design chapter; secondary).
 
     Example: 100 t/h of solids with 50 t/h of solution (5 t/h CuSO4) washed in three
     thickeners at 66.7 % solids underflows with 100 t/h of water: wash ratio R = 2,
@@ -130,6 +172,9 @@ class CCD(Unit):
                                 bounds=(1, 20)),
         "underflow_solids": Param("fraction", "underflow solids of every thickener, mass "
                                   "fraction of the pulp", required=True, bounds=(0.05, 0.85)),
+        "mixing_efficiency": Param("fraction", "share of each underflow's liquor mixed with "
+                                   "the stage's liquor (1: ideal stages)", default=1.0,
+                                   bounds=(0.3, 1.0)),
     }
     results = {
         "wash_ratio": Reported("", "wash water over underflow liquor, last thickener"),
@@ -157,11 +202,15 @@ class CCD(Unit):
             if k > 1:
                 order.append(("O", k - 1))
         f = eq.internal([f"liquor_split_{k}" for k in range(1, n + 1)], [0.5] * n)
+        e = self.p["mixing_efficiency"]
+        bypass = e < 1.0
+        b = eq.internal([f"bypass_split_{k}" for k in range(1, n + 1)], [0.1] * n) \
+            if bypass else np.zeros(0, dtype=int)
         feeds = [eq.flows(s) for s in eq.inlets["feed"]]
         wash = [eq.flows(s) for s in eq.inlets["wash_water"]]
         c = solids_ratio(self.p["underflow_solids"])
         written = np.concatenate([U[k] if kind == "U" else Ov[k] for kind, k in order]
-                                 + [f])
+                                 + [f, b])
         eq.initialiser(np.concatenate(feeds + wash), written,
                        self._start_profile(len(feeds), order, c, eq.species.mw))
         fixed = np.nonzero(~self.liquor)[0]
@@ -177,8 +226,11 @@ class CCD(Unit):
                 vl.append(-keep[fixed])
             eq.linear_rows(len(fixed), label, fixed, np.concatenate(rl), np.concatenate(cl),
                            np.concatenate(vl))
-            # liquor split of thickener k
-            liquor_split(eq, [(srcs, f[k], c)], U[k], label, what=f"thickener {k + 1}")
+            # liquor split of thickener k (mixed liquor, and the unmixed bypass)
+            groups = [(srcs, f[k], e * c)]
+            if bypass:
+                groups.append((feeds if k == 0 else [U[k - 1]], b[k], (1.0 - e) * c))
+            liquor_split(eq, groups, U[k], label, what=f"thickener {k + 1}")
             # overflow = feed − underflow
             rows = [np.arange(S), np.arange(S)]
             cols = [Ov[k], U[k]]
@@ -200,9 +252,10 @@ class CCD(Unit):
         def func(x: np.ndarray) -> np.ndarray:
             feed = x[:n_feeds * S].reshape(n_feeds, S).sum(axis=0)
             wash = x[n_feeds * S:].reshape(-1, S).sum(axis=0)
-            U, Ov, f = ideal_train(feed, wash, n, c, mw, self.solids, self.liquor)
+            e = self.p["mixing_efficiency"]
+            U, Ov, f, b = washing_train(feed, wash, n, c, mw, self.solids, self.liquor, e)
             return np.concatenate([U[k] if kind == "U" else Ov[k] for kind, k in order]
-                                  + [f])
+                                  + [f] + ([b] if e < 1.0 else []))
         return func
 
     def report(self, sol) -> dict[str, float]:

@@ -3,6 +3,7 @@ residence time from the cells' volume and the pulp flow, or given."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -12,6 +13,7 @@ from polyflow.psd import representative_sizes
 from polyflow.quantity import parse_quantity
 from polyflow.slurry import volume_per_kmol
 from polyflow.units._flotation_blocks import add_cell_rows
+from polyflow.units._tank_loads import G, blower_power_kW, tank_geometry
 from polyflow.units.base import Param, Reported, Unit, read_fraction_table
 from polyflow.units.capacity import utilisation
 from polyflow.units.separator import distribute
@@ -115,7 +117,16 @@ class FlotationBank(Unit):
     (``cell_residence_time``, the option for laboratory kinetics at a known time).
     By the cells, the bank reports its air (``specific_air`` per m3 of cell) and draws
     ``specific_power`` per m3 of cell (mechanisms; the power leaves as heat to the air,
-    a duty), and its utilisation is the pulp flow over ``max_pulp_flow``. Minerals not
+    a duty), and its utilisation is the pulp flow over ``max_pulp_flow``. With forced
+    air (``aeration = "forced"``, tank cells) a blower delivers that air against the
+    pulp's head over the cell depth and the air line's loss: ``Δp = ρ_pulp g H +
+    air_line_loss`` (``H`` the depth of a cylindrical cell of height ``cell_aspect`` ×
+    diameter, ``ρ_pulp`` from the solved pulp; or ``blower_pressure`` given), with the
+    adiabatic power of :func:`~polyflow.units._tank_loads.blower_power_kW` at
+    ``blower_efficiency``, added to the bank's power; self-aspirating cells
+    (``aeration = "self"``) need none. The superficial gas velocity ``Jg`` (air over
+    the cell's cross-section) is reported: 1–2 cm/s is the usual range of mechanical
+    cells (Gorain, Franzidis & Manlapig, Miner. Eng. 10 (1997) 367–379). Minerals not
     in ``kinetics`` do not float
     (k = 0). Water and solutes go to the concentrate in the fraction R_w. Linear in the
     flows, so rougher–scavenger–cleaner circuits with recycled cleaner tails solve in the
@@ -193,12 +204,27 @@ class FlotationBank(Unit):
                                    "entrainment per unit water recovery)", default={},
                              parse=lambda v: read_fraction_table(v, "entrainment of")),
         "form": Param.choice("'cells' (N mixed cells) or 'klimpel'", FORMS, default="cells"),
+        "aeration": Param.choice("'forced' (a blower; tank cells) or 'self' "
+                                 "(self-aspirating mechanism)", ("forced", "self"),
+                                 default="forced"),
+        "blower_pressure": Param("pressure", "blower pressure rise (default: pulp head over "
+                                             "the cell depth + air_line_loss)",
+                                 bounds=(0.1, 1000.0)),
+        "air_line_loss": Param("pressure", "pressure lost in the air line and distributor",
+                               default=5.0, bounds=(0.0, 100.0)),
+        "blower_efficiency": Param("fraction", "blower efficiency (adiabatic, at the shaft)",
+                                   default=0.7, bounds=(0.2, 1.0)),
+        "cell_aspect": Param("ratio", "cell depth over diameter (cylindrical tank cell)",
+                             default=1.0, bounds=(0.3, 3.0)),
     }
     results = {
         "mass_pull": Reported("%", "feed solids reporting to the concentrate"),
         "residence_time": Reported("min", "residence time of the pulp in each cell"),
         "pulp_flow": Reported("m3/h", "pulp flow into the bank"),
         "air": Reported("m3/min", "air to the bank"),
+        "Jg": Reported("cm/s", "superficial gas velocity: air over the cell cross-section"),
+        "blower_pressure": Reported("kPa", "pressure rise of the blower"),
+        "blower_power": Reported("kW", "blower power of the bank (forced air)"),
         "utilisation": Reported("%", "pulp flow over max_pulp_flow"),
     }
     outlet_kinds = {"concentrate": "concentrate", "tailings": "tailings"}
@@ -263,10 +289,29 @@ class FlotationBank(Unit):
         else:
             distribute(eq, self.fractions)
 
+    def air_m3_min(self) -> float:
+        """Air to the bank [m3/min]."""
+        return self.p["specific_air"] * self.p["cell_volume"] * self.p["n_cells"]
+
+    def blower(self, sol) -> tuple[float, float]:
+        """Blower pressure rise [kPa] and power [kW] (0, 0 for self-aspirating cells)."""
+        p = self.p
+        if p["aeration"] == "self":
+            return 0.0, 0.0
+        dp = p["blower_pressure"]
+        if dp is None:
+            n = sol.inlet_total()
+            q = float(self.volume @ n)                             # m3/h
+            rho = float(n @ self.species.mw) / q if q > 0 else 1000.0
+            _, depth, _ = tank_geometry(p["cell_volume"], p["cell_aspect"])
+            dp = rho * G * depth / 1000.0 + p["air_line_loss"]     # kPa
+        return dp, blower_power_kW(self.air_m3_min(), 1000.0 * dp, p["blower_efficiency"])
+
     def power_kW(self, sol) -> float:
         if not self.by_cells:
             return 0.0
-        return self.p["specific_power"] * self.p["cell_volume"] * self.p["n_cells"]
+        return self.p["specific_power"] * self.p["cell_volume"] * self.p["n_cells"] + \
+            self.blower(sol)[1]
 
     def report(self, sol) -> dict[str, float]:
         solids = self.species.mask("s")
@@ -278,7 +323,12 @@ class FlotationBank(Unit):
             q = float(self.volume @ sol.inlet_total())
             out["residence_time"] = 60.0 * float(sol.internal[0])
             out["pulp_flow"] = q
-            out["air"] = self.p["specific_air"] * self.p["cell_volume"] * self.p["n_cells"]
+            out["air"] = self.air_m3_min()
+            d, _, _ = tank_geometry(self.p["cell_volume"], self.p["cell_aspect"])
+            out["Jg"] = 100.0 * self.air_m3_min() / 60.0 / (self.p["n_cells"] * math.pi
+                                                            * d * d / 4.0)
+            if self.p["aeration"] == "forced":
+                out["blower_pressure"], out["blower_power"] = self.blower(sol)
             u = utilisation(self.name, "pulp flow", q, self.p["max_pulp_flow"],
                             "add cells or larger ones")
             if u is not None:

@@ -15,6 +15,7 @@ from polyflow.psd import representative_sizes, require_sizes
 from polyflow.quantity import parse_quantity
 from polyflow.slurry import LIQUOR_DENSITY, solid_density_per_species, volume_per_kmol
 from polyflow.units._cyclone_blocks import REF_DELTA_RHO, add_plitt_rows, cyclone_state
+from polyflow.units._tank_loads import G, pump_power_kW
 from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.capacity import utilisation, warn
 from polyflow.units.separator import distribute
@@ -97,6 +98,14 @@ class Hydrocyclone(Unit):
     minerals classify finer (Stokes: d50c ∝ 1/√(ρs − ρl)): ``d50c_minerals`` gives a
     mineral its own cut size. Solids without sizes follow the water.
 
+    **Feed pump.** By geometry the cluster's feed pump is counted in the unit's power:
+    ``P = Q (Δp + ρ_pulp g H)/η`` with ``Δp`` the cyclone pressure drop, ``H``
+    (``pump_head``) the static lift and pipe friction from the sump to the cyclone inlet
+    and ``η`` the ``pump_efficiency`` (:func:`~polyflow.units._tank_loads.pump_power_kW`;
+    Wilson, Addie, Sellgren & Clift, *Slurry Transport Using Centrifugal Pumps*, 3rd
+    ed. (2006)). Its heat (hundredths of a K) is not put into the slurry: it shows as
+    the unit's duty.
+
     Source: Lynch & Rao, "Modelling and scale-up of hydrocyclone classifiers", Proc. 11th
     Int. Mineral Processing Congress, Cagliari (1975) 245–269; Plitt, "A mathematical
     model of the hydrocyclone classifier", CIM Bulletin 69 (1976) 114–123; Flintoff,
@@ -160,6 +169,11 @@ class Hydrocyclone(Unit):
         "solids_density": Param("density", "density of solids not in "
                                            "data/mineral_densities.csv", default=2700.0,
                                 bounds=(1001.0, 25000.0)),
+        "pump_head": Param("length", "feed pump static lift and friction head (sump to "
+                                     "cyclone inlet; judgement 15 m)", default=15.0,
+                           bounds=(0.0, 200.0)),
+        "pump_efficiency": Param("fraction", "feed pump efficiency on the slurry",
+                                 default=0.7, bounds=(0.2, 1.0)),
         "max_pressure": Param("pressure", "highest pressure drop the cluster is run at "
                                           "(utilisation)", bounds=(1.0, 1000.0)),
         "d50c_factor": Param("ratio", "calibration factor of the cut size", default=1.0,
@@ -191,6 +205,7 @@ class Hydrocyclone(Unit):
         "water_to_underflow": Reported("%", "feed water to the underflow (Rf)"),
         "roping": Reported("", "1 when the underflow solids exceed 56 % by volume"),
         "utilisation": Reported("%", "pressure drop over max_pressure"),
+        "pump_power": Reported("kW", "feed pump power (by geometry)"),
     }
     outlet_kinds = {"underflow": "coarse", "overflow": "fine"}
 
@@ -283,8 +298,28 @@ class Hydrocyclone(Unit):
                     self.p["cyclones"], "feed_solids_volume": 100.0 * st["phi"],
                     "underflow_solids_volume": 100.0 * phi_u, "water_to_underflow": 100 * rf,
                     "roping": float(roping)})
+        out["pump_power"] = self.pump_power(sol)
         u = utilisation(self.name, "pressure drop", st["pressure"], self.p["max_pressure"],
                         "add cyclones to the cluster or use larger ones")
         if u is not None:
             out["utilisation"] = u
         return out
+
+    def pump_power(self, sol) -> float:
+        """Feed pump power [kW]: ``Q (Δp + ρ g H)/η`` (0 without the geometry)."""
+        if not self.by_geometry:
+            return 0.0
+        sp = self.species
+        n_in = sol.inlet_total()
+        s = sp.mask("s")
+        Q, Vs = float(self.volume @ n_in), float(self.volume[s] @ n_in[s])
+        if Q <= 0:
+            return 0.0
+        mass = float((sp.mw * n_in)[~sp.mask("g")].sum())
+        dp = cyclone_state(self, Q, Vs, mass)["pressure"]          # kPa
+        rho = mass / Q
+        head = self.p["pump_head"] + 1000.0 * dp / (rho * G)
+        return pump_power_kW(Q, rho, head, self.p["pump_efficiency"])
+
+    def power_kW(self, sol) -> float:
+        return self.pump_power(sol)

@@ -22,6 +22,13 @@ from polyflow.units._leach_kinetics import (
     size_classes_of,
 )
 from polyflow.units._leach_rows import conversion_rows
+from polyflow.units._tank_loads import (
+    INSULATION,
+    agitator_power_kW,
+    impeller_power_kW,
+    tank_geometry,
+    tank_heat_loss_coefficient,
+)
 from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.reactor import conversion_matrix
 
@@ -60,6 +67,25 @@ class LeachTanks(Unit):
     ``temperature`` (isothermal; the duty is reported), ``duty``, or adiabatic.
     Reported: conversion per mineral and tank, reagent consumption per tonne of solids
     fed, heat of reaction and the duty.
+
+    **Agitators and heat losses.** The agitators draw ``agitator_power`` per tank when
+    given, else ``N_p ρ n³ D⁵`` of the impeller (``impeller_diameter``,
+    ``impeller_speed``, ``power_number``, ``pulp_density``), else ``specific_power``
+    (kW/m3, default 0.2 kW/m3: Walas' 0.1-0.3 kW/m3 for a reaction in a stirred tank)
+    times ``tank_volume``; with only a residence time and none of these the power is 0.
+    The power ends as heat in the pulp. A tank of ``tank_volume`` (a cylinder of height
+    ``tank_aspect`` × diameter) loses ``U A (T − T_amb)`` through its wall and cover to
+    air at ``ambient_temperature``, ``U`` from its ``insulation`` (``bare``: 10,
+    ``insulated``: 0.74 W/(m2 K) for 50 mm of mineral wool; ``none``: not modelled;
+    :func:`~polyflow.units._tank_loads.tank_heat_loss_coefficient`), so
+
+    .. math::
+
+        \\sum H_{in} - \\sum H_{out} + Q + P_{agitators} - N\\,U A\\,(T - T_{amb}) = 0
+
+    and an adiabatic train runs cooler as the losses grow. The unit's duty (the
+    record's ``H_out − H_in − P``) is then the heat added less the heat lost:
+    a heater must supply ``duty + heat_loss``.
 
     Source: shrinking-core model and its conversion in mixed flow (segregated flow over
     the RTD), Levenspiel, *Chemical Reaction Engineering*, 3rd ed. (1999), ch. 25-26
@@ -102,6 +128,9 @@ class LeachTanks(Unit):
         "heat_of_reaction": Reported("kW", "heat released by the reactions (negative: "
                                             "absorbed)"),
         "residence_time_per_tank": Reported("h", "pulp residence time in each tank"),
+        "agitator_power": Reported("kW", "agitator power of the train"),
+        "heat_loss": Reported("kW", "heat lost through the tank walls and covers to the "
+                                    "air (a heater supplies duty + heat_loss)"),
     }
     params = {
         "reactions": Param(None, "list of {equation, key, conversion} or {equation, key, "
@@ -118,10 +147,33 @@ class LeachTanks(Unit):
                              bounds=(273.15, 573.15)),
         "duty": Param("power", "heat added (negative: removed); adiabatic if neither this "
                                "nor temperature"),
+        "specific_power": Param(None, "agitator power per m3 of tank (kW/m3; Walas: "
+                                      "0.1-0.3 for reactions)", default=0.2,
+                                bounds=(0.0, 5.0)),
+        "agitator_power": Param("power", "agitator power drawn per tank (instead of "
+                                         "specific_power)", bounds=(0.0, 1e4)),
+        "impeller_diameter": Param("length", "impeller diameter (power N_p ρ n³ D⁵)",
+                                   bounds=(0.05, 10.0)),
+        "impeller_speed": Param("rate", "impeller speed (rev per unit time, '20 1/min')",
+                                bounds=(1e-3, 1e5)),
+        "power_number": Param("ratio", "impeller power number N_p (hydrofoil 0.3, "
+                                       "Rushton turbine 5)", default=0.3, bounds=(0.05, 10.0)),
+        "pulp_density": Param("density", "pulp density for the impeller power",
+                              default=1400.0, bounds=(800.0, 3000.0)),
+        "insulation": Param.choice("tank walls: 'insulated' (50 mm mineral wool), 'bare' "
+                                   "or 'none' (no heat loss)", INSULATION,
+                                   default="insulated"),
+        "insulation_thickness": Param("length", "thickness of the insulation",
+                                      bounds=(0.005, 0.5)),
+        "ambient_temperature": Param("temperature", "air around the tanks",
+                                     default=298.15, bounds=(223.15, 333.15)),
+        "tank_aspect": Param("ratio", "live height over diameter of each tank",
+                             default=1.0, bounds=(0.3, 5.0)),
     }
 
     def validate(self) -> None:
         p = self.p
+        self.validate_impeller()
         if p["temperature"] is not None and p["duty"] is not None:
             raise self.misspecified("over-specified: give 'temperature' or 'duty', not both",
                                     "duty")
@@ -134,6 +186,45 @@ class LeachTanks(Unit):
             raise self.fail("kinetic reactions need the residence time: give "
                             "'residence_time' (whole train, e.g. '8 h') or 'tank_volume' "
                             "(each tank, e.g. '500 m3')", "residence_time")
+
+    def validate_impeller(self) -> None:
+        p = self.p
+        given = [k for k in ("impeller_diameter", "impeller_speed") if p[k] is not None]
+        if len(given) == 1:
+            missing = "impeller_speed" if given[0] == "impeller_diameter" else \
+                "impeller_diameter"
+            raise self.misspecified(f"the impeller power needs '{missing}' with "
+                                    f"'{given[0]}'", missing)
+        if given and p["agitator_power"] is not None:
+            raise self.misspecified("over-specified: give 'agitator_power' or the impeller "
+                                    "(diameter and speed), not both", "agitator_power")
+
+    def agitator_power(self) -> float:
+        """Agitator power of the train [kW] (see the class docstring)."""
+        p = self.p
+        N = p["tanks"]
+        if p["agitator_power"] is not None:
+            return N * p["agitator_power"]
+        if p["impeller_diameter"] is not None:
+            rps = p["impeller_speed"] / 3600.0            # internal rate unit: 1/h
+            return N * impeller_power_kW(p["power_number"], p["pulp_density"], rps,
+                                         p["impeller_diameter"])
+        if p["tank_volume"] is not None:
+            return N * agitator_power_kW(p["tank_volume"], p["specific_power"])
+        return 0.0
+
+    def loss_coefficient(self) -> float:
+        """``N U A`` of the train [kW/K]: 0 without a tank volume or with insulation
+        'none'."""
+        p = self.p
+        if p["tank_volume"] is None:
+            return 0.0
+        U = tank_heat_loss_coefficient(p["insulation"], p["insulation_thickness"])
+        _, _, A = tank_geometry(p["tank_volume"], p["tank_aspect"])
+        return p["tanks"] * U * A / 1000.0
+
+    def power_kW(self, sol) -> float:
+        return self.agitator_power()
 
     def bind(self, species) -> None:
         self._species = species
@@ -251,8 +342,9 @@ class LeachTanks(Unit):
         gas = self.gas.astype(float)
         reaction_rows(eq, eq.flows(dis), in_cols, self.M, nus, xis, dis, mask=1.0 - gas)
         reaction_rows(eq, eq.flows(vent), in_cols, self.M, nus, xis, vent, mask=gas)
-        split_energy(eq, [dis, vent], duty_kW=self.p["duty"] or 0.0, temperature=T_fixed,
-                     reactive=True)
+        split_energy(eq, [dis, vent], duty_kW=(self.p["duty"] or 0.0) + self.agitator_power(),
+                     temperature=T_fixed, reactive=True, loss_kW_per_K=self.loss_coefficient(),
+                     ambient_K=self.p["ambient_temperature"])
 
     def _conversion_guess(self, it: dict, N: int, T_fixed: float | None) -> list[float]:
         """Initial conversions per tank. Under chemical or diffusion control with a known
@@ -327,6 +419,9 @@ class LeachTanks(Unit):
             tau = float(z[names.index("tau_tank_h")])
         if tau is not None:
             out["residence_time_per_tank"] = tau
+        out["agitator_power"] = self.agitator_power()
+        T = float(sol.outlets["discharge"][1])
+        out["heat_loss"] = self.loss_coefficient() * (T - self.p["ambient_temperature"])
         return out
 
     def _internal_names(self) -> list[str]:

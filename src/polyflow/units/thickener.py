@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from polyflow.errors import InputError
+from polyflow.slurry import volume_per_kmol
 from polyflow.units._hydro_common import (
     fixed_split_rows,
     liquor_split,
@@ -11,9 +15,30 @@ from polyflow.units._hydro_common import (
     solids_ratio,
     split_energy,
 )
+from polyflow.units._tank_loads import pump_power_kW
 from polyflow.units.base import Param, Reported, Unit
 
 __all__ = ["Thickener"]
+
+#: ft·lbf/ft² in N·m/m² (torque per square foot of diameter: 1.35582 N·m over
+#: 0.092903 m²)
+FT_LBF_PER_FT2 = 1.3558179483314004 / 0.09290304
+#: efficiency of a rake drive's gearbox (judgement)
+DRIVE_EFFICIENCY = 0.8
+
+
+def _m_per_min(value: object) -> float:
+    """A rake tip speed in m/min: a number, or a string ending in 'm/min'."""
+    text = str(value).strip()
+    if text.endswith("m/min"):
+        text = text[:-5].strip()
+    try:
+        v = float(text)
+    except ValueError:
+        raise InputError("expected a speed in m/min ('10 m/min')", value=value) from None
+    if not 0.5 <= v <= 60.0:
+        raise InputError("a rake tip speed is 0.5-60 m/min (8-12 typical)", value=value)
+    return v
 
 
 class Thickener(Unit):
@@ -36,6 +61,19 @@ class Thickener(Unit):
     leave at the temperature of the mixed feed. The underflow cannot hold more liquor
     than arrives: a feed thicker than ``w`` gives a negative overflow, which the solver
     reports naming this unit.
+
+    **Loads.** The underflow pump draws ``ρ g Q_u H/η`` (``underflow_pump_head``,
+    ``pump_efficiency``; :func:`~polyflow.units._tank_loads.pump_power_kW`). Given its
+    ``diameter`` (of each of ``thickeners``) the unit reports its solids flux (solids
+    fed per m2 of settling area and hour) and its rake drive at the design torque
+    ``T = Z D²`` (Z the ``torque_factor`` in ft·lbf/ft²: light duty 5–10, medium 10–20,
+    heavy 20–35; MIP Process Technologies, "Thickener design" note, a vendor's rule,
+    secondary) turning the rake tip at ``rake_tip_speed`` (8–12 m/min, ibid.):
+    ``P = T·2v/D`` over a gear efficiency of 0.8, an upper bound since the running
+    torque is below the design torque. A 12 m medium-duty (Z = 15) thickener: T =
+    15 × (12 × 3.281)² ft·lbf = 31.5 kN·m, at 10 m/min 0.875 kW at the rake, 1.09 kW
+    drawn. The pumps' and rakes' heat is not put into the pulp: it shows as the unit's
+    duty.
 
     Source: the thickener mass balance of Wills & Finch, *Wills' Mineral Processing
     Technology*, 8th ed. (2016), §15.2 (pulp density relations, eq. 15.3) and McCabe,
@@ -67,13 +105,30 @@ class Thickener(Unit):
                                   required=True, bounds=(0.05, 0.85)),
         "overflow_solids": Param("fraction", "share of the feed solids lost to the overflow",
                                  default=0.0, bounds=(0.0, 0.2)),
+        "diameter": Param("length", "diameter of each thickener (solids flux, rake drive)",
+                          bounds=(1.0, 200.0)),
+        "thickeners": Param.integer("identical thickeners in parallel", default=1,
+                                    bounds=(1, 20)),
+        "torque_factor": Param("ratio", "rake design torque factor Z (ft·lbf/ft², T = Z D²)",
+                               default=15.0, bounds=(1.0, 100.0)),
+        "rake_tip_speed": Param(None, "rake tip speed in m/min ('10 m/min' or 10)",
+                                default=10.0, parse=_m_per_min),
+        "underflow_pump_head": Param("length", "head of the underflow pump (judgement 20 m)",
+                                     default=20.0, bounds=(0.0, 200.0)),
+        "pump_efficiency": Param("fraction", "underflow pump efficiency", default=0.7,
+                                 bounds=(0.2, 1.0)),
     }
     results = {
         "liquor_to_underflow": Reported("%", "feed liquor leaving with the underflow"),
+        "solids_flux": Reported("t/(m2 h)", "solids fed per m2 of settling area (with "
+                                            "the diameter)"),
+        "drive_power": Reported("kW", "rake drives at the design torque (with the diameter)"),
+        "pump_power": Reported("kW", "underflow pump"),
     }
 
     def bind(self, species) -> None:
         self.solids, self.gas, self.liquor = phase_masks(species)
+        self.volume = volume_per_kmol(species)
 
     def equations(self, eq) -> None:
         uf, of = eq.outlets["underflow"], eq.outlets["overflow"]
@@ -114,4 +169,34 @@ class Thickener(Unit):
         mw = sol.species.mw
         liq_in = float(mw[self.liquor] @ n_in[self.liquor])
         liq_uf = float(mw[self.liquor] @ n_uf[self.liquor])
-        return {"liquor_to_underflow": 100.0 * liq_uf / liq_in if liq_in > 0 else 0.0}
+        out = {"liquor_to_underflow": 100.0 * liq_uf / liq_in if liq_in > 0 else 0.0,
+               "pump_power": self.pump_power(sol)}
+        D = self.p["diameter"]
+        if D is not None:
+            area = self.p["thickeners"] * math.pi * D * D / 4.0
+            out["solids_flux"] = float(mw[self.solids] @ n_in[self.solids]) / 1000.0 / area
+            out["drive_power"] = self.drive_power()
+        return out
+
+    def drive_power(self) -> float:
+        """Rake drives at the design torque [kW] (0 without a diameter)."""
+        D = self.p["diameter"]
+        if D is None:
+            return 0.0
+        torque = self.p["torque_factor"] * FT_LBF_PER_FT2 * D * D          # N m
+        omega = 2.0 * self.p["rake_tip_speed"] / 60.0 / D                # rad/s
+        return self.p["thickeners"] * torque * omega / DRIVE_EFFICIENCY / 1000.0
+
+    def pump_power(self, sol) -> float:
+        """Underflow pump power [kW]."""
+        n_uf = sol.outlets["underflow"][0]
+        mw = sol.species.mw
+        mass = float(mw[self.solids | self.liquor] @ n_uf[self.solids | self.liquor])
+        if mass <= 0:
+            return 0.0
+        vol = float(self.volume[self.solids | self.liquor] @ n_uf[self.solids | self.liquor])
+        return pump_power_kW(vol, mass / vol, self.p["underflow_pump_head"],
+                             self.p["pump_efficiency"])
+
+    def power_kW(self, sol) -> float:
+        return self.drive_power() + self.pump_power(sol)
