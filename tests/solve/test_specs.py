@@ -321,16 +321,17 @@ def test_the_shipped_sx_ew_plant_holds_its_two_controllers(sxew):
     specs = result.specs
     assert specs["leach_free_acid"]["achieved"] == pytest.approx(7.0, rel=1e-10)
     assert specs["spent_electrolyte_copper"]["achieved"] == pytest.approx(35.0, rel=1e-10)
+    assert specs["leach_density"]["achieved"] == pytest.approx(36.6, rel=1e-10)
     assert not any(s["at_bound"] for s in specs.values())
     assert result.iterations <= plain.iterations + 3
 
 
 def test_set_on_a_spec_input_fixes_it_and_drops_the_spec():
     fs = polyflow.load(SHIPPED_SXEW, {"acid.flows.H2SO4": "3.6 t/h"})
-    assert list(fs.specs) == ["spent_electrolyte_copper"]
+    assert list(fs.specs) == ["spent_electrolyte_copper", "leach_density"]
     spec = parse_spec_option("vary=ew.current_density, target=energy.ew.power_kW, value=5 MW")
     fs = polyflow.load(SHIPPED_SXEW, None, {spec.name: spec})
-    assert sorted(fs.specs) == ["leach_free_acid", "spec1"]
+    assert sorted(fs.specs) == ["leach_density", "leach_free_acid", "spec1"]
 
 
 # -- more kinds of target ----------------------------------------------------------------------
@@ -399,14 +400,15 @@ def test_a_spec_that_fails_cold_is_held_then_released():
     """O/A ratio to 0.6 g/L Cu in the raffinate: from the all-zero start the isotherm
     stages hold no metal at the second iterate, so the O/A has no effect there and the
     Jacobian is singular; polyflow solves the plant with the inputs held (the plain run),
-    then releases the targets from there. The plain run at the three solved inputs gives
+    then releases the targets from there. The plain run at the four solved inputs gives
     the targets back."""
     spec = Spec("oa", "sx.oa_ratio", "streams.raffinate.g_L.Cu", "0.6 g/L")
     result = solve_with(SHIPPED_SXEW, spec)
     assert result.converged and result.closed
     assert result.specs["oa"]["achieved"] == pytest.approx(0.6, rel=1e-10)
     sets = {d["vary"]: d["value"] for d in result.specs.values()}
-    assert set(sets) == {"sx.oa_ratio", "acid.flows.H2SO4", "ew.current_density"}
+    assert set(sets) == {"sx.oa_ratio", "acid.flows.H2SO4", "ew.current_density",
+                         "raffinate_split.fractions.bleed"}
     plain = polyflow.load(SHIPPED_SXEW, sets)
     assert plain.specs == {}
     again = plain.solve()
