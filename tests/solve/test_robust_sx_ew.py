@@ -78,7 +78,7 @@ def test_every_rate_from_150_to_370_converges_with_losses_falling():
     for wash in range(150, 371, 20):
         r = _plant(wash).solve()
         _converged_with_every_spec_met(r, wash)
-        assert set(r.specs) == {"leach_free_acid", CURRENT, DENSITY}
+        assert set(r.specs) == {"lime", "leach_free_acid", CURRENT, DENSITY}
         losses.append(_soluble_loss(r))
         cathode.append(_value(r, "streams.cathode_copper.elements_kg_h.Cu"))
         currents.append(_input(r, CURRENT))
