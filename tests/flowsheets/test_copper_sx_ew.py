@@ -33,7 +33,11 @@ def test_converges_and_closes(plant):
 def test_sx_uses_the_hydroxyoxime_isotherm():
     fs = polyflow.load(PLANT)
     assert fs.units["sx"].p["isotherm"] == "hydroxyoxime"
-    assert fs.units["lime"].model == "lime_dose"
+    # the lime_dose feed is read as a plain feed and a spec (io/solved_feed_specs.py)
+    assert fs.units["lime"].model == "feed"
+    lime = fs.specs["lime"]
+    assert (lime.vary, lime.target, lime.value) == (
+        "lime.flows.Ca(OH)2(s)", "streams.neutralised.g_L.H2SO4", 1.0)
 
 
 def test_copper_to_cathode_is_fixed_by_the_tankhouse_current(plant):

@@ -1,16 +1,17 @@
 """A variant run (``--set``, ``--spec``) whose cold start fails is continued from the
 file's own plant, and says so.
 
-The variant: the shipped SX–EW plant at 144 m3/h of CCD wash water with the tankhouse at
-its smallest current, 1 A/m2 (``--set`` of the current spec's input drops that spec;
-the leach acid spec stays), feasible (test_robust_sx_ew). Its cold start stalled when
-this test was written; since the leach became equipment with its own start profile it
-converges cold (16 iterations), and no shipped variant found since fails cold yet is
-reachable (those tried fail both ways: infeasible). So the cold start's failure is
+The variant: the shipped SX–EW plant at 160 m3/h of CCD wash water with the tankhouse
+current fixed at 280 A/m2 (``--set`` of the current spec's input drops that spec; the
+leach acid and leach density specs stay), feasible (test_robust_sx_ew). When this test
+was written its variant (144 m3/h at 1 A/m2, before the leach density control) stalled
+from the cold start; since the leach became equipment with its own start profile such
+variants converge cold, and no shipped variant found since fails cold yet is reachable
+(those tried fail both ways: infeasible). So the cold start's failure is
 injected here (``cold_start_fails``: Newton from zero raises, as it did), and the test
 checks what it is about: the fallback, natural-parameter continuation (Allgower &
 Georg, *Introduction to Numerical Continuation Methods*, SIAM (2003), ch. 1) from the
-file's plant (250 m3/h, 300 A/m2), and that the run says so.
+file's plant (250 m3/h, 301 A/m2), and that the run says so.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from polyflow.errors import ConvergenceError, PolyflowError
 from polyflow.io.reader import load
 
 PLANT = Path(__file__).parents[2] / "flowsheets" / "copper_sx_ew.toml"
-SETS = {"wash_water.flow": "144 m3/h", "ew.current_density": "1 A/m2"}
+SETS = {"wash_water.flow": "160 m3/h", "ew.current_density": "280 A/m2"}
 SAID = "converged by continuation from the file's own values in"
 
 
@@ -80,14 +81,17 @@ def test_polyflow_solve_with_a_base_is_the_same_continuation(cold_start_fails):
 
 
 def test_a_spec_beyond_its_bounds_is_not_continued():
-    """At 160 m3/h the current spec needs 99 A/m2, below its 150 A/m2 bound, where the
-    plant has no solution (test_robust_sx_ew): no continuation can change that, so the
-    run stops at once with that cause (exit code 2 or, when the material balance at the
-    bound does not solve in Newton's first steps, 3)."""
+    """At 140 m3/h of wash water the leach density spec needs a raffinate bleed of
+    -2.04 % (water flowing back into the plant: the washed residue takes out more water
+    than comes in, test_robust_sx_ew), below its 0 % bound, where the plant has no
+    solution: no continuation can change that, so the run stops at once with that cause
+    (exit code 2 or, when the material balance at the bound does not solve in Newton's
+    first steps, 3)."""
     res = CliRunner().invoke(main, ["run", str(PLANT), "--set",
-                                    "wash_water.flow=160 m3/h"])
+                                    "wash_water.flow=140 m3/h"])
     assert res.exit_code in (2, 3), res.output
-    assert "spec 'spent_electrolyte_copper' needs ew.current_density = 99.0" in res.stderr
+    assert "spec 'leach_density' needs raffinate_split.fractions.bleed = -2.04" \
+        in res.stderr, res.stderr
     assert SAID not in res.output
 
 

@@ -119,7 +119,7 @@ def test_set_of_the_reported_value_reproduces_the_target(sxew):
                 f"acid.flows.H2SO4={spec['value']}")
     assert plain.exit_code == 0, plain.output
     doc = json.loads(plain.output)
-    assert doc["specs"] == {}
+    assert set(doc["specs"]) == {"lime"}        # the lime dose, a spec of the file
     pls = polyflow.load(sxew, {"acid.flows.H2SO4": spec["value"]}).solve()
     assert _free_acid(pls) == pytest.approx(6.0, rel=1e-9)
 
@@ -231,8 +231,11 @@ def test_check_counts_the_specs(sxew):
                     "vary=acid.flows.H2SO4, target=streams.pls.g_L.H2SO4, value=6 g/L")
     assert with_spec.exit_code == 0, with_spec.output
     n = int(plain.output.splitlines()[1].split()[0])
+    # the file's lime dose is a spec too (io/solved_feed_specs.py)
+    assert plain.output.splitlines()[1].startswith(f"{n} equations for {n} unknowns "
+                                                   "(with 1 spec(s)")
     assert with_spec.output.splitlines()[1].startswith(f"{n + 1} equations for {n + 1} "
-                                                       "unknowns (with 1 spec(s)")
+                                                       "unknowns (with 2 spec(s)")
 
 
 def test_the_terminal_summary_shows_the_spec(sxew):
@@ -321,16 +324,17 @@ def test_the_shipped_sx_ew_plant_holds_its_two_controllers(sxew):
     specs = result.specs
     assert specs["leach_free_acid"]["achieved"] == pytest.approx(7.0, rel=1e-10)
     assert specs["spent_electrolyte_copper"]["achieved"] == pytest.approx(35.0, rel=1e-10)
+    assert specs["leach_density"]["achieved"] == pytest.approx(36.6, rel=1e-10)
     assert not any(s["at_bound"] for s in specs.values())
     assert result.iterations <= plain.iterations + 3
 
 
 def test_set_on_a_spec_input_fixes_it_and_drops_the_spec():
     fs = polyflow.load(SHIPPED_SXEW, {"acid.flows.H2SO4": "3.6 t/h"})
-    assert list(fs.specs) == ["spent_electrolyte_copper"]
+    assert list(fs.specs) == ["lime", "spent_electrolyte_copper", "leach_density"]
     spec = parse_spec_option("vary=ew.current_density, target=energy.ew.power_kW, value=5 MW")
     fs = polyflow.load(SHIPPED_SXEW, None, {spec.name: spec})
-    assert sorted(fs.specs) == ["leach_free_acid", "spec1"]
+    assert sorted(fs.specs) == ["leach_density", "leach_free_acid", "lime", "spec1"]
 
 
 # -- more kinds of target ----------------------------------------------------------------------
@@ -402,14 +406,15 @@ def test_a_spec_that_fails_cold_is_held_then_released():
     """O/A ratio to 0.6 g/L Cu in the raffinate: from the all-zero start the isotherm
     stages hold no metal at the second iterate, so the O/A has no effect there and the
     Jacobian is singular; polyflow solves the plant with the inputs held (the plain run),
-    then releases the targets from there. The plain run at the three solved inputs gives
-    the targets back."""
+    then releases the targets from there. The plain run at the five solved inputs (the
+    lime dose's too) gives the targets back."""
     spec = Spec("oa", "sx.oa_ratio", "streams.raffinate.g_L.Cu", "0.6 g/L")
     result = solve_with(SHIPPED_SXEW, spec)
     assert result.converged and result.closed
     assert result.specs["oa"]["achieved"] == pytest.approx(0.6, rel=1e-10)
     sets = {d["vary"]: d["value"] for d in result.specs.values()}
-    assert set(sets) == {"sx.oa_ratio", "acid.flows.H2SO4", "ew.current_density"}
+    assert set(sets) == {"sx.oa_ratio", "acid.flows.H2SO4", "ew.current_density",
+                         "raffinate_split.fractions.bleed", "lime.flows.Ca(OH)2(s)"}
     plain = polyflow.load(SHIPPED_SXEW, sets)
     assert plain.specs == {}
     again = plain.solve()

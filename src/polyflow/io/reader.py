@@ -161,6 +161,7 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
     from polyflow.chem.species import load_database
     from polyflow.flowsheet import Flowsheet
     from polyflow.io.feed_units import build_feed
+    from polyflow.io.solved_feed_specs import as_spec
     from polyflow.quantity import parse_quantity
     from polyflow.units.product import Product
     from polyflow.units.registry import model_registry
@@ -253,6 +254,13 @@ def load(path: str | Path, overrides: Mapping[str, Any] | None = None,
                 if taken:       # an override may change a field's type (--set ore.model=5)
                     check_entry("feeds", name, spec, lambda msg, *_, **kw: InputError(msg,
                                                                                       **kw))
+                solved = as_spec(name, spec, density.get("aq", 1000.0), str(file),
+                                 index.line("feeds", name, "model"))
+                if solved is not None:      # a solved feed: a plain feed and its spec
+                    spec, feed_spec = solved
+                    fs.tables[name] = spec
+                    if feed_spec is not None:
+                        fs.specs[name] = feed_spec
                 fs.add(build_feed(fs.species, name, spec, density.get("aq", 1000.0),
                                   file, index))
         for name, spec in doc.get("units", {}).items():

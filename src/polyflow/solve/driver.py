@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from polyflow.chem.species import T_REF
-from polyflow.errors import ConvergenceError, PolyflowError, SingularSystemError
+from polyflow.errors import ConvergenceError, PolyflowError, SingularSystemError, SpecificationError
 from polyflow.solve.assemble import assemble
 from polyflow.solve.diagnose import negative_flow_error
-from polyflow.solve.newton import newton_solve
+from polyflow.solve.newton import NewtonReport, newton_solve
 from polyflow.solve.record import failed_record, solved_record
 from polyflow.solve.structure import check_structure
 
@@ -113,7 +113,7 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
 
         report = _newton(fs, asm, layout, tol, max_iter, progress, x0, retry, again,
                          factors)
-        if not hasattr(report, "history"):        # a record: a spec solved at its bound
+        if not isinstance(report, NewtonReport):  # a record: a spec solved at its bound
             return report
         timings["solve_s"] = time.perf_counter() - t0 - timings["build_s"]
         if reuse is not None:
@@ -162,12 +162,30 @@ def _newton(fs: Flowsheet, asm, layout, tol: float, max_iter: int, progress, x0,
     def infeasible(x: np.ndarray, certain: bool, converged: bool = False):
         err = negative_flow_error(system, asm.streams, x, ref_species, ref_flow, converged,
                                   certain)
-        return None if err is None else fs._err(err)
+        if err is None:
+            return None
+        err = fs._err(err)
+        err.x = x
+        return err
+
+    def beyond_bounds(x: np.ndarray):
+        """A negative flow while a spec's input is beyond its bounds: the bound is the
+        cause (the plant solved at it, or an error naming the spec)."""
+        if layout is None or not retry:
+            return None
+        from polyflow.solve.spec_outcome import infeasible_beyond_bounds
+
+        return infeasible_beyond_bounds(fs, layout, x, lambda f: again(f, False))
 
     try:
         report = newton_solve(system, x0, tol=tol, max_iter=max_iter, ref_flow=ref_flow,
                               progress=progress, warm=warm, diagnose=infeasible,
                               factors=factors)
+    except SpecificationError as err:       # infeasible where Newton stopped
+        held = beyond_bounds(err.x) if getattr(err, "x", None) is not None else None
+        if held is None:
+            raise
+        return held
     except (ConvergenceError, SingularSystemError) as err:
         if layout is None or not retry:     # specs: continuation, then the bounds
             raise
@@ -180,6 +198,9 @@ def _newton(fs: Flowsheet, asm, layout, tol: float, max_iter: int, progress, x0,
             return after_failure(fs, layout, err, lambda f: again(f, False))
     err = infeasible(report.x, certain=True, converged=True)
     if err is not None:
+        held = beyond_bounds(report.x)
+        if held is not None:
+            return held
         err.x = report.x
         err.iterations = report.iterations
         raise err

@@ -18,7 +18,7 @@ from polyflow.errors import ConvergenceError, PolyflowError
 from polyflow.solve.specs import SolvedSpec, SpecLayout, unit_builder
 
 __all__ = ["after_failure", "at_bound_message", "finish_specs", "hold_then_release",
-           "spec_lines", "spec_report"]
+           "infeasible_beyond_bounds", "spec_lines", "spec_report"]
 
 #: an input within this relative distance of a bound is on it
 BOUND_TOL = 1e-9
@@ -87,6 +87,23 @@ def finish_specs(fs, layout: SpecLayout, report, build, resolve):
     result = build(solved)
     result.specs = spec_report(layout, x, {})
     return result
+
+
+def infeasible_beyond_bounds(fs, layout: SpecLayout, x: np.ndarray, resolve):
+    """Newton converged to a solution with a negative flow while a spec's input lies
+    outside its bounds: the negative flow is what the out-of-bounds input implies (a
+    raffinate bleed fraction below 0 % is water flowing back into the plant, and every
+    flow downstream of it turns negative), so the real cause is the spec's bound. Solve
+    with those inputs at their nearer bounds (status ``at_bound``); when that plant has
+    no solution either, the error names each spec, the input it needs and what fails at
+    the bound. ``None`` when every input is within its bounds (the negative flow is then
+    the plant's own)."""
+    out = [s for s in layout.specs if not _within(s, x[s.p_col])]
+    if not out:
+        return None
+    at = {s.spec.name: (s.lower if x[s.p_col] < s.lower else s.upper) for s in out}
+    needs = {s.spec.name: float(x[s.p_col]) for s in out}
+    return _solve_at_bounds(fs, layout, at, resolve, needs)
 
 
 def after_failure(fs, layout: SpecLayout, err: PolyflowError, resolve):
