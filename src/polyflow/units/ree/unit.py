@@ -123,9 +123,16 @@ class REECascade(Unit):
         self.stages = Stages.of(self.p)
 
     def inlet_ports(self) -> tuple[str, ...]:
-        if self.p["scrub_stages"] == 0:
-            return ("feed", "strip", "organic")
-        return self.inlets
+        """No scrub inlet without scrub stages, no strip inlet without strip stages (an
+        extraction-only battery: the loaded organic leaves as ``organic``)."""
+        return tuple(k for k in self.inlets
+                     if not (k == "scrub" and self.p["scrub_stages"] == 0)
+                     and not (k == "strip" and self.p["strip_stages"] == 0))
+
+    def outlet_ports(self) -> tuple[str, ...]:
+        if self.p["strip_stages"] == 0:
+            return ("raffinate", "organic")
+        return self.outlets
 
     def _per_element(self, key: str) -> np.ndarray:
         t = self.p[key]
@@ -135,9 +142,13 @@ class REECascade(Unit):
         sp = resolve_species(self, species)
         self.aq, self.org, self.acid, self.ha = sp.aq, sp.org, sp.acid, sp.ha
         self.species = species
+        #: charge z of each element: H+ released and extractant anions per ion extracted
+        self.charge = sp.charge
+        #: extractant molecules bound per ion at capacity: ν·z/3 (ν per REE3+)
+        self.nu = self.p["extractant_per_metal"] * sp.charge / 3.0
         #: K, m, n of every element in the extraction and strip sections
-        self.constants: Constants = self.equilibrium_model.constants(self._per_element,
-                                                                     self.stages.E)
+        self.constants: Constants = self.equilibrium_model.constants(
+            self._per_element, self.stages.E, sp.charge)
         self.u0, self.v0 = U0, V0
 
     @property
@@ -158,14 +169,14 @@ class REECascade(Unit):
         g = {name: lay.take(name, z) for name in lay.names}
         inlet_at = [(s, st.f) for s in eq.inlets["feed"]] + \
                    [(s, st.ns - 1) for s in eq.inlets.get("scrub", [])] + \
-                   [(s, st.N - 1) for s in eq.inlets["strip"]]
+                   [(s, st.N - 1) for s in eq.inlets.get("strip", [])]
         org_in_LnA3 = [eq.flows(s)[self.org] for s in eq.inlets["organic"]]   # E cols each
         stage_rows(eq, self, g, inlet_at, org_in_LnA3)
         volume_rows(eq, self, g, tuple(g[k] for k in VOLUMES))
         equilibrium_block(eq, self, g, org_in_LnA3)
         add_initialiser(eq, self, lay, g, inlet_at, org_in_LnA3)
         outlet_rows(eq, self, g)
-        outs = [eq.outlets[k] for k in self.outlets]
+        outs = [eq.outlets[k] for k in self.outlet_ports()]
         if self.p["temperature"] is not None:
             for s in outs:
                 eq.temperature_fixed(s, self.p["temperature"])
