@@ -154,7 +154,8 @@ class PHModel(Model):
         extraction and scrub sections, ``strip_distribution`` in the strip section);
         otherwise m = ``pH_slope`` (default the tabulated slope, else the charge) and
         b = ``pH_intercept`` (default ``data/ree_extraction.csv`` at
-        ``extractant_molarity``), n = ``extractant_order``."""
+        ``extractant_molarity``), n = ``extractant_order``·z/3 (the order is given per
+        REE3+)."""
         p = self.p
         slope_t, icpt_t = p["pH_slope"] or {}, p["pH_intercept"] or {}
         dist = p["distribution"] or {}
@@ -171,7 +172,8 @@ class PHModel(Model):
             b[i] = icpt_t[e] if e in icpt_t else icpt_t["all"] if "all" in icpt_t else \
                 data.intercept_at(p["extractant_molarity"])
         K = np.where(const, D, 10.0 ** b)
-        n = np.where(const, 0.0, float(p["extractant_order"]))
+        # the order scales with the charge: D ∝ [(HA)2]^z for M(HA2)_z, so n·z/3
+        n = np.where(const, 0.0, float(p["extractant_order"]) * charge / 3.0)
         K_str = np.where(const, per_element("strip_distribution"), K)
         return Constants(K, m, n, K_str, m, n)
 
@@ -181,7 +183,9 @@ class PHModel(Model):
     def profile(self, x: ProfileInputs, last: dict) -> tuple | None:
         if not self.log_variables()[0]:
             return super().profile(x, last)
-        out = acid_loading_profile(x.K, x.m, x.n, *x.args(), x.v, start=last.get("uv"))
+        out = acid_loading_profile(x.K, x.m, x.n, x.eta, x.ns, x.aq_in, x.org_in,
+                                   x.acid_in, x.W, x.V, x.T_A, x.nu, x.v,
+                                   start=last.get("uv"), z=x.z)
         if out is None:
             return None
         a, o, h, F, u, v = out

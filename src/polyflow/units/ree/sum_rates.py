@@ -37,6 +37,9 @@ __all__ = ["start_profile", "train_sum"]
 ROUNDS = 40
 #: largest change of ln(acid molarity) per round
 MAX_DV = 1.0
+#: highest stage pH of the start profile (the model has no hydrolysis above it)
+PH_MAX = 7.0
+V_MIN = -PH_MAX * float(np.log(10.0))
 #: stop when ln(free fraction) and ln(acid molarity) change less than this
 TOL = 1e-4
 
@@ -121,6 +124,9 @@ def start_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float, ns: i
         prev = np.hstack([org_in[:, None], o[:, :-1]])
         h = train_sum((zc * (o - prev)).sum(axis=0) + acid_in, ns)
         target = np.log(np.maximum(h, 1e-12 * max(float(np.abs(h).max()), 1e-300)) / Wc)
+        # a stage short of acid (a base such as a saponified organic consumed more than
+        # reaches it) is held at pH ≤ PH_MAX: its ratios then stay finite
+        target = np.maximum(target, V_MIN)
         step = np.clip(target - v, -MAX_DV, MAX_DV)
         v = v + 0.5 * step
         if float(np.abs(step).max()) < TOL:
