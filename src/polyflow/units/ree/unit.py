@@ -202,8 +202,7 @@ class REECascade(Unit):
         prof = self.stage_profile(sol)
         N = self.stages.N
         tot = self.internal_layout().take("extractant_total", sol.internal)
-        nu = self.p["extractant_per_metal"]
-        load = prof["organic"].sum(axis=1) * nu / tot if tot > 0 else np.zeros(N)
+        load = (prof["organic"] * self.nu).sum(axis=1) / tot if tot > 0 else np.zeros(N)
         return {"stages": float(N), "max_loading_fraction": float(load.max(initial=0.0)),
                 "raffinate_pH": float(prof["pH"][0])}
 
