@@ -10,8 +10,8 @@ from polyflow.chem.elements import read_data_csv
 from polyflow.chem.formula import parse_formula
 
 TABLE = "species_ree.csv"
-N_ROWS = 114
-DHF_CHECKSUM = -301359.05        # sum of the dHf_kJ_mol column, kJ/mol
+N_ROWS = 135
+DHF_CHECKSUM = -381375.74        # sum of the dHf_kJ_mol column, kJ/mol
 #: Cl-(aq) standard enthalpy of formation, kJ/mol: Wagman et al., NBS Tables 1982 (NBS82).
 CL_MINUS = -167.159
 LANTHANIDES_Y = ["La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm",

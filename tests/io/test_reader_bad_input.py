@@ -139,7 +139,8 @@ def test_a_million_ree_stages_is_refused_before_any_memory_is_taken(tmp_path):
     path = tmp_path / "ree.toml"
     path.write_text(text.replace("extraction_stages = 40", "extraction_stages = 1000000"))
     res = CliRunner().invoke(main, ["run", str(path)])
-    refused(res, "ree.toml:123:", "field 'extraction_stages'", f"from 1 to {MAX_STAGES}")
+    line = text[:text.index("extraction_stages = 40")].count("\n") + 1
+    refused(res, f"ree.toml:{line}:", "field 'extraction_stages'", f"from 1 to {MAX_STAGES}")
 
 
 def test_too_many_species_are_refused(tmp_path):
@@ -257,7 +258,8 @@ def test_a_stage_count_that_is_not_a_small_whole_number_is_refused(tmp_path, cou
     path = tmp_path / "ree.toml"
     path.write_text(text.replace("extraction_stages = 40", f"extraction_stages = {count}"))
     res = CliRunner().invoke(main, ["run", str(path)])
-    refused(res, "ree.toml:123:", "extraction_stages")
+    line = text[:text.index("extraction_stages = 40")].count("\n") + 1
+    refused(res, f"ree.toml:{line}:", "extraction_stages")
 
 
 def test_compare_checks_its_output_path_before_solving(tmp_path):

@@ -328,8 +328,8 @@ def test_errors_name_the_fix():
         REECascade("sx", elements=["La"], extraction_stages=2.5,
                    separation_factors={"La": 1})
     with pytest.raises(InputError, match="no P507 complex"):
-        REECascade("sx", elements=["Sc"], extraction_stages=2, equilibrium="distribution",
-                   distribution={"Sc": 1}).bind(Flowsheet(["ScCl3", "HCl", "P507"]).species)
+        REECascade("sx", elements=["Cu"], extraction_stages=2, equilibrium="distribution",
+                   distribution={"Cu": 1}).bind(Flowsheet(["CuCl2", "HCl", "P507"]).species)
 
 
 def test_damped_step_limits_the_step_keeps_logarithms_negative_and_backtracks():

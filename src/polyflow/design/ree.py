@@ -56,7 +56,8 @@ from dataclasses import dataclass, field
 from polyflow.errors import InputError
 
 __all__ = ["CascadeDesign", "connect_cascade", "design_cascade", "fenske_stages", "minimum_flows",
-           "product_split", "reo_purity", "stage_numbers", "verify_design"]
+           "product_purity", "product_split", "reo_purity", "stage_numbers",
+           "verify_design"]
 
 #: oxide of each rare earth as sold (Ce as CeO2, Pr as Pr6O11, Tb as Tb4O7, others Ln2O3):
 #: element -> (oxide formula, metal atoms per formula unit)
@@ -288,3 +289,19 @@ def reo_purity(result, stream: str, phase: str | None = None) -> dict[str, float
     out["TREO_kg_h"] = total
     return out
 
+
+
+def product_purity(result, stream: str, phase: str | None = None) -> dict[str, float]:
+    """Grades of a product by mass of everything in it: each species' mass flow over the
+    stream's total (of ``phase`` when given), keyed by species id (``"Nd2O3(s)"``), with
+    non-REE impurities, moisture and anything else counted; the key ``"total_kg_h"``
+    gives the total. Unlike :func:`reo_purity` (a share of the rare-earth oxides only),
+    this is the purity a buyer's specification reads."""
+    flows = result.flow_kg_h(stream)
+    if phase is not None:
+        db = result.flowsheet.species.database
+        flows = {k: v for k, v in flows.items() if db[k].phase == phase}
+    total = float(sum(flows.values()))
+    out = {k: v / total for k, v in flows.items() if v > 0} if total > 0 else {}
+    out["total_kg_h"] = total
+    return out

@@ -27,8 +27,9 @@ HALVINGS = 10
 
 def _acid_loading_newton(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float, ns: int,
                          aq_in: np.ndarray, org_in: np.ndarray, acid_in: np.ndarray,
-                         W: np.ndarray, V: float, T_A: float, nu: float, u: np.ndarray,
-                         v: np.ndarray, iters: int, tol: float):
+                         W: np.ndarray, V: float, T_A: float, nu: np.ndarray,
+                         u: np.ndarray, v: np.ndarray, iters: int, tol: float,
+                         z: np.ndarray):
     """Newton on the stage loadings u_j = ln(F_j/T_A) and acidities v_j = ln(c_H,j) of
     the whole cascade (N stages, both aqueous trains) with every element's flows
     eliminated. ``K, m, n`` (E × N): D_ij = K_ij·e^(n_ij·u_j − m_ij·v_j); ``aq_in``
@@ -37,10 +38,11 @@ def _acid_loading_newton(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
     For held (u, v) the element balances and the Murphree equilibria
     o_ij − (1−η)·o_i,j−1 = η·D_ij·(V/W_j)·a_ij are linear in the flows (a, o) and
     uncoupled between elements (pentadiagonal per element when a_ij, o_ij alternate),
-    and the acid h follows from its balance, h_j = h_j+1 + acid_j + 3·Σ_i (o_ij −
-    o_i,j−1). The residuals are the two stage equations of the cascade's own block,
+    and the acid h follows from its balance, h_j = h_j+1 + acid_j + Σ_i z_i (o_ij −
+    o_i,j−1) (z_i the charges, ``z`` and ``nu`` one per element). The residuals are
+    the two stage equations of the cascade's own block,
 
-    R_u,j = ln(T_A·e^u_j + ν·Σ_i o_ij) − ln T_A     (extractant balance; defined for
+    R_u,j = ln(T_A·e^u_j + Σ_i ν_i o_ij) − ln T_A   (extractant balance; defined for
                                                      every trial, as o ≥ 0)
     R_v,j = v_j − ln(h_j/W_j)                       (a trial with some h_j ≤ 0 is
                                                      rejected by the line search)
@@ -74,9 +76,10 @@ def _acid_loading_newton(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
     sj = jj.ravel()
     Wc = np.maximum(W, 1e-300)
     Q = eta * K * V / Wc                        # P = Q·e^(n·u − m·v)
-    g_in = float(org_in.sum())
+    zc, nuc = z[:, None], nu[:, None]
+    zr, nur = np.repeat(z, N), np.repeat(nu, N)   # element-major, like the flows
     acid0 = acid_in.astype(float).copy()
-    acid0[0] -= 3.0 * g_in                      # the organic entering stage 1
+    acid0[0] -= float((z * org_in).sum())       # the organic entering stage 1
     nf_i = np.nonzero(nf)[0]
 
     # held (u, v): element-major, a_ij at 2(iN + j), o_ij next to it; 2 either side
@@ -99,9 +102,9 @@ def _acid_loading_newton(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
         x = solve_banded((2, 2), ab, rhs_h, check_finite=False)
         a = np.maximum(x[qa].reshape(E, N), 0.0)
         o = np.maximum(x[qo].reshape(E, N), 0.0)
-        so = o.sum(axis=0)
-        h = train_sum(3.0 * (so - np.concatenate([[0.0], so[:-1]])) + acid0, ns)
-        Su = T_A * np.exp(u) + nu * so
+        so = (zc * o).sum(axis=0)
+        h = train_sum(so - np.concatenate([[0.0], so[:-1]]) + acid0, ns)
+        Su = T_A * np.exp(u) + (nuc * o).sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             rv = np.where(h > 0, v - np.log(np.maximum(h, 1e-300) / Wc), np.inf)
         r = np.concatenate([np.log(np.maximum(Su, 1e-300 * T_A)) - np.log(T_A), rv])
@@ -134,8 +137,8 @@ def _acid_loading_newton(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
         Pa = P.ravel() * a.ravel()
         vals = np.concatenate([*fixed[:4], ones, fixed[5], -P.ravel(), -n.ravel() * Pa,
                                m.ravel() * Pa, np.ones(N), -np.ones(len(nxt_s)),
-                               np.full(E * N, -3.0), np.full(len(nf_i), 3.0),
-                               nu / Su[sj], T_A * np.exp(u) / Su, np.ones(N), -1.0 / h])
+                               -zr, zr[nf_i], nur / Su[sj], T_A * np.exp(u) / Su,
+                               np.ones(N), -1.0 / h])
         ab = np.zeros((lo_bw + up_bw + 1, nn))
         ab[band_at] = vals
         b = np.zeros(nn)
@@ -157,8 +160,9 @@ def _acid_loading_newton(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
 
 def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float, ns: int,
                          aq_in: np.ndarray, org_in: np.ndarray, acid_in: np.ndarray,
-                         W: np.ndarray, V: float, T_A: float, nu: float, v: np.ndarray,
-                         start: tuple[np.ndarray, np.ndarray] | None = None):
+                         W: np.ndarray, V: float, T_A: float, nu, v: np.ndarray,
+                         start: tuple[np.ndarray, np.ndarray] | None = None,
+                         z=3.0):
     """Start profile of the pH model with an extractant order (D_ij = K_ij·c_H,j^−m_ij·
     (F_j/T_A)^n_ij: both the stage acidity and the loading unknown) for fixed inlets.
 
@@ -182,45 +186,87 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
     leaves some without acid). ``start`` ((u, v) of an earlier call): Newton at t = 1
     is tried from it first.
 
+    ``nu`` and ``z`` (extractant bound and H+ released per ion): a number or one per
+    element.
+
     Returns ``(a, o, h, F, u, v)`` (flows N × E), or None when Newton does not converge
     (the cascade then keeps Newton's own iterate).
     """
-    N = K.shape[0]
+    N, E = K.shape
+    z = np.broadcast_to(np.asarray(z, float), (E,)).copy()
+    nu = np.broadcast_to(np.asarray(nu, float), (E,)).copy()
     if not (T_A > 0 and V > 0 and np.all(np.isfinite(K)) and np.all(np.isfinite(v))):
         return None
     Kt, mt, nt = K.T, m.T, n.T
-    args = (eta, ns, aq_in.T, org_in, acid_in, W, V, T_A, nu)
+
+    def newton(org, u, v, nt_, tol):
+        return _acid_loading_newton(Kt, mt, nt_, eta, ns, aq_in.T, org, acid_in, W, V, T_A,
+                                    nu, u, v, STEP_ITERS, tol, z)
+
     if start is not None and all(len(x) == N and np.all(np.isfinite(x)) for x in start):
-        u1, v1, a1, o1, ok = _acid_loading_newton(Kt, mt, nt, *args, start[0], start[1],
-                                                  STEP_ITERS, LOAD_TOL)
+        u1, v1, a1, o1, ok = newton(org_in, start[0], start[1], nt, LOAD_TOL)
         if ok:
-            return _finish(a1, o1, u1, v1, org_in, acid_in, ns, T_A, nu)
+            return _finish(a1, o1, u1, v1, org_in, acid_in, ns, T_A, nu, z)
+    out = _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z,
+                      newton)
+    if out is None and float(org_in.sum()) > 0.0:
+        # a loaded or saponified organic feed: its order-0 profile can pile the metals up
+        # without bound (no loading limit); go from the barren organic instead and bring
+        # the organic's load in by continuation, org_in·τ, τ from 0 to 1
+        out = _order_path(K, m, n, eta, ns, aq_in, 0.0 * org_in, acid_in, W, V, T_A, nu,
+                          v, z, newton)
+        if out is None:
+            return None
+        u, v, a1, o1 = out
+        t, dt = 0.0, 1.0
+        while t < 1.0:
+            tt = min(1.0, t + dt)
+            un, vn, an, on, ok = newton(tt * org_in, u, v, nt,
+                                        LOAD_TOL if tt == 1.0 else 1e-6)
+            if ok:
+                t, u, v, a1, o1 = tt, un, vn, an, on
+                dt = min(2.0 * dt, 1.0 - t)
+            else:
+                dt *= 0.5
+                if dt < MIN_DT:
+                    return None
+        out = (u, v, a1, o1)
+    if out is None:
+        return None
+    u, v, a1, o1 = out
+    return _finish(a1, o1, u, v, org_in, acid_in, ns, T_A, nu, z)
+
+
+def _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z, newton):
+    """The order switched on by continuation from the order-0 profile (see
+    :func:`acid_loading_profile`): ``(u, v, a, o)`` at the full order, or None."""
+    N = K.shape[0]
     *_, F0, v0 = start_profile(K, m, np.zeros_like(n), eta, ns, aq_in, org_in, acid_in,
-                               W, V, T_A, nu, np.zeros(N), v, True)
+                               W, V, T_A, nu, np.zeros(N), v, True, z=z)
     u = np.log(np.clip(F0 / T_A, 1e-3, 1.0))
     m_bar = m.mean(axis=1)
     shift = np.where(m_bar != 0.0, n.mean(axis=1) / np.where(m_bar != 0.0, m_bar, 1.0),
                      0.0)
     t, dt, v = 0.0, 1.0, v0
+    a1 = o1 = None
     while t < 1.0:
         tt = min(1.0, t + dt)
-        un, vn, a1, o1, ok = _acid_loading_newton(
-            Kt, mt, tt * nt, *args, u, v + (tt - t) * shift * u, STEP_ITERS,
-            LOAD_TOL if tt == 1.0 else 1e-6)
+        un, vn, an, on, ok = newton(org_in, u, v + (tt - t) * shift * u, tt * n.T,
+                                    LOAD_TOL if tt == 1.0 else 1e-6)
         if ok:
-            t, u, v = tt, un, vn
+            t, u, v, a1, o1 = tt, un, vn, an, on
             dt = min(2.0 * dt, 1.0 - t)
         else:
             dt *= 0.5
             if dt < MIN_DT:
                 return None
-    return _finish(a1, o1, u, v, org_in, acid_in, ns, T_A, nu)
+    return u, v, a1, o1
 
 
-def _finish(a, o, u, v, org_in, acid_in, ns, T_A, nu):
+def _finish(a, o, u, v, org_in, acid_in, ns, T_A, nu, z):
     o = o.T
     prev = np.vstack([org_in[None, :], o[:-1]])
-    h = train_sum(3.0 * (o - prev).sum(axis=1) + acid_in, ns)
-    F = T_A - nu * o.sum(axis=1)
+    h = train_sum(((o - prev) * z).sum(axis=1) + acid_in, ns)
+    F = T_A - (o * nu).sum(axis=1)
     return a.T.copy(), o.copy(), h, F, u, v
 

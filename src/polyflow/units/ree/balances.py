@@ -5,8 +5,11 @@ For stage j and element i, with a and o the aqueous and organic flows leaving th
 [kmol/h] (Xu Guangxian, *Rare Earths*, 2nd ed. (1995), vol. 1, ch. 9):
 
     a_ij + o_ij = a_i,j+1 + o_i,j−1 + inlets_ij
-    h_j = h_j+1 + 3 Σ_i (o_ij − o_i,j−1) + acid_j        (LnCl3 + 3 HA → LnA3 + 3 HCl)
-    F_j = T_A − ν Σ_i o_ij                                (free extractant)
+    h_j = h_j+1 + Σ_i z_i (o_ij − o_i,j−1) + acid_j   (MCl_z + z HA → MA_z + z HCl)
+    F_j = T_A − Σ_i ν_i o_ij                          (free extractant, ν_i = ν z_i/3)
+
+with z_i the charge of metal i (3 for the rare earths, Fe and Al, 2 for Ca, 4 for Th,
+1 for the NH4+ or Na+ of a saponified organic).
 """
 
 from __future__ import annotations
@@ -58,11 +61,12 @@ def stage_rows(eq, unit: REECascade, g: dict, inlet_at: list, org_in_LnA3: list)
     r = np.arange(N)
     R = [r, r[jj], np.repeat(r, E), np.repeat(r[1:], E)]
     C = [ih, ih[jj + 1], io.ravel(), io[:-1].ravel()]
-    V = [np.ones(N), -np.ones(len(jj)), np.full(N * E, -3.0), np.full((N - 1) * E, 3.0)]
+    z = unit.charge
+    V = [np.ones(N), -np.ones(len(jj)), -np.tile(z, N), np.tile(z, N - 1)]
     for cols in org_in_LnA3:
         R.append(np.zeros(E, int))
         C.append(cols)
-        V.append(np.full(E, 3.0))
+        V.append(z.copy())
     for s, j in inlet_at:
         R.append(np.array([j]))
         C.append(np.array([eq.flows(s)[unit.acid]]))
@@ -71,12 +75,12 @@ def stage_rows(eq, unit: REECascade, g: dict, inlet_at: list, org_in_LnA3: list)
                    np.concatenate(V))
 
     # free extractant: F_j = T_A − ν Σ_i o_ij: N rows
-    nu = unit.p["extractant_per_metal"]
+    nu = unit.nu
     eq.linear_rows(N, eq.outlets["organic"], unit.ha,
                    np.concatenate([r, r, np.repeat(r, E)]),
                    np.concatenate([g["free_extractant"], np.full(N, g["extractant_total"]),
                                    io.ravel()]),
-                   np.concatenate([np.ones(N), -np.ones(N), np.full(N * E, nu)]))
+                   np.concatenate([np.ones(N), -np.ones(N), np.tile(nu, N)]))
 
 
 def volume_rows(eq, unit: REECascade, g: dict, volumes: tuple) -> None:
@@ -86,7 +90,7 @@ def volume_rows(eq, unit: REECascade, g: dict, volumes: tuple) -> None:
     p = unit.p
     feeds = eq.inlets["feed"]
     scrubs = eq.inlets.get("scrub", [])
-    strips = eq.inlets["strip"]
+    strips = eq.inlets.get("strip", [])
     orgs = eq.inlets["organic"]
     sp = eq.species
     vaq = sp.mw * sp.mask("aq") / p["aqueous_density"]
@@ -102,7 +106,7 @@ def volume_rows(eq, unit: REECascade, g: dict, volumes: tuple) -> None:
     for s in orgs:
         R.append(np.full(unit.stages.E + 1, 4))
         C.append(np.append(eq.flows(s)[unit.org], eq.flows(s)[unit.ha]))
-        V.append(np.append(np.full(unit.stages.E, -3.0), -1.0))
+        V.append(np.append(-unit.charge, -1.0))
     eq.linear_rows(5, -1, -2, np.concatenate(R), np.concatenate(C), np.concatenate(V))
 
 
@@ -122,8 +126,9 @@ def outlet_rows(eq, unit: REECascade, g: dict) -> None:
     feeds_scrubs = eq.inlets["feed"] + eq.inlets.get("scrub", [])
     _outlet(eq, unit, eq.outlets["raffinate"], feeds_scrubs, ~active_aq,
             [(unit.aq, ia[0]), ([unit.acid], [ih[0]])])
-    _outlet(eq, unit, eq.outlets["strip_liquor"], eq.inlets["strip"], ~active_aq,
-            [(unit.aq, ia[ns]), ([unit.acid], [ih[ns]])])
+    if ns < N:
+        _outlet(eq, unit, eq.outlets["strip_liquor"], eq.inlets["strip"], ~active_aq,
+                [(unit.aq, ia[ns]), ([unit.acid], [ih[ns]])])
     _outlet(eq, unit, eq.outlets["organic"], eq.inlets["organic"], ~active_org,
             [(unit.org, io[N - 1])], extractant=(g["extractant_total"], io[N - 1]))
 
@@ -144,10 +149,10 @@ def _outlet(eq, unit: REECascade, dst: int, sources: list[int], passing: np.ndar
         R.append(np.asarray(sp_idx))
         C.append(np.asarray(cols))
         V.append(-np.ones(len(cols)))
-    if extractant is not None:   # HA out = T_A − 3 Σ_i o_iN
+    if extractant is not None:   # HA out = T_A − Σ_i z_i o_iN
         iT, oN = extractant
         R.append(np.full(len(oN) + 1, unit.ha))
         C.append(np.append(oN, iT))
-        V.append(np.append(np.full(len(oN), 3.0), -1.0))
+        V.append(np.append(unit.charge, -1.0))
     eq.linear_rows(S, dst, np.arange(S), np.concatenate(R), np.concatenate(C),
                    np.concatenate(V))

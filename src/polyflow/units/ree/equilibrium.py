@@ -34,6 +34,8 @@ __all__ = ["EXP_CLIP", "TINY", "equilibrium_block", "start_split"]
 
 #: guard of the logarithms of the acid and volume flows (pH model)
 TINY = 1e-300
+#: relative round-off floor of the equilibrium rows of an element absent everywhere
+ROUND_OFF = 1e-12
 #: bound of the exponent of D = K·exp(n·u − m·v) in the equilibrium rows
 EXP_CLIP = 300.0
 
@@ -119,7 +121,10 @@ def equilibrium_block(eq, unit: REECascade, g: dict, org_in_LnA3: list) -> None:
         sc = (np.abs(x[lo]) + np.abs(keep_prev * x[lprev])) * np.abs(x[lW]) + np.abs(H)
         # trace amounts are judged against 1e-3 of the element's largest term (as the
         # core judges species rows), not against their own round-off
-        floor = SPECIES_FLOOR * sc.reshape(N, E).max(axis=0)
+        # (an element absent from the whole cascade, such as an impurity none of the
+        # inlets carries, against the round-off of the largest term of all)
+        floor = np.maximum(SPECIES_FLOOR * sc.reshape(N, E).max(axis=0),
+                           ROUND_OFF * float(sc.max(initial=0.0)))
         scale = [np.maximum(sc, floor[e])]
         if use_u:
             t = x[lT] * np.exp(np.clip(x[lu_stage], -700.0, 700.0))

@@ -56,7 +56,7 @@ def add_initialiser(eq, unit: REECascade, lay: Layout, g: dict, inlet_at: list,
     m = np.where(strip, c.m_str, c.m_ext)
     n = np.where(strip, c.n_str, c.n_ext)
     W_of_stage = st.volume_of_stage()
-    eta, nu = unit.p["efficiency"], unit.p["extractant_per_metal"]
+    eta, nu, z = unit.p["efficiency"], unit.nu, unit.charge
     model = unit.equilibrium_model
     last: dict = {}               # loadings of the previous call (warm start)
 
@@ -74,7 +74,7 @@ def add_initialiser(eq, unit: REECascade, lay: Layout, g: dict, inlet_at: list,
         v = read.take("v", x) if use_v else np.zeros(N)
         out = model.profile(ProfileInputs(K, m, n, eta, st.ns, np.maximum(aq_in, 0.0),
                                           np.maximum(org_in, 0.0), acid_in, W, V, T, nu,
-                                          v), last)
+                                          v, z), last)
         if out is None:
             return np.full(len(write), np.nan)   # not applied
         a, o, h, F, u, v = out

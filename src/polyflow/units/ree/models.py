@@ -17,6 +17,7 @@ from typing import ClassVar
 import numpy as np
 
 from polyflow.units.ree.acid_loading import acid_loading_profile
+from polyflow.units.ree.extractants import extraction_equilibrium
 from polyflow.units.ree.loaded import loaded_profile
 from polyflow.units.ree.sum_rates import start_profile
 
@@ -44,7 +45,8 @@ class ProfileInputs:
     """What a start profile reads: ``K, m, n`` (N × E) by stage, the Murphree efficiency,
     the inlets (``aq_in`` N × E, ``org_in`` E, ``acid_in`` N) [kmol/h], the aqueous volume
     through each stage ``W`` (N) and the organic's ``V`` [m3/h], the total extractant
-    ``T_A`` [kmol/h], ν, and the current acidity logarithms ``v`` (N)."""
+    ``T_A`` [kmol/h], ν (E, extractant per ion), the charges ``z`` (E) and the current
+    acidity logarithms ``v`` (N)."""
 
     K: np.ndarray
     m: np.ndarray
@@ -57,12 +59,16 @@ class ProfileInputs:
     W: np.ndarray
     V: float
     T_A: float
-    nu: float
+    nu: np.ndarray
     v: np.ndarray
+    z: np.ndarray
 
     def args(self) -> tuple:
+        """The arguments of the loaded-organic profiles, which take one ν for all the
+        elements (their mean: exact when all charges are equal; a start profile
+        otherwise, which Newton finishes)."""
         return (self.eta, self.ns, self.aq_in, self.org_in, self.acid_in, self.W, self.V,
-                self.T_A, self.nu)
+                self.T_A, float(np.mean(self.nu)))
 
 
 def _strip_constants(per_element: PerElement, E: int) -> tuple:
@@ -82,7 +88,7 @@ class Model:
     def __init__(self, p: dict) -> None:
         self.p = p
 
-    def constants(self, per_element: PerElement, E: int) -> Constants:
+    def constants(self, per_element: PerElement, E: int, charge: np.ndarray) -> Constants:
         raise NotImplementedError
 
     def log_variables(self) -> tuple[bool, bool]:
@@ -94,7 +100,9 @@ class Model:
         profile was found; ``last`` keeps what warm-starts the next call."""
         use_v = self.log_variables()[1]
         N = len(x.W)
-        a, o, h, F, v = start_profile(x.K, x.m, x.n, *x.args(), np.zeros(N), x.v, use_v)
+        a, o, h, F, v = start_profile(x.K, x.m, x.n, x.eta, x.ns, x.aq_in, x.org_in,
+                                      x.acid_in, x.W, x.V, x.T_A, x.nu, np.zeros(N), x.v,
+                                      use_v, z=x.z)
         return a, o, h, F, None, v if use_v else None
 
 
@@ -106,7 +114,7 @@ class Distribution(Model):
     table = "distribution"
     normalise_start = False
 
-    def constants(self, per_element: PerElement, E: int) -> Constants:
+    def constants(self, per_element: PerElement, E: int, charge: np.ndarray) -> Constants:
         return Constants(per_element("distribution"), np.zeros(E), np.zeros(E),
                          *_strip_constants(per_element, E))
 
@@ -118,7 +126,7 @@ class SeparationFactor(Model):
     name = "separation_factor"
     table = "separation_factors"
 
-    def constants(self, per_element: PerElement, E: int) -> Constants:
+    def constants(self, per_element: PerElement, E: int, charge: np.ndarray) -> Constants:
         K = self.p["reference_distribution"] * per_element("separation_factors")
         return Constants(K, np.zeros(E), np.ones(E), *_strip_constants(per_element, E))
 
@@ -141,11 +149,33 @@ class PHModel(Model):
     name = "pH"
     table = "pH_intercept"
 
-    def constants(self, per_element: PerElement, E: int) -> Constants:
-        m = per_element("pH_slope")
-        K = 10.0 ** per_element("pH_intercept")
-        n = np.full(E, float(self.p["extractant_order"]))
-        return Constants(K, m, n, K, m, n)
+    def constants(self, per_element: PerElement, E: int, charge: np.ndarray) -> Constants:
+        """Per element: held at constant D when named in ``distribution`` (D in the
+        extraction and scrub sections, ``strip_distribution`` in the strip section);
+        otherwise m = ``pH_slope`` (default the tabulated slope, else the charge) and
+        b = ``pH_intercept`` (default ``data/ree_extraction.csv`` at
+        ``extractant_molarity``), n = ``extractant_order``·z/3 (the order is given per
+        REE3+)."""
+        p = self.p
+        slope_t, icpt_t = p["pH_slope"] or {}, p["pH_intercept"] or {}
+        dist = p["distribution"] or {}
+        m, b = np.zeros(E), np.zeros(E)
+        const = np.zeros(E, bool)
+        D = np.ones(E)
+        for i, e in enumerate(p["elements"]):
+            if e in dist or "all" in dist:
+                const[i] = True
+                D[i] = dist.get(e, dist.get("all"))
+                continue
+            data = extraction_equilibrium(p["extractant"], e)
+            m[i] = slope_t.get(e, slope_t.get("all", data.slope if data else charge[i]))
+            b[i] = icpt_t[e] if e in icpt_t else icpt_t["all"] if "all" in icpt_t else \
+                data.intercept_at(p["extractant_molarity"])
+        K = np.where(const, D, 10.0 ** b)
+        # the order scales with the charge: D ∝ [(HA)2]^z for M(HA2)_z, so n·z/3
+        n = np.where(const, 0.0, float(p["extractant_order"]) * charge / 3.0)
+        K_str = np.where(const, per_element("strip_distribution"), K)
+        return Constants(K, m, n, K_str, m, n)
 
     def log_variables(self) -> tuple[bool, bool]:
         return self.p["extractant_order"] > 0, True
@@ -153,7 +183,9 @@ class PHModel(Model):
     def profile(self, x: ProfileInputs, last: dict) -> tuple | None:
         if not self.log_variables()[0]:
             return super().profile(x, last)
-        out = acid_loading_profile(x.K, x.m, x.n, *x.args(), x.v, start=last.get("uv"))
+        out = acid_loading_profile(x.K, x.m, x.n, x.eta, x.ns, x.aq_in, x.org_in,
+                                   x.acid_in, x.W, x.V, x.T_A, x.nu, x.v,
+                                   start=last.get("uv"), z=x.z)
         if out is None:
             return None
         a, o, h, F, u, v = out

@@ -37,6 +37,9 @@ __all__ = ["start_profile", "train_sum"]
 ROUNDS = 40
 #: largest change of ln(acid molarity) per round
 MAX_DV = 1.0
+#: highest stage pH of the start profile (the model has no hydrolysis above it)
+PH_MAX = 7.0
+V_MIN = -PH_MAX * float(np.log(10.0))
 #: stop when ln(free fraction) and ln(acid molarity) change less than this
 TOL = 1e-4
 
@@ -53,15 +56,17 @@ def train_sum(g: np.ndarray, ns: int) -> np.ndarray:
 def start_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float, ns: int,
                   aq_in: np.ndarray, org_in: np.ndarray, acid_in: np.ndarray,
                   W: np.ndarray, V: float, T_A: float, nu: float,
-                  u: np.ndarray, v: np.ndarray, use_v: bool, rounds: int = ROUNDS):
+                  u: np.ndarray, v: np.ndarray, use_v: bool, rounds: int = ROUNDS,
+                  z: np.ndarray | float = 3.0):
     """Stage profile of the cascade for fixed inlets.
 
     ``K, m, n`` (N × E): D_ij = K_ij · c_H,j^−m_ij · (F_j/T_A)^n_ij; ``aq_in`` (N × E)
     the aqueous element inlets of each stage [kmol/h]; ``org_in`` (E) the complexes in
     the organic entering stage 1; ``acid_in`` (N) acid inlets; ``W`` (N) the aqueous
     volume flow through each stage and ``V`` the organic's [m3/h]; ``T_A`` total
-    extractant [kmol/h]; ``u`` (N) ln(F/T_A), held; ``v`` (N) the starting ln(c_H),
-    updated when ``use_v`` (the pH model); ``ns`` the
+    extractant [kmol/h], ``nu`` the extractant bound per ion and ``z`` the charges (H+
+    released per ion), each a number or one per element; ``u`` (N) ln(F/T_A), held;
+    ``v`` (N) the starting ln(c_H), updated when ``use_v`` (the pH model); ``ns`` the
     number of stages before the strip section (the two aqueous trains are stages
     1..ns and ns+1..N).
     Returns ``(a, o, h, F, v)``: aqueous and organic element flows (N × E), acid and
@@ -78,6 +83,8 @@ def start_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float, ns: i
     1.0
     """
     N, E = K.shape
+    zc = np.broadcast_to(np.asarray(z, float), (E,))[:, None]
+    nuc = np.broadcast_to(np.asarray(nu, float), (E,))[:, None]
     # element-major: index i*N + j; the tridiagonal blocks of the elements are uncoupled
     Kt, mt, nt = K.T, m.T, n.T
     inlet = aq_in.T.copy()
@@ -115,15 +122,18 @@ def start_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float, ns: i
         if not use_v:
             continue
         prev = np.hstack([org_in[:, None], o[:, :-1]])
-        h = train_sum(3.0 * (o - prev).sum(axis=0) + acid_in, ns)
+        h = train_sum((zc * (o - prev)).sum(axis=0) + acid_in, ns)
         target = np.log(np.maximum(h, 1e-12 * max(float(np.abs(h).max()), 1e-300)) / Wc)
+        # a stage short of acid (a base such as a saponified organic consumed more than
+        # reaches it) is held at pH ≤ PH_MAX: its ratios then stay finite
+        target = np.maximum(target, V_MIN)
         step = np.clip(target - v, -MAX_DV, MAX_DV)
         v = v + 0.5 * step
         if float(np.abs(step).max()) < TOL:
             break
     a, o, *_ = profile(u, v, o_lag)
     prev = np.hstack([org_in[:, None], o[:, :-1]])
-    h = train_sum(3.0 * (o - prev).sum(axis=0) + acid_in, ns)
-    F = T_A - nu * o.sum(axis=0)
+    h = train_sum((zc * (o - prev)).sum(axis=0) + acid_in, ns)
+    F = T_A - (nuc * o).sum(axis=0)
     return a.T.copy(), o.T.copy(), h, F, v
 

@@ -23,9 +23,12 @@ U0 = V0 = math.log(0.1)
 
 
 class REECascade(Unit):
-    """Counter-current rare-earth solvent-extraction cascade (P507 or any cation-exchange
-    extractant forming LnA3): extraction, scrubbing and stripping sections of equilibrium
-    stages, all elements solved together in one sparse nonlinear block.
+    """Counter-current rare-earth solvent-extraction cascade (P507, D2EHPA or Cyanex 272,
+    ``extractant``; any cation exchanger forming MA_z): extraction, scrubbing and
+    stripping sections of equilibrium stages, all metals (rare earths, impurities such as
+    Fe3+, Al3+, Ca2+, Th4+, and the NH4+ or Na+ of a saponified organic) solved together
+    in one sparse nonlinear block. With ``strip_stages = 0`` it is an extraction-only
+    battery (no strip inlet, no ``strip_liquor``).
 
     Stages are numbered from the end where the barren organic enters (stage 1) to the
     end of the strip section (stage N = n + m + k: ``extraction_stages`` n,
@@ -38,24 +41,26 @@ class REECascade(Unit):
 
     Each element takes part as its aqueous species (``LaCl3(aq)`` with ``HCl(aq)``, or
     ``La+3(aq)`` with ``H+(aq)``) and its complex ``La(C16H34O3P)3(org)``:
-    LnCl3 + 3 HA(org) → LnA3(org) + 3 HCl. For stage j and element i, with a and o the
-    aqueous and organic flows leaving the stage [kmol/h], h the acid, W and V the aqueous
-    and organic volume flows [m3/h]:
+    MCl_z + z HA(org) → MA_z(org) + z HCl, z the charge (3 for LaCl3, 2 for CaCl2, 4 for
+    ThCl4, 1 for NH4Cl; from the species listed or ``charges``). For stage j and element
+    i, with a and o the aqueous and organic flows leaving the stage [kmol/h], h the acid,
+    W and V the aqueous and organic volume flows [m3/h]:
 
     .. math::
 
         a_{ij} + o_{ij} = a_{i,j+1} + o_{i,j-1} + \\text{inlets}_{ij}
         \\qquad\\text{(linear: every element balanced)}
 
-        h_j = h_{j+1} + 3\\sum_i (o_{ij} - o_{i,j-1}) + \\text{acid}_{j}, \\qquad
-        F_j = T_A - \\nu \\sum_i o_{ij} \\quad\\text{(free extractant)}
+        h_j = h_{j+1} + \\sum_i z_i (o_{ij} - o_{i,j-1}) + \\text{acid}_{j}, \\qquad
+        F_j = T_A - \\sum_i \\nu_i o_{ij} \\quad\\text{(free extractant)}
 
         \\big(o_{ij} - (1-\\eta)\\,o_{i,j-1}\\big)\\,W\\,c_{H,j}^{m_i}\\,T_A^{n_i}
         = \\eta\\,K_{ij}\\,a_{ij}\\,V\\,F_j^{n_i}
         \\qquad(D_{ij} = K_{ij}\\,c_{H,j}^{-m_i}\\,(F_j/T_A)^{n_i})
 
     with η the Murphree efficiency (organic phase), T_A the total extractant [kmol/h]
-    and ν = ``extractant_per_metal`` (6 for Ln(HA2)3). The ``equilibrium`` models:
+    and ν_i = ν·z_i/3, ν = ``extractant_per_metal`` (6 for Ln(HA2)3). The ``equilibrium``
+    models:
 
     * ``separation_factor``: K_i = κ·β_i, m = 0, n = 1: constant separation factors β
       (``separation_factors``), the organic composition y_i ∝ β_i x_i, and a total
@@ -63,8 +68,11 @@ class REECascade(Unit):
       D of the β = 1 element on barren organic; large κ = near capacity). The strip
       section uses ``strip_distribution``.
     * ``pH``: log D_i = m_i pH + b_i + n log(F/T_A) (``pH_slope``, ``pH_intercept``,
-      ``extractant_order``), pH = −log c_H, c_H = h/W [mol/L]; 3 H+ released per REE3+
-      extracted, so pH is solved stage by stage (stripping follows from the acid).
+      ``extractant_order``·z/3), pH = −log c_H, c_H = h/W [mol/L]; z H+ released per
+      ion extracted, so pH is solved stage by stage (stripping follows from the acid).
+      Slopes and intercepts default to ``data/ree_extraction.csv`` for the
+      ``extractant`` at ``extractant_molarity``; a metal named in ``distribution`` is
+      held at that constant D (an impurity beside pH-dependent rare earths).
     * ``distribution``: constant D_i (``distribution``; ``strip_distribution`` in the
       strip section): the Kremser cascade.
 
@@ -123,9 +131,16 @@ class REECascade(Unit):
         self.stages = Stages.of(self.p)
 
     def inlet_ports(self) -> tuple[str, ...]:
-        if self.p["scrub_stages"] == 0:
-            return ("feed", "strip", "organic")
-        return self.inlets
+        """No scrub inlet without scrub stages, no strip inlet without strip stages (an
+        extraction-only battery: the loaded organic leaves as ``organic``)."""
+        return tuple(k for k in self.inlets
+                     if not (k == "scrub" and self.p["scrub_stages"] == 0)
+                     and not (k == "strip" and self.p["strip_stages"] == 0))
+
+    def outlet_ports(self) -> tuple[str, ...]:
+        if self.p["strip_stages"] == 0:
+            return ("raffinate", "organic")
+        return self.outlets
 
     def _per_element(self, key: str) -> np.ndarray:
         t = self.p[key]
@@ -135,9 +150,13 @@ class REECascade(Unit):
         sp = resolve_species(self, species)
         self.aq, self.org, self.acid, self.ha = sp.aq, sp.org, sp.acid, sp.ha
         self.species = species
+        #: charge z of each element: H+ released and extractant anions per ion extracted
+        self.charge = sp.charge
+        #: extractant molecules bound per ion at capacity: ν·z/3 (ν per REE3+)
+        self.nu = self.p["extractant_per_metal"] * sp.charge / 3.0
         #: K, m, n of every element in the extraction and strip sections
-        self.constants: Constants = self.equilibrium_model.constants(self._per_element,
-                                                                     self.stages.E)
+        self.constants: Constants = self.equilibrium_model.constants(
+            self._per_element, self.stages.E, sp.charge)
         self.u0, self.v0 = U0, V0
 
     @property
@@ -158,14 +177,14 @@ class REECascade(Unit):
         g = {name: lay.take(name, z) for name in lay.names}
         inlet_at = [(s, st.f) for s in eq.inlets["feed"]] + \
                    [(s, st.ns - 1) for s in eq.inlets.get("scrub", [])] + \
-                   [(s, st.N - 1) for s in eq.inlets["strip"]]
+                   [(s, st.N - 1) for s in eq.inlets.get("strip", [])]
         org_in_LnA3 = [eq.flows(s)[self.org] for s in eq.inlets["organic"]]   # E cols each
         stage_rows(eq, self, g, inlet_at, org_in_LnA3)
         volume_rows(eq, self, g, tuple(g[k] for k in VOLUMES))
         equilibrium_block(eq, self, g, org_in_LnA3)
         add_initialiser(eq, self, lay, g, inlet_at, org_in_LnA3)
         outlet_rows(eq, self, g)
-        outs = [eq.outlets[k] for k in self.outlets]
+        outs = [eq.outlets[k] for k in self.outlet_ports()]
         if self.p["temperature"] is not None:
             for s in outs:
                 eq.temperature_fixed(s, self.p["temperature"])
@@ -191,8 +210,7 @@ class REECascade(Unit):
         prof = self.stage_profile(sol)
         N = self.stages.N
         tot = self.internal_layout().take("extractant_total", sol.internal)
-        nu = self.p["extractant_per_metal"]
-        load = prof["organic"].sum(axis=1) * nu / tot if tot > 0 else np.zeros(N)
+        load = (prof["organic"] * self.nu).sum(axis=1) / tot if tot > 0 else np.zeros(N)
         return {"stages": float(N), "max_loading_fraction": float(load.max(initial=0.0)),
                 "raffinate_pH": float(prof["pH"][0])}
 
