@@ -60,10 +60,11 @@ def test_ore_at_its_net_smelter_return_in_both_options(options):
                                                               rel=1e-12)
     assert ref["cu"]["transfer_in_USD_y"] + ref["au"]["transfer_in_USD_y"] == pytest.approx(
         ref["cuau"]["transfer_out_USD_y"], rel=1e-12)
-    # the concentrator is the same in both: its ore's net return agrees to 1 % (the
-    # reclaim water it receives differs a little)
+    # the concentrator is the same in both: its ore's net return agrees to 2 % (the
+    # reclaim water it receives differs: the refined option's larger raffinate bleed
+    # returns copper through the tailings' water, and the concentrate carries 1.8 % more)
     assert econ_ref.feed_value_USD_y["cuau/ore"] == pytest.approx(
-        econ_sold.feed_value_USD_y["cuau/ore"], rel=0.01)
+        econ_sold.feed_value_USD_y["cuau/ore"], rel=0.02)
 
 
 def test_refined_on_site_the_metal_leaves_as_cathode_and_gold(options):

@@ -39,6 +39,10 @@ def check_structure(system: EquationSystem) -> None:
         hint="connect every stream, and give each unit one specification per unknown")
 
 
+#: random starts of the inverse iteration in :func:`null_direction`
+N_DIRECTIONS = 4
+
+
 def null_direction(J: sp.csc_matrix, system: EquationSystem) -> list[tuple[str, str]]:
     """Unknowns along which a numerically singular J does not change, by inverse
     iteration on a slightly shifted matrix (Golub & Van Loan, *Matrix Computations*,
@@ -51,7 +55,9 @@ def null_direction(J: sp.csc_matrix, system: EquationSystem) -> list[tuple[str, 
     relative to the median entry (J is equilibrated, so ~1), not to the largest: rows of
     units at zero flow can hold outliers of 1e30 that would swamp the direction. The
     smallest of 1e-12, 1e-9, 1e-6 (× the median) that the factorisation resolves is used.
-    No direction is given (an empty list) when an entry exceeds HUGE_ENTRY.
+    :data:`N_DIRECTIONS` random starts are iterated, so that a plant with several null
+    directions has each named. No direction is given (an empty list) when an entry
+    exceeds HUGE_ENTRY.
     """
     n = J.shape[0]
     if not np.all(np.abs(J.data) <= HUGE_ENTRY):      # also catches NaN
@@ -62,7 +68,6 @@ def null_direction(J: sp.csc_matrix, system: EquationSystem) -> list[tuple[str, 
     if np.any(match < 0):
         return []
     Jm = J[:, match]
-    y = np.random.default_rng(0).standard_normal(n)
     # the smallest shift the factorisation resolves: the smaller, the more the null
     # direction stands out from merely ill-conditioned ones
     for rel in (1e-12, 1e-9, 1e-6):
@@ -74,17 +79,25 @@ def null_direction(J: sp.csc_matrix, system: EquationSystem) -> list[tuple[str, 
             continue
     else:
         return []
-    for _ in range(3):
-        y = lu.solve(y)
-        y /= np.max(np.abs(y))           # before the norm, which would overflow
-        y /= np.linalg.norm(y)
-        if not np.all(np.isfinite(y)):
-            return []
-    z = np.empty(n)
-    z[match] = y
-    big = np.argsort(-np.abs(z))
-    keep = big[np.abs(z[big]) > 1e-3 * np.abs(z[big[0]])][:12]
-    return [system.var_label(int(j)) for j in keep]
+    named: list[int] = []
+    for seed in range(N_DIRECTIONS):
+        # a singular plant often has several null directions (a gas with no exit in each
+        # of its species, a loop whose level nothing fixes at the start): which one an
+        # inverse iteration finds depends on its random start, so several are read and
+        # their largest components named, each direction's in turn
+        y = np.random.default_rng(seed).standard_normal(n)
+        for _ in range(3):
+            y = lu.solve(y)
+            y /= np.max(np.abs(y))           # before the norm, which would overflow
+            y /= np.linalg.norm(y)
+            if not np.all(np.isfinite(y)):
+                return []
+        z = np.empty(n)
+        z[match] = y
+        big = np.argsort(-np.abs(z))
+        keep = big[np.abs(z[big]) > 1e-3 * np.abs(z[big[0]])][:12 // N_DIRECTIONS]
+        named += [int(j) for j in keep if int(j) not in named]
+    return [system.var_label(j) for j in named]
 
 
 class _MatchedLU:
