@@ -91,6 +91,23 @@ values = ["45 %", "55 %"]
     # the grid moves the PLS: more wash water dilutes it, more copper concentrates it
     g = table.column("streams.pls.g_L.Cu")
     assert g[0] > g[4] and g[2] > g[0]
+    # the table records what it was made from, in every format (issue #18)
+    from polyflow.io.provenance import files_sha256
+
+    prov = table.provenance
+    assert prov["study_sha256"] == files_sha256([study.source])
+    assert prov["flowsheet_sha256"] == files_sha256([LEACH])
+    csv_text = table_bytes(table, "csv").decode()
+    assert f"# study sha256: {prov['study_sha256']}" in csv_text.splitlines()
+    assert f"# polyflow version: {prov['polyflow_version']}" in csv_text.splitlines()
+    assert json.loads(table_bytes(table, "json"))["provenance"] == prov
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(table_bytes(table, "xlsx")))["Provenance"]
+    values = [c.value for row in sheet.iter_rows() for c in row]
+    assert prov["study_sha256"] in values and prov["flowsheet_sha256"] in values
 
 
 def test_failed_and_infeasible_points_are_rows_with_their_cause(tmp_path):
@@ -112,7 +129,8 @@ values = ["9 t/h", "0.5 t/h", "-1 t/h"]
     assert infeasible["start"] == "continuation"
     assert math.isnan(infeasible["recovery.Cu.cathode"])
     assert "non-negative" in failed["cause"] and "'acid'" in failed["cause"]
-    csv = table_bytes(table, "csv").decode().splitlines()
+    csv = [line for line in table_bytes(table, "csv").decode().splitlines()
+           if not line.startswith("#")]             # the provenance lines
     assert len(csv) == 4 and csv[2].split(",")[2:4] == ["", "infeasible"]
     doc = json.loads(table_bytes(table, "json"))
     assert doc["counts"] == {"converged": 1, "infeasible": 1, "failed": 1}
@@ -236,6 +254,8 @@ def test_same_seed_same_csv_locally_and_on_a_dask_cluster(tmp_path):
     assert remote.read_bytes() == local.read_bytes()
     assert local.read_bytes().startswith(b"\xef\xbb\xbf")      # a CSV file for Excel
     lines = local.read_text(encoding="utf-8-sig").splitlines()
+    assert "# Monte Carlo seed: 11" in lines                   # its provenance first
+    lines = [line for line in lines if not line.startswith("#")]
     assert len(lines) == 7 and lines[0].startswith("point,ore.grades.Cu [%],")
     assert all(",converged," in line for line in lines[1:])
 

@@ -18,8 +18,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["CSV_BOM", "csv_preamble", "provenance_line", "provenance_rows", "set_text",
-           "spec_text"]
+__all__ = ["CSV_BOM", "comment_lines", "csv_preamble", "provenance_line", "provenance_rows",
+           "set_text", "spec_text"]
 
 #: what a CSV file starts with, so that Excel reads it as UTF-8 (``°C``, not ``Â°C``)
 CSV_BOM = "\ufeff"
@@ -66,6 +66,11 @@ def provenance_rows(prov: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def comment_lines(rows: list[dict[str, Any]]) -> str:
+    """``item``/``value`` rows as ``# item: value`` lines, for the head of a CSV file."""
+    return "".join(f"# {r['item']}: {r['value']}\n" for r in rows)
+
+
 def csv_preamble(prov: Mapping[str, Any]) -> str:
     """``# item: value`` lines for the head of a CSV file ('' without provenance)."""
-    return "".join(f"# {r['item']}: {r['value']}\n" for r in provenance_rows(prov))
+    return comment_lines(provenance_rows(prov))

@@ -37,6 +37,9 @@ class StudyTable:
     solve_s: list[float] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     point_timings: list[dict[str, float]] = field(default_factory=list)
+    #: what the study was made from (:func:`study_provenance`): the study file and the
+    #: flowsheet as given with their SHA-256, the seed, polyflow's version
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def column(self, name: str) -> list[Any]:
         return [r[name] for r in self.rows]
@@ -112,7 +115,29 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
                                        study.continuation, progress))
     rows = sorted((r for batch in results for r in batch), key=lambda r: r["point"])
     timings["total_s"] = time.perf_counter() - t0
-    return _table(study, rows, timings)
+    table = _table(study, rows, timings)
+    table.provenance = study_provenance(study, getattr(base, "provenance", None) or {})
+    return table
+
+
+def study_provenance(study: Study, base: dict[str, Any]) -> dict[str, Any]:
+    """The provenance a study table records (``base``: its flowsheet's, as read), in
+    the form every output writes (polyflow.report.provenance): ``flowsheet`` is the
+    study's flowsheet path as the study file gives it, ``overrides`` holds the seed."""
+    from polyflow.io.provenance import OUTPUT_FORMAT, files_sha256, polyflow_version
+
+    source = study.source
+    out = {"study": source,
+           "study_sha256": (files_sha256([source]) if source and Path(source).is_file()
+                            else None),
+           "flowsheet": str(study.flowsheet),
+           "flowsheet_sha256": base.get("flowsheet_sha256"),
+           "flowsheet_format_version": base.get("flowsheet_format_version", 1),
+           "overrides": {}, "specs": {},
+           "polyflow_version": polyflow_version(), "format_version": OUTPUT_FORMAT}
+    if study.seed is not None:
+        out["seed"] = study.seed
+    return out
 
 
 def _table(study: Study, raw: list[dict[str, Any]], timings: dict[str, float]) -> StudyTable:

@@ -39,13 +39,15 @@ def _json_value(v: Any) -> Any:
 def table_bytes(table: StudyTable, fmt: str) -> bytes:
     if fmt == "csv":
         buf = io.StringIO()
+        buf.write(_csv_preamble(table.provenance))
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(table.columns)
         for r in table.rows:
             w.writerow([_cell(r[c]) for c in table.columns])
         return buf.getvalue().encode()
     if fmt == "json":
-        doc = {"columns": table.columns, "varied": table.varied, "outputs": table.outputs,
+        doc = {"provenance": table.provenance, "columns": table.columns,
+               "varied": table.varied, "outputs": table.outputs,
                "counts": table.counts(),
                "rows": [{c: _json_value(r[c]) for c in table.columns} for r in table.rows]}
         return (json.dumps(doc, indent=1) + "\n").encode()
@@ -56,7 +58,8 @@ def table_bytes(table: StudyTable, fmt: str) -> bytes:
 
         wb = Workbook()
         _sheets(wb, {"Study": [{c: _json_value(r[c]) for c in table.columns}
-                               for r in table.rows]})
+                               for r in table.rows],
+                     "Provenance": _provenance_rows(table.provenance)})
         return _to_bytes(wb)
     if fmt == "parquet":
         try:
@@ -75,3 +78,23 @@ def write_table(table: StudyTable, path: Path) -> None:
     from polyflow.report import write_atomic
 
     write_atomic(path, table_bytes(table, path.suffix.lower().lstrip(".")))
+
+
+def _provenance_rows(prov: dict[str, Any]) -> list[dict[str, Any]]:
+    """``item``/``value`` rows of a study's provenance: its file, then the run's."""
+    from polyflow.report.provenance import provenance_rows
+
+    if not prov:
+        return []
+    head = [{"item": "study file (as given)", "value": prov.get("study")},
+            {"item": "study sha256", "value": prov.get("study_sha256")}]
+    if "seed" in prov:
+        head.append({"item": "Monte Carlo seed", "value": prov["seed"]})
+    return head + provenance_rows(prov)
+
+
+def _csv_preamble(prov: dict[str, Any]) -> str:
+    """``# item: value`` lines for the head of a study's CSV ('' without provenance)."""
+    from polyflow.report.provenance import comment_lines
+
+    return comment_lines(_provenance_rows(prov))
