@@ -146,6 +146,20 @@ def build_impure(n_stages: int, beta: float, model: str, saponified: float = 0.3
     return fs
 
 
+def _row(cells: str, fs: Flowsheet) -> None:
+    """Solve ``fs`` and print its table row after ``cells``: unknowns, solve time,
+    iterations, closure (or the failure's kind)."""
+    t0 = time.perf_counter()
+    try:
+        r = fs.solve(max_iter=100)
+        dt = time.perf_counter() - t0
+        print(f"| {cells} | {len(r.x):,} | {dt:.2f} | {r.iterations} | "
+              f"{max(r.closure.values()):.1e} |")
+    except Exception as err:
+        dt = time.perf_counter() - t0
+        print(f"| {cells} | - | {dt:.2f} | FAILED: {type(err).__name__} | - |")
+
+
 def impure() -> None:
     """15 rare earths + 6 impurities + NH4 x 200 stages with saponification."""
     print("| model | stages | β adjacent | saponified | unknowns | solve s | Newton iter. | "
@@ -153,17 +167,7 @@ def impure() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for model in ("distribution", "pH"):
         for beta in (1.2, 2.0):
-            fs = build_impure(200, beta, model)
-            t0 = time.perf_counter()
-            try:
-                r = fs.solve(max_iter=100)
-                dt = time.perf_counter() - t0
-                print(f"| {model} | 200 | {beta:g} | 30 % | {len(r.x):,} | {dt:.2f} | "
-                      f"{r.iterations} | {max(r.closure.values()):.1e} |")
-            except Exception as err:
-                dt = time.perf_counter() - t0
-                print(f"| {model} | 200 | {beta:g} | 30 % | - | {dt:.2f} | FAILED: "
-                      f"{type(err).__name__} | - |")
+            _row(f"{model} | 200 | {beta:g} | 30 %", build_impure(200, beta, model))
 
 
 def main() -> None:
@@ -177,17 +181,7 @@ def main() -> None:
     for label, model, kw in cases:
         for n_stages in (50, 200, 500):
             for beta in (1.2, 2.0, 10.0):
-                fs = build(n_stages, beta, model, **kw)
-                t0 = time.perf_counter()
-                try:
-                    r = fs.solve(max_iter=100)
-                    dt = time.perf_counter() - t0
-                    print(f"| {label} | {n_stages} | {beta:g} | {len(r.x):,} | {dt:.2f} | "
-                          f"{r.iterations} | {max(r.closure.values()):.1e} |")
-                except Exception as err:
-                    dt = time.perf_counter() - t0
-                    print(f"| {label} | {n_stages} | {beta:g} | - | {dt:.2f} | FAILED: "
-                          f"{type(err).__name__} | - |")
+                _row(f"{label} | {n_stages} | {beta:g}", build(n_stages, beta, model, **kw))
     np.seterr(all="ignore")
 
 
