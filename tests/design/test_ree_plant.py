@@ -85,3 +85,19 @@ def test_a_looser_design_gives_a_looser_plant():
     _, out = design_to_plant(F_ND, BETA, 0.95, 0.90, A="Nd", B="Pr")
     assert 0.95 <= out["grade_A"] < 0.99
     assert 0.90 <= out["grade_B"] < 0.99
+
+
+def test_cli_prints_grades_reagents_and_effluent():
+    from click.testing import CliRunner
+
+    from polyflow.cli import main
+
+    res = CliRunner().invoke(main, ["design", "ree-plant", "--feed-a", "0.7343", "--beta",
+                                    "1.6", "--grade-a", "0.995", "--grade-b", "0.99"])
+    assert res.exit_code == 0, res.output
+    grade = float(res.output.split("Nd product")[1].split(":")[1].split("%")[0])
+    assert grade >= 99.5
+    assert "HCl (strip)" in res.output and "effluent" in res.output
+    bad = CliRunner().invoke(main, ["design", "ree-plant", "--feed-a", "0.7", "--beta", "1.6",
+                                    "--b", "Sm"])
+    assert bad.exit_code == 2 and "La, Ce, Pr, Nd" in bad.output
