@@ -71,3 +71,48 @@ def ree_cascade(f_A, beta, P_A, P_B, multiplier, A, B, no_verify) -> None:
         failure.exit_code = 3 if isinstance(err, ConvergenceError | SingularSystemError) \
             else 2 if isinstance(err, InputError) else 1
         raise failure from None
+
+
+@design.command("ree-plant")
+@click.option("--feed-a", "f_A", type=FINITE, required=True,
+              help="Molar fraction of the more extractable element A in the feed rare earths.")
+@click.option("--beta", type=FINITE, required=True, help="Separation factor A/B.")
+@click.option("--grade-a", "grade_A", type=FINITE, default=0.995, show_default=True,
+              help="A's oxide by mass of the A product (Nd2O3 in the Nd oxide), fraction.")
+@click.option("--grade-b", "grade_B", type=FINITE, default=0.99, show_default=True,
+              help="B's oxide by mass of the B product, fraction.")
+@click.option("--multiplier", type=FINITE, default=1.2, show_default=True,
+              help="Organic flow as a multiple of the minimum.")
+@click.option("--a", "A", default="Nd", show_default=True, help="Element A (La, Ce, Pr, Nd).")
+@click.option("--b", "B", default="Pr", show_default=True, help="Element B (La, Ce, Pr, Nd).")
+def ree_plant(f_A, beta, grade_A, grade_B, multiplier, A, B) -> None:
+    """Purity to plant: design an A/B cut from oxide grades by mass, solve it as a plant
+    (rigorous cascade with its scrub reflux, oxalate precipitation, calcination), add
+    stages until the plant meets the grades, and print the grades, the reagents per
+    tonne of oxide and the effluent."""
+    from polyflow.design.ree_plant import design_to_plant
+    from polyflow.errors import ConvergenceError, InputError, PolyflowError, SingularSystemError
+
+    try:
+        d, out = design_to_plant(f_A, beta, grade_A, grade_B, A, B, multiplier)
+    except PolyflowError as err:      # exit codes of docs/exit-codes.md
+        failure = click.ClickException(str(err))
+        failure.exit_code = 3 if isinstance(err, ConvergenceError | SingularSystemError) \
+            else 2 if isinstance(err, InputError) else 1
+        raise failure from None
+    for line in d.lines():
+        click.echo(line)
+    v = d.verification
+    click.echo(f"plant ({out['iterations']} Newton iterations, closure {out['closure']:.1e}): "
+               f"{v['added_extraction']} extraction and {v['added_scrub']} scrub stages "
+               f"added to the theory's")
+    ox = out["oxide_kg_h"]
+    click.echo(f"  {A} product {ox['A']:.4g} kg/h: {100 * out['grade_A']:.4f} % {A}'s oxide")
+    click.echo(f"  {B} product {ox['B']:.4g} kg/h: {100 * out['grade_B']:.4f} % {B}'s oxide")
+    click.echo("reagents (kg per t of both oxides):")
+    for name, kg in out["reagents_kg_per_t"].items():
+        click.echo(f"  {name}: {kg:.4g}")
+    total_t = (ox["A"] + ox["B"]) / 1000.0
+    click.echo("effluent, oxalate filtrates (kg per t of both oxides):")
+    for name, kg in out["effluent_kg_h"].items():
+        click.echo(f"  {name}: {kg / total_t:.4g}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import solve_banded
 
-from polyflow.units.ree.damped import damped_step
+from polyflow.units.ree.damped import continuation, damped_step
 from polyflow.units.ree.loaded import LOAD_TOL, MAX_DU, MIN_DT, STEP_ITERS
 from polyflow.units.ree.sum_rates import start_profile, train_sum
 
@@ -217,20 +217,13 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
                           v, z, newton)
         if out is None:
             return None
-        u, v, a1, o1 = out
-        t, dt = 0.0, 1.0
-        while t < 1.0:
-            tt = min(1.0, t + dt)
-            un, vn, an, on, ok = newton(tt * org_in, u, v, nt,
+
+        def load_step(t, tt, state):
+            un, vn, an, on, ok = newton(tt * org_in, state[0], state[1], nt,
                                         LOAD_TOL if tt == 1.0 else 1e-6)
-            if ok:
-                t, u, v, a1, o1 = tt, un, vn, an, on
-                dt = min(2.0 * dt, 1.0 - t)
-            else:
-                dt *= 0.5
-                if dt < MIN_DT:
-                    return None
-        out = (u, v, a1, o1)
+            return ok, (un, vn, an, on)
+
+        out = continuation(load_step, out, MIN_DT)
     if out is None:
         return None
     u, v, a1, o1 = out
@@ -247,20 +240,14 @@ def _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z, n
     m_bar = m.mean(axis=1)
     shift = np.where(m_bar != 0.0, n.mean(axis=1) / np.where(m_bar != 0.0, m_bar, 1.0),
                      0.0)
-    t, dt, v = 0.0, 1.0, v0
-    a1 = o1 = None
-    while t < 1.0:
-        tt = min(1.0, t + dt)
+
+    def order_step(t, tt, state):
+        u, v = state[0], state[1]
         un, vn, an, on, ok = newton(org_in, u, v + (tt - t) * shift * u, tt * n.T,
                                     LOAD_TOL if tt == 1.0 else 1e-6)
-        if ok:
-            t, u, v, a1, o1 = tt, un, vn, an, on
-            dt = min(2.0 * dt, 1.0 - t)
-        else:
-            dt *= 0.5
-            if dt < MIN_DT:
-                return None
-    return u, v, a1, o1
+        return ok, (un, vn, an, on)
+
+    return continuation(order_step, (u, v0, None, None), MIN_DT)
 
 
 def _finish(a, o, u, v, org_in, acid_in, ns, T_A, nu, z):

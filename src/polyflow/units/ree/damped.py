@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["damped_step"]
+__all__ = ["continuation", "damped_step"]
 
 
 def damped_step(z: np.ndarray, dz: np.ndarray, r: np.ndarray,
@@ -53,3 +53,33 @@ def damped_step(z: np.ndarray, dz: np.ndarray, r: np.ndarray,
             return trial, out
         alpha *= 0.5
     return None
+
+
+def continuation(attempt: Callable[[float, float, Any], tuple[bool, Any]], state: Any,
+                 min_dt: float) -> Any:
+    """Adaptive continuation in a parameter t from 0 to 1 (E. L. Allgower & K. Georg,
+    *Introduction to Numerical Continuation Methods*, SIAM (2003), ch. 1: embedding
+    and step-length adaptation).
+
+    ``attempt(t, t_next, state)`` tries to carry ``state`` (converged at t) to t_next
+    and returns ``(ok, new_state)``. The step starts at 1, is doubled after a success
+    (never past t = 1) and halved after a failure. Returns the state at t = 1, or None
+    when the step falls below ``min_dt``.
+
+    Example: a step longer than 0.3 fails, so t goes 0 → 0.25 → 0.5 → 0.75 → 1.
+
+    >>> continuation(lambda t, tn, s: (tn - t <= 0.3, s + [tn]), [], 1e-3)
+    [0.25, 0.5, 0.75, 1.0]
+    """
+    t, dt = 0.0, 1.0
+    while t < 1.0:
+        t_next = min(1.0, t + dt)
+        ok, new_state = attempt(t, t_next, state)
+        if ok:
+            t, state = t_next, new_state
+            dt = min(2.0 * dt, 1.0 - t)
+        else:
+            dt *= 0.5
+            if dt < min_dt:
+                return None
+    return state
