@@ -9,7 +9,6 @@ import click
 from polyflow.commands.guard import PolyflowCLIError, output_checked
 from polyflow.commands.options import report_options
 from polyflow.commands.output import write_or_echo
-from polyflow.commands.progress import CompareProgress
 from polyflow.commands.solving import run_economics, solve_files
 
 __all__ = ["compare"]
@@ -31,11 +30,7 @@ def compare(files: tuple[Path, ...], fmt: str, output: Path | None,
         raise click.UsageError("--format xlsx writes a workbook: give the file with -o "
                                "PATH.xlsx")
     output_checked(output)
-    progress = CompareProgress(quiet, len(files))
-    try:
-        results = solve_files(files, sets, progress)
-    finally:
-        progress.done()
+    results = solve_files(files, sets, quiet)
     paths = {label: str(f) for label, f in zip(results, files, strict=True)}
     economics = {label: run_economics(f, results[label], sets)
                  for label, f in zip(results, files, strict=True)}

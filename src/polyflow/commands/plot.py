@@ -10,7 +10,6 @@ import click
 from polyflow.commands.guard import guarded, output_checked, overrides
 from polyflow.commands.options import names
 from polyflow.commands.output import write_or_echo
-from polyflow.commands.progress import CompareProgress
 from polyflow.commands.solving import run_economics, solve_files
 
 __all__ = ["plot"]
@@ -63,11 +62,7 @@ def plot(files: tuple[Path, ...], kind: str, output: Path | None, element: str |
         subject = provenance_line(getattr(fs, "provenance", {}))
         fig = plots.flowsheet_figure(fs)
     else:
-        progress = CompareProgress(quiet, len(files))
-        try:
-            results = solve_files(files, sets, progress)
-        finally:
-            progress.done()
+        results = solve_files(files, sets, quiet)
         first = next(iter(results.values()))
         subject = "\n".join(provenance_line(r.provenance) for r in results.values())
         if kind == "pfd":

@@ -20,19 +20,22 @@ def run_economics(file: Path, result, sets: tuple[str, ...]):
     return guarded(economics_of, file, result, overrides(sets))
 
 
-def solve_files(files: tuple[Path, ...], sets: tuple[str, ...],
-                progress: CompareProgress | None = None) -> dict:
+def solve_files(files: tuple[Path, ...], sets: tuple[str, ...], quiet: bool) -> dict:
     """Read and solve each file with the same overrides: {label: Result}, labelled by
-    file stem (numbered where two stems are the same)."""
+    file stem (numbered where two stems are the same); their progress on a terminal
+    unless ``quiet``."""
     from polyflow.io.reader import load
     from polyflow.report.compare import unique_labels
 
     values = overrides(sets)
     labels = unique_labels([f.stem for f in files])
     results = {}
-    for i, (label, file) in enumerate(zip(labels, files, strict=True), start=1):
-        if progress is not None:
+    progress = CompareProgress(quiet, len(files))
+    try:
+        for i, (label, file) in enumerate(zip(labels, files, strict=True), start=1):
             progress.file(i, label)
-        fs = guarded(load, file, values)
-        results[label] = guarded(fs.solve, progress=progress)
+            fs = guarded(load, file, values)
+            results[label] = guarded(fs.solve, progress=progress)
+    finally:
+        progress.done()
     return results
