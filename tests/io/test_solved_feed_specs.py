@@ -8,6 +8,7 @@ take 1 kmol/h of H2SO4 in 10 t/h of water to the 4.904 g/L of the pH 1 proxy:
 from __future__ import annotations
 
 import pytest
+from tests.small_plants import flowsheet_file
 
 import polyflow
 
@@ -57,14 +58,13 @@ v = "neutraliser.vent -> vent"
 """
 
 
-def _write(tmp_path, text: str):
-    path = tmp_path / "plant.toml"
-    path.write_text(text)
-    return path
+def lime_plant(tmp_path, target: str) -> polyflow.Flowsheet:
+    """The LIME plant with its dose's ``target`` line, read from a file."""
+    return polyflow.load(flowsheet_file(tmp_path, LIME.replace("TARGET", target)))
 
 
 def test_a_water_makeup_is_a_feed_and_a_spec(tmp_path):
-    fs = polyflow.load(_write(tmp_path, MAKEUP))
+    fs = polyflow.load(flowsheet_file(tmp_path, MAKEUP))
     assert fs.units["fresh"].model == "feed"
     spec = fs.specs["fresh"]
     assert (spec.vary, spec.target) == ("fresh.flows.H2O", "streams.mill_water.mass_kg_h.H2O(l)")
@@ -72,7 +72,7 @@ def test_a_water_makeup_is_a_feed_and_a_spec(tmp_path):
     assert result.flow_kg_h("m")["H2O(l)"] == pytest.approx(30000.0, rel=1e-12)
     assert float(result.specs["fresh"]["value"].split()[0]) == pytest.approx(30.0, rel=1e-12)
     # --set of the reported value fixes the feed and drops the spec
-    fixed = polyflow.load(_write(tmp_path, MAKEUP),
+    fixed = polyflow.load(flowsheet_file(tmp_path, MAKEUP),
                           {"fresh.flows.H2O": result.specs["fresh"]["value"]})
     assert fixed.specs == {}
     again = fixed.solve()
@@ -80,7 +80,7 @@ def test_a_water_makeup_is_a_feed_and_a_spec(tmp_path):
 
 
 def test_a_lime_dose_is_a_feed_and_a_spec_with_the_units_numbers(tmp_path):
-    fs = polyflow.load(_write(tmp_path, LIME.replace("TARGET", "target_pH = 1.0")))
+    fs = lime_plant(tmp_path, "target_pH = 1.0")
     assert fs.units["lime"].model == "feed"
     assert fs.specs["lime"].target == "streams.t.g_L.H2SO4"
     result = fs.solve()
@@ -91,11 +91,11 @@ def test_a_lime_dose_is_a_feed_and_a_spec_with_the_units_numbers(tmp_path):
 
 def test_a_lime_dose_to_electroneutrality_stays_the_unit_model(tmp_path):
     """No measure reads a stream's charge: the unit's own row stays."""
-    fs = polyflow.load(_write(tmp_path, LIME.replace("TARGET", 'target = "charge"')))
+    fs = lime_plant(tmp_path, 'target = "charge"')
     assert fs.units["lime"].model == "lime_dose"
     assert "lime" not in fs.specs
 
 
 def test_a_misspecified_lime_dose_is_still_named_by_its_unit(tmp_path):
     with pytest.raises(polyflow.errors.PolyflowError, match="target_free_acid"):
-        polyflow.load(_write(tmp_path, LIME.replace("TARGET", ""))).solve()
+        lime_plant(tmp_path, "").solve()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.small_plants import plant
 
 from polyflow import Flowsheet
 from polyflow.chem.species import load_database
@@ -53,21 +54,18 @@ def test_screen_cut_at_aperture_and_water_split():
 def closed_circuit(d50c="106 um"):
     """Fresh feed -> mill feed box -> ball mill -> cyclone; underflow back to the mill."""
     sp = species()
-    fs = Flowsheet(sp, name="closed ball mill")
-    fs.add(Feed("ore", flows_kg_h=sized_flows(
-        sp, {"SiO2(s)": 1e5, "FeS2(s)": 3e3, "H2O(l)": 5e4},
-        {"rosin_rammler": {"p80": "1.2 mm", "n": 1.0}}), category="ore"))
-    fs.add(Mixer("box"))
-    fs.add(BallMill("mill", s1="1.2 1/min", residence_time="4 min", n_cells=2,
-                    wi_kwh_t="14 kWh/t", bond_feed="fresh", bond_product="product"))
-    fs.add(Hydrocyclone("cyc", d50c=d50c, alpha=3.0, water_to_underflow="35 %"))
-    fs.add(Product("flotation_feed"))
-    fs.connect("fresh", "ore", "box")
-    fs.connect("mill_feed", "box", "mill")
-    fs.connect("discharge", "mill", "cyc")
-    fs.connect("underflow", "cyc.underflow", "box")
-    fs.connect("product", "cyc.overflow", "flotation_feed")
-    return fs
+    return plant(sp, [
+        Feed("ore", flows_kg_h=sized_flows(
+            sp, {"SiO2(s)": 1e5, "FeS2(s)": 3e3, "H2O(l)": 5e4},
+            {"rosin_rammler": {"p80": "1.2 mm", "n": 1.0}}), category="ore"),
+        Mixer("box"),
+        BallMill("mill", s1="1.2 1/min", residence_time="4 min", n_cells=2,
+                 wi_kwh_t="14 kWh/t", bond_feed="fresh", bond_product="product"),
+        Hydrocyclone("cyc", d50c=d50c, alpha=3.0, water_to_underflow="35 %"),
+        Product("flotation_feed")],
+        {"fresh": "ore -> box", "mill_feed": "box -> mill", "discharge": "mill -> cyc",
+         "underflow": "cyc.underflow -> box", "product": "cyc.overflow -> flotation_feed"},
+        name="closed ball mill")
 
 
 def test_circulating_load_by_the_two_product_formula():

@@ -8,10 +8,9 @@ import math
 
 import pytest
 from scipy import optimize
+from tests.small_plants import leach_train
 
-from polyflow import Flowsheet
 from polyflow.errors import InputError
-from polyflow.units import Feed, Product
 from polyflow.units.leach_tanks import LeachTanks, shrinking_core_cstr_series
 
 RX = "CuO + H2SO4 -> CuSO4 + H2O"
@@ -21,23 +20,21 @@ M_ACID = 98.072         # the species table's molar mass of H2SO4 [g/mol]
 ORDER, EA = 0.81, 45.28
 
 
+def ore(acid_kmol_h: float) -> dict[str, str]:
+    """10 kmol/h of CuO in 10 t/h of quartz and 20 t/h of water, with the acid."""
+    return {"CuO": "10 kmol/h", "SiO2": "10 t/h", "H2SO4": f"{acid_kmol_h} kmol/h",
+            "H2O": "20 t/h"}
+
+
 def leach(acid_kmol_h=20.0, temperature="30 degC", tanks=1, psd=None, **reaction):
-    fs = Flowsheet(["CuO", "H2SO4", "CuSO4", "H2O", "SiO2"])
-    fs.add(Feed("ore", flows={"CuO": "10 kmol/h", "SiO2": "10 t/h",
-                              "H2SO4": f"{acid_kmol_h} kmol/h", "H2O": "20 t/h"}))
     rx = {"equation": RX, "key": "CuO", "kinetics": "chemical", "k": "0.25 1/h",
           "reagent": "H2SO4", "order": ORDER, "k_concentration": "50 g/L",
           "activation_energy": f"{EA} kJ/mol", "k_temperature": "30 degC", **reaction}
     if psd is not None:
         rx.update(psd=psd, k_size="100 um")
-    fs.add(LeachTanks("leach", tanks=tanks, residence_time=f"{4 * tanks} h",
-                      temperature=temperature, reactions=[rx]))
-    fs.add(Product("slurry"))
-    fs.add(Product("gas"))
-    fs.connect("f", "ore", "leach")
-    fs.connect("d", "leach.discharge", "slurry")
-    fs.connect("v", "leach.vent", "gas")
-    r = fs.solve()
+    r = leach_train(ore(acid_kmol_h),
+                    LeachTanks("leach", tanks=tanks, residence_time=f"{4 * tanks} h",
+                               temperature=temperature, reactions=[rx])).solve()
     assert r.converged and max(r.closure.values()) < 1e-9
     return r.energy["leach"]
 
@@ -127,19 +124,11 @@ def test_analytic_jacobian_of_the_conversion_rows_matches_finite_differences():
     from polyflow.solve.assemble import assemble
     from polyflow.solve.system import Block
 
-    fs = Flowsheet(["CuO", "H2SO4", "CuSO4", "H2O", "SiO2"])
-    fs.add(Feed("ore", flows={"CuO": "10 kmol/h", "SiO2": "10 t/h", "H2SO4": "20 kmol/h",
-                              "H2O": "20 t/h"}))
-    fs.add(LeachTanks("leach", tanks=3, tank_volume="10 m3", reactions=[
+    fs = leach_train(ore(20.0), LeachTanks("leach", tanks=3, tank_volume="10 m3", reactions=[
         {"equation": RX, "key": "CuO", "kinetics": "diffusion", "k": "0.25 1/h",
          "reagent": "H2SO4", "order": ORDER, "k_concentration": "50 g/L",
          "activation_energy": f"{EA} kJ/mol", "k_temperature": "30 degC",
          "psd": {"rosin_rammler": {"p80": "150 um", "n": 1.0}}, "k_size": "100 um"}]))
-    fs.add(Product("slurry"))
-    fs.add(Product("gas"))
-    fs.connect("f", "ore", "leach")
-    fs.connect("d", "leach.discharge", "slurry")
-    fs.connect("v", "leach.vent", "gas")
     r = fs.solve()
     system = assemble(fs).system
     xcols = set(assemble(fs).internal["leach"][1:4].tolist())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.small_plants import neutraliser_line, plant
 
 from polyflow import Flowsheet
 from polyflow.chem.elements import atomic_weight
@@ -24,21 +25,18 @@ BLEED = {"H2O": "100 t/h", "H2SO4": "1 t/h", "CuSO4": "100 kg/h", "Fe2(SO4)3": "
 def _plant(lime_kg_h: float | None, species=SPECIES, bleed=BLEED, **kw) -> Flowsheet:
     """The bleed neutralised by a fixed lime rate, or (``lime_kg_h`` None) by the dose
     that holds the ``target_pH`` given in ``kw``."""
-    fs = Flowsheet(species)
-    fs.add(Feed("bleed", flows=bleed))
     if lime_kg_h is None:
-        fs.add(LimeDose("lime", agent="Ca(OH)2", target_stream="t", target="charge"))
+        lime = LimeDose("lime", agent="Ca(OH)2", target_stream="t", target="charge")
     else:
-        fs.add(Feed("lime", flows={"Ca(OH)2(s)": f"{lime_kg_h} kg/h"}, category="reagent"))
-    fs.add(Neutraliser("neut", agent="Ca(OH)2", chemistry="equilibrium", database="llnl",
-                       temperature="25 degC", **kw))
-    fs.add(Product("tails"))
-    fs.add(Product("vent"))
-    fs.connect("b", "bleed", "neut.feed")
-    fs.connect("l", "lime", "neut.lime")
-    fs.connect("t", "neut.slurry", "tails")
-    fs.connect("v", "neut.vent", "vent")
-    return fs
+        lime = Feed("lime", flows={"Ca(OH)2(s)": f"{lime_kg_h} kg/h"}, category="reagent")
+    return neutraliser_line(species, {"b": Feed("bleed", flows=bleed)}, lime,
+                            _neutraliser("neut", **kw))
+
+
+def _neutraliser(name: str, **kw) -> Neutraliser:
+    """Lime neutraliser speciating its liquor on llnl.dat at 25 °C."""
+    return Neutraliser(name, agent="Ca(OH)2", chemistry="equilibrium", database="llnl",
+                       temperature="25 degC", **kw)
 
 
 def test_mineral_species_have_the_phase_formula():
@@ -179,20 +177,12 @@ def test_antimony_sulphide_bleed_into_acid_held_at_pH_8_5():
     vent or the liquor; the liquor keeps < 1 mg/L Sb."""
     sp = ["H2O", "H2SO4", "NaOH", "Na2S", "Na3SbS3", "Ca(OH)2(s)", "CaSO4*2H2O(s)",
           "Sb2S3(s)", "H+", "OH-", "Ca+2", "Na+", "SO4-2", "HS-", "SbS3-3", "H2S(g)"]
-    fs = Flowsheet(sp)
-    fs.add(Feed("acid", flows={"H2O": "100 t/h", "H2SO4": "1 t/h"}))
-    fs.add(Feed("sb", flows={"H2O": "4 t/h", "NaOH": "110 kg/h", "Na2S": "420 kg/h",
-                             "Na3SbS3": "68 kg/h"}))
-    fs.add(LimeDose("lime", agent="Ca(OH)2", target_stream="t", target="charge"))
-    fs.add(Neutraliser("neut", agent="Ca(OH)2", chemistry="equilibrium", database="llnl",
-                       temperature="25 degC", target_pH=8.5))
-    fs.add(Product("tails"))
-    fs.add(Product("vent"))
-    fs.connect("a", "acid", "neut.feed")
-    fs.connect("s", "sb", "neut.feed")
-    fs.connect("l", "lime", "neut.lime")
-    fs.connect("t", "neut.slurry", "tails")
-    fs.connect("v", "neut.vent", "vent")
+    fs = neutraliser_line(sp, {
+        "a": Feed("acid", flows={"H2O": "100 t/h", "H2SO4": "1 t/h"}),
+        "s": Feed("sb", flows={"H2O": "4 t/h", "NaOH": "110 kg/h", "Na2S": "420 kg/h",
+                               "Na3SbS3": "68 kg/h"})},
+        LimeDose("lime", agent="Ca(OH)2", target_stream="t", target="charge"),
+        _neutraliser("neut", target_pH=8.5))
     r = fs.solve()
     e = r.energy["neut"]
     assert e["pH"] == pytest.approx(8.5, abs=1e-9)
@@ -245,22 +235,15 @@ def test_staged_pair_iron_then_copper():
     gypsum but no tenorite; the second is held at pH 8.5 by its solved dose (50 kg/h)
     and precipitates the copper (49.8 kg/h CuO, all but 0.6 ug/L) and the rest of the
     iron. Both stages together take what one stage held at 8.5 takes (829.7 kg/h)."""
-    fs = Flowsheet(SPECIES)
-    fs.add(Feed("bleed", flows=BLEED))
-    fs.add(Feed("lime1", flows={"Ca(OH)2(s)": "780 kg/h"}, category="reagent"))
-    fs.add(LimeDose("lime2", agent="Ca(OH)2", target_stream="s2", target="charge"))
-    for name, kw in (("stage1", {}), ("stage2", {"target_pH": 8.5})):
-        fs.add(Neutraliser(name, agent="Ca(OH)2", chemistry="equilibrium", database="llnl",
-                           temperature="25 degC", **kw))
-    for p in ("tails", "v1", "v2"):
-        fs.add(Product(p))
-    fs.connect("b", "bleed", "stage1.feed")
-    fs.connect("l1", "lime1", "stage1.lime")
-    fs.connect("s1", "stage1.slurry", "stage2.feed")
-    fs.connect("l2", "lime2", "stage2.lime")
-    fs.connect("s2", "stage2.slurry", "tails")
-    fs.connect("g1", "stage1.vent", "v1")
-    fs.connect("g2", "stage2.vent", "v2")
+    fs = plant(SPECIES, [
+        Feed("bleed", flows=BLEED),
+        Feed("lime1", flows={"Ca(OH)2(s)": "780 kg/h"}, category="reagent"),
+        LimeDose("lime2", agent="Ca(OH)2", target_stream="s2", target="charge"),
+        _neutraliser("stage1"), _neutraliser("stage2", target_pH=8.5),
+        Product("tails"), Product("v1"), Product("v2")],
+        {"b": "bleed -> stage1.feed", "l1": "lime1 -> stage1.lime",
+         "s1": "stage1.slurry -> stage2.feed", "l2": "lime2 -> stage2.lime",
+         "s2": "stage2.slurry -> tails", "g1": "stage1.vent -> v1", "g2": "stage2.vent -> v2"})
     r = fs.solve()
     one, two = r.energy["stage1"], r.energy["stage2"]
     assert one["pH"] == pytest.approx(3.79, abs=0.01)

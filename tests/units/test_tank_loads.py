@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from tests.small_plants import leach_train, plant
 
-from polyflow import Flowsheet
 from polyflow.errors import InputError
 from polyflow.units import Feed, Product
 from polyflow.units._tank_loads import (
@@ -25,19 +25,14 @@ MCP_KW_K = (20000 * 4.18 + 10000 * 0.74) / 3600.0
 
 
 def hot_leach(temperature=None, **kw):
-    fs = Flowsheet(["CuO", "H2SO4", "CuSO4", "H2O", "SiO2"])
-    fs.add(Feed("ore", flows={"CuO": "1 kmol/h", "SiO2": "10 t/h", "H2SO4": "2 kmol/h",
-                              "H2O": "20 t/h"}, temperature="80 degC"))
     if temperature is not None:
         kw["temperature"] = temperature
-    fs.add(LeachTanks("leach", tanks=2, tank_volume="100 m3", reactions=[
-        {"equation": "CuO + H2SO4 -> CuSO4 + H2O", "key": "CuO", "conversion": 0.9}], **kw))
-    fs.add(Product("slurry"))
-    fs.add(Product("gas"))
-    fs.connect("f", "ore", "leach")
-    fs.connect("d", "leach.discharge", "slurry")
-    fs.connect("v", "leach.vent", "gas")
-    r = fs.solve()
+    r = leach_train({"CuO": "1 kmol/h", "SiO2": "10 t/h", "H2SO4": "2 kmol/h",
+                     "H2O": "20 t/h"},
+                    LeachTanks("leach", tanks=2, tank_volume="100 m3", reactions=[
+                        {"equation": "CuO + H2SO4 -> CuSO4 + H2O", "key": "CuO",
+                         "conversion": 0.9}], **kw),
+                    temperature="80 degC").solve()
     return r.temperature_C("d"), r.energy["leach"]
 
 
@@ -132,15 +127,12 @@ def test_impeller_needs_its_speed():
 def float_bank(**kw):
     from polyflow.units.flotation import FlotationBank
 
-    fs = Flowsheet(["H2O", "CuFeS2", "SiO2"])
-    fs.add(Feed("pulp", flows_kg_h={"H2O": 2e5, "CuFeS2": 2e3, "SiO2": 1e5}))
-    fs.add(FlotationBank("bank", n_cells=4, cell_volume="20 m3", water_recovery="10 %",
-                         kinetics={"CuFeS2": {"k": "0.6 1/min", "rmax": "95 %"}}, **kw))
-    fs.add(Product("conc"))
-    fs.add(Product("tails", kind="residue"))
-    fs.connect("f", "pulp", "bank")
-    fs.connect("c", "bank.concentrate", "conc")
-    fs.connect("t", "bank.tailings", "tails")
+    fs = plant(["H2O", "CuFeS2", "SiO2"], [
+        Feed("pulp", flows_kg_h={"H2O": 2e5, "CuFeS2": 2e3, "SiO2": 1e5}),
+        FlotationBank("bank", n_cells=4, cell_volume="20 m3", water_recovery="10 %",
+                      kinetics={"CuFeS2": {"k": "0.6 1/min", "rmax": "95 %"}}, **kw),
+        Product("conc"), Product("tails", kind="residue")],
+        {"f": "pulp -> bank", "c": "bank.concentrate -> conc", "t": "bank.tailings -> tails"})
     return fs.solve().energy["bank"]
 
 
@@ -176,16 +168,13 @@ def test_cyclone_feed_pump_lifts_the_pulp_and_delivers_the_cyclone_pressure():
     sp = load_database().subset(["H2O", "SiO2"]).sized(sieve_series(1e-3, 20e-6))
 
     def run(**kw):
-        fs = Flowsheet(sp)
-        fs.add(Feed("pulp", flows_kg_h=sized_flows(sp, {"SiO2(s)": 1e5, "H2O(l)": 2e5},
-                                                    {"ggs": {"xmax": "1 mm", "m": 0.9}})))
-        fs.add(Hydrocyclone("cyc", diameter="500 mm", inlet="100 mm", vortex_finder="150 mm",
-                            apex="110 mm", free_vortex_height="1.5 m", cyclones=2, **kw))
-        fs.add(Product("uf"))
-        fs.add(Product("of"))
-        fs.connect("f", "pulp", "cyc")
-        fs.connect("u", "cyc.underflow", "uf")
-        fs.connect("o", "cyc.overflow", "of")
+        fs = plant(sp, [
+            Feed("pulp", flows_kg_h=sized_flows(sp, {"SiO2(s)": 1e5, "H2O(l)": 2e5},
+                                                {"ggs": {"xmax": "1 mm", "m": 0.9}})),
+            Hydrocyclone("cyc", diameter="500 mm", inlet="100 mm", vortex_finder="150 mm",
+                         apex="110 mm", free_vortex_height="1.5 m", cyclones=2, **kw),
+            Product("uf"), Product("of")],
+            {"f": "pulp -> cyc", "u": "cyc.underflow -> uf", "o": "cyc.overflow -> of"})
         return fs.solve().energy["cyc"]
 
     e = run()
@@ -206,14 +195,11 @@ def test_thickener_drive_pump_and_solids_flux():
     70 %: ρ g Q H/η = 10.7 kW."""
     from polyflow.units.thickener import Thickener
 
-    fs = Flowsheet(["H2O", "SiO2"])
-    fs.add(Feed("slurry", flows={"SiO2": "100 t/h", "H2O": "300 t/h"}))
-    fs.add(Thickener("t", underflow_solids="50 %", diameter="12 m"))
-    fs.add(Product("uf"))
-    fs.add(Product("of"))
-    fs.connect("f", "slurry", "t")
-    fs.connect("u", "t.underflow", "uf")
-    fs.connect("o", "t.overflow", "of")
+    fs = plant(["H2O", "SiO2"], [
+        Feed("slurry", flows={"SiO2": "100 t/h", "H2O": "300 t/h"}),
+        Thickener("t", underflow_solids="50 %", diameter="12 m"),
+        Product("uf"), Product("of")],
+        {"f": "slurry -> t", "u": "t.underflow -> uf", "o": "t.overflow -> of"})
     e = fs.solve().energy["t"]
     torque = 15 * 1.3558179483314004 / 0.09290304 * 144.0
     assert torque == pytest.approx(15 * (12 * 3.2808399) ** 2 * 1.3558179, rel=1e-6)

@@ -10,35 +10,10 @@ from pathlib import Path
 
 import click
 
+from polyflow.commands.guard import guarded as _guarded
+from polyflow.commands.guard import overrides
+
 __all__ = ["sensitivity", "study"]
-
-
-class _Failed(click.ClickException):
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-    def show(self, file=None) -> None:
-        click.echo(f"Error: {self.message}", err=True)
-
-
-def _guarded(fn, *args, **kw):
-    from polyflow.errors import (
-        ConvergenceError,
-        InputError,
-        PolyflowError,
-        SingularSystemError,
-    )
-
-    ctx = click.get_current_context()
-    try:
-        return fn(*args, **kw)
-    except PolyflowError as err:
-        if (ctx.find_root().obj or {}).get("debug"):
-            raise
-        code = 3 if isinstance(err, ConvergenceError | SingularSystemError) else \
-            2 if isinstance(err, InputError) else 1
-        raise _Failed(str(err), code) from None
 
 
 def _image(path: Path) -> str:
@@ -144,14 +119,7 @@ def sensitivity(file: Path, outputs: tuple[str, ...], params: tuple[str, ...],
 
     if plot is not None:
         _image(plot)
-    overrides = {}
-    for item in sets:
-        key, eq, value = item.partition("=")
-        if not eq or "." not in key:
-            raise click.BadParameter(f"{item!r} must read unit.param=value",
-                                     param_hint="--set")
-        overrides[key.strip()] = _literal(value.strip())
-    fs = _guarded(load, file, overrides)
+    fs = _guarded(load, file, overrides(sets))
     docs = _guarded(sensitivities, fs, list(outputs), list(params) or None)
     text = json.dumps(docs[0] if len(docs) == 1 else docs, indent=1) + "\n"
     if json_file is not None:
@@ -166,12 +134,3 @@ def sensitivity(file: Path, outputs: tuple[str, ...], params: tuple[str, ...],
         for i, doc in enumerate(docs, start=1):
             path = plot if i == 1 else plot.with_name(f"{plot.stem}_{i}{plot.suffix}")
             _save(tornado_figure(doc), path, quiet)
-
-
-def _literal(text: str):
-    import tomllib
-
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
