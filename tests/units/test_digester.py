@@ -166,7 +166,7 @@ def test_adiabatic_vessel_cools_by_its_loss_and_the_cooler_equilibrium_converts_
     """Adiabatic: Σ H_in − Σ H_out = N U A (T − T_amb), the loss is the record's negative
     duty, and the cooler liquor's smaller K (van 't Hoff, endothermic) digests less
     scheelite at 1.5 × soda; insulation 'none' loses nothing."""
-    kw = dict(vessel_volume="20 m3", vessel_aspect=4)
+    kw = {"vessel_volume": "20 m3", "vessel_aspect": 4}
     bare = digester_plant(1.5, insulation="bare", **kw)
     lagged = digester_plant(1.5, insulation="insulated", **kw)
     none = digester_plant(1.5, insulation="none", **kw)
