@@ -271,9 +271,13 @@ def test_feed_pump_heats_the_pulp_but_for_the_lift():
     makes the unit's duty (H_out − H_in − P) exactly −13.32 kW, the outlets run warmer
     than the feed by the heat over the pulp's heat capacity (water 4.18, quartz 0.74,
     chalcopyrite 0.54 kJ/(kg K) near 25 °C: NBS82 and Robie & Hemingway 1995 via the
-    species data, about 257 kW/K), and with no lift all the power heats the pulp."""
+    species data, about 257 kW/K), and with no lift all the power heats the pulp. By
+    default (pump_heat 'duty') the outlets leave at the feed temperature."""
     sp = sized(top=4e-3)
-    fs, r = through(cluster(), sp, FEED, outlets=("underflow", "overflow"))
+    _, plain = through(cluster(), sp, FEED, outlets=("underflow", "overflow"))
+    assert plain.temperature_C("underflow") == pytest.approx(plain.temperature_C("feed"))
+    assert plain.energy["cyc"]["duty_kW"] == pytest.approx(-plain.energy["cyc"]["power_kW"])
+    fs, r = through(cluster(pump_heat="pulp"), sp, FEED, outlets=("underflow", "overflow"))
     e = r.energy["cyc"]
     lift = sum(FEED.values()) * 9.80665 * 15.0 / 3.6e6
     assert lift == pytest.approx(13.32, abs=0.01)
@@ -284,7 +288,8 @@ def test_feed_pump_heats_the_pulp_but_for_the_lift():
     assert r.temperature_C("overflow") == pytest.approx(r.temperature_C("underflow"))
     assert dT == pytest.approx(e["pump_heat_kW"] / 257.0, rel=0.05)
     assert max(jacobian_errors(fs, r)) < 1e-4
-    _, flat = through(cluster(pump_head="0 m"), sp, FEED, outlets=("underflow", "overflow"))
+    _, flat = through(cluster(pump_head="0 m", pump_heat="pulp"), sp, FEED,
+                      outlets=("underflow", "overflow"))
     f = flat.energy["cyc"]
     assert f["pump_heat_kW"] == pytest.approx(f["power_kW"], rel=1e-12)
     assert abs(f["duty_kW"]) < 1e-6 * f["power_kW"]

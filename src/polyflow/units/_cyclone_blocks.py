@@ -102,10 +102,20 @@ def add_plitt_rows(unit, eq) -> None:
         eq.linear_rows(len(gas), uf, gas, np.arange(len(gas)), eq.flows(uf)[gas],
                        np.ones(len(gas)))
     eq.species_map(of, [(s, 1.0) for s in ins] + [(uf, -1.0)])
+    heat_to_pulp = unit.p["pump_heat"] == "pulp"
+    if heat_to_pulp:
+        pass                                       # the energy row follows the unknowns
+    elif k_in == 1:
+        eq.temperature_equal(uf, ins[0])
+        eq.temperature_equal(of, ins[0])
+    else:
+        eq.energy_balance(ins, [uf, of], primary=uf)
+        eq.temperature_equal(of, uf)
 
     z = eq.internal(["ln_d50c_ref_um", "water_to_underflow"],
                     [math.log(D50_GUESS_UM), RF_GUESS], lower=[None, 0.0], upper=[None, 1.0])
-    add_pump_heat_rows(unit, eq, ins, uf, of, rows, vol, vs, mw)
+    if heat_to_pulp:
+        add_pump_heat_rows(unit, eq, ins, uf, of, rows, vol, vs, mw)
 
     def efficiency(y):
         x = np.where(sized, a * math.exp(-y), 0.0)
@@ -205,10 +215,11 @@ def add_plitt_rows(unit, eq) -> None:
 
 
 def add_pump_heat_rows(unit, eq, ins, uf, of, rows, vol, vs, mw) -> None:
-    """The feed pump's heat into the pulp, an internal unknown ``pump_heat_kW`` with its
-    row ``q − pump_heat_kW(Q, Vs, mass) = 0`` (partials in the three aggregates by
-    central differences), and the energy balance ``Σ H_in − H_uf − H_of + q = 0`` that
-    sets the underflow temperature (the overflow's equal to it)."""
+    """(``pump_heat = "pulp"``) The feed pump's heat into the pulp, an internal unknown
+    ``pump_heat_kW`` with its row ``q − pump_heat_kW(Q, Vs, mass) = 0`` (partials in the
+    three aggregates by central differences), and the energy balance
+    ``Σ H_in − H_uf − H_of + q = 0`` that sets the underflow temperature (the overflow's
+    equal to it)."""
     k_in = len(ins)
     m = len(rows)
     q = eq.internal(["pump_heat_kW"], [0.0])
