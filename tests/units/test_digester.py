@@ -129,3 +129,55 @@ def test_analytic_jacobian_of_the_equilibrium_rows_matches_finite_differences():
     x = r.x[b.cols].copy()
     assert 0.0 < x[0] < 1.0                       # the equilibrium branch of the min
     np.testing.assert_allclose(b.jacobian(x), fd.jacobian(x), rtol=1e-5, atol=1e-8)
+
+
+# -- heat losses of the vessels (issue #14 item 4) ---------------------------------------
+def digester_plant(soda=3.0, **kw):
+    fs = Flowsheet(["CaWO4", "Na2CO3", "Na2WO4", "CaCO3", "H2O", "SiO2"])
+    fs.add(Feed("f", flows={"CaWO4": "1 kmol/h", "Na2CO3": f"{soda} kmol/h",
+                            "H2O": "3 t/h", "SiO2": "0.2 t/h"}, temperature="200 degC"))
+    fs.add(Digester("d", reactions=[
+        {"equation": RX, "key": "CaWO4", "K": 0.93, "K_temperature": "200 degC"}], **kw))
+    fs.add(Product("p"))
+    fs.connect("a", "f", "d")
+    fs.connect("b", "d", "p")
+    r = fs.solve()
+    assert r.converged and max(r.closure.values()) < 1e-9
+    return r
+
+
+def test_held_hot_the_vessel_loses_U_A_dT():
+    """Two bare 20 m3 vessels, L = 4 D, at 200 °C in air at 25 °C: D = (4·20/(4π))^(1/3)
+    = 1.8534 m, A = π D L + π D²/2 = 48.55 m2 each, U = 10 W/(m2 K) (the outside film,
+    Incropera et al. 2007 Table 1.1 and eq. 1.9), so 2 × 10 × 48.55 × 175 K = 169.96 kW;
+    the duty (heat added less lost) is unchanged, a heater supplies duty + heat_loss."""
+    D = (4 * 20 / (4 * math.pi)) ** (1 / 3)
+    A = math.pi * D * 4 * D + math.pi * D * D / 2
+    held = digester_plant(temperature="200 degC")
+    r = digester_plant(temperature="200 degC", vessel_volume="20 m3", vessels=2,
+                       vessel_aspect=4, insulation="bare")
+    e = r.energy["d"]
+    assert e["heat_loss_kW"] == pytest.approx(2 * 10.0 * A * 175.0 / 1000.0, rel=1e-9)
+    assert 169.9 < e["heat_loss_kW"] < 170.0
+    assert e["duty_kW"] == pytest.approx(held.energy["d"]["duty_kW"], rel=1e-12)
+
+
+def test_adiabatic_vessel_cools_by_its_loss_and_the_cooler_equilibrium_converts_less():
+    """Adiabatic: Σ H_in − Σ H_out = N U A (T − T_amb), the loss is the record's negative
+    duty, and the cooler liquor's smaller K (van 't Hoff, endothermic) digests less
+    scheelite at 1.5 × soda; insulation 'none' loses nothing."""
+    kw = {"vessel_volume": "20 m3", "vessel_aspect": 4}
+    bare = digester_plant(1.5, insulation="bare", **kw)
+    lagged = digester_plant(1.5, insulation="insulated", **kw)
+    none = digester_plant(1.5, insulation="none", **kw)
+    T = {k: r.temperature_C("b") for k, r in
+         (("bare", bare), ("lagged", lagged), ("none", none))}
+    assert T["bare"] < T["lagged"] < T["none"]
+    for r in (bare, lagged):
+        e = r.energy["d"]
+        assert e["duty_kW"] == pytest.approx(-e["heat_loss_kW"], rel=1e-9)
+    assert "heat_loss_kW" in none.energy["d"] and none.energy["d"]["heat_loss_kW"] == 0.0
+    X = [r.energy["d"]["X_CaWO4_%"] for r in (bare, lagged, none)]
+    assert X[0] < X[1] < X[2]
+    K = bare.energy["d"]["K_CaWO4"]
+    assert X[0] / 100 == pytest.approx(K * 1.5 / (1 + K), rel=1e-9)   # closed form at T

@@ -264,6 +264,37 @@ def test_cyclone_by_geometry_closes_plitts_volumes():
     assert ratio == pytest.approx(math.sqrt(1650 / 3180), rel=1e-12)
 
 
+def test_feed_pump_heats_the_pulp_but_for_the_lift():
+    """The feed pump's shaft power P = Q (Δp + ρ g H)/η (Wilson et al. 2006) heats the
+    pulp except the potential energy ρ g Q H it carries up the 15 m head: 326 t/h ×
+    9.80665 × 15/3.6e6 = 13.32 kW. So the energy balance Σ H_in − Σ H_out + P − ρgQH = 0
+    makes the unit's duty (H_out − H_in − P) exactly −13.32 kW, the outlets run warmer
+    than the feed by the heat over the pulp's heat capacity (water 4.18, quartz 0.74,
+    chalcopyrite 0.54 kJ/(kg K) near 25 °C: NBS82 and Robie & Hemingway 1995 via the
+    species data, about 257 kW/K), and with no lift all the power heats the pulp. By
+    default (pump_heat 'duty') the outlets leave at the feed temperature."""
+    sp = sized(top=4e-3)
+    _, plain = through(cluster(), sp, FEED, outlets=("underflow", "overflow"))
+    assert plain.temperature_C("underflow") == pytest.approx(plain.temperature_C("feed"))
+    assert plain.energy["cyc"]["duty_kW"] == pytest.approx(-plain.energy["cyc"]["power_kW"])
+    fs, r = through(cluster(pump_heat="pulp"), sp, FEED, outlets=("underflow", "overflow"))
+    e = r.energy["cyc"]
+    lift = sum(FEED.values()) * 9.80665 * 15.0 / 3.6e6
+    assert lift == pytest.approx(13.32, abs=0.01)
+    assert e["pump_heat_kW"] == pytest.approx(e["power_kW"] - lift, rel=1e-9)
+    assert e["pump_power_kW"] == pytest.approx(e["power_kW"], rel=1e-12)
+    assert e["duty_kW"] == pytest.approx(-lift, rel=1e-6)
+    dT = r.temperature_C("underflow") - r.temperature_C("feed")
+    assert r.temperature_C("overflow") == pytest.approx(r.temperature_C("underflow"))
+    assert dT == pytest.approx(e["pump_heat_kW"] / 257.0, rel=0.05)
+    assert max(jacobian_errors(fs, r)) < 1e-4
+    _, flat = through(cluster(pump_head="0 m", pump_heat="pulp"), sp, FEED,
+                      outlets=("underflow", "overflow"))
+    f = flat.energy["cyc"]
+    assert f["pump_heat_kW"] == pytest.approx(f["power_kW"], rel=1e-12)
+    assert abs(f["duty_kW"]) < 1e-6 * f["power_kW"]
+
+
 def test_more_cyclones_cut_coarser_and_a_small_apex_ropes():
     sp = sized(top=4e-3)
     _, r2 = through(cluster(), sp, FEED, outlets=("underflow", "overflow"))

@@ -13,8 +13,11 @@ import numpy as np
 
 from polyflow.comminution import whiten_efficiency
 from polyflow.plitt import plitt_d50c, plitt_flow_split, plitt_pressure
+from polyflow.units._mill_blocks import add_heat_rows
+from polyflow.units._tank_loads import G, pump_power_kW
 
-__all__ = ["D50_GUESS_UM", "RF_GUESS", "add_plitt_rows", "cyclone_state"]
+__all__ = ["D50_GUESS_UM", "RF_GUESS", "add_plitt_rows", "cyclone_state", "pump_heat_kW",
+           "pump_shaft_kW"]
 
 #: first-iteration cut size [µm, at Δρ = 1.6 t/m3] and water split to underflow
 D50_GUESS_UM = 100.0
@@ -34,6 +37,29 @@ def _dE_dx(x: np.ndarray, alpha: float) -> np.ndarray:
     u = np.exp(ax)
     c = math.exp(min(alpha, 300.0)) - 2.0
     return np.where(alpha * x < 300.0, alpha * u * (c + 1.0) / (u + c) ** 2, 0.0)
+
+
+def pump_shaft_kW(unit, Q: float, Vs: float, mass: float) -> float:
+    """Feed pump shaft power [kW] at pulp flow ``Q`` [m3/h], solids volume ``Vs`` [m3/h]
+    and pulp mass ``mass`` [kg/h]: ``Q (Δp + ρ g H)/η`` with Δp Plitt's pressure drop and
+    ``H`` the ``pump_head`` (0 without flow)."""
+    if Q <= 0:
+        return 0.0
+    dp = cyclone_state(unit, Q, Vs, mass)["pressure"]          # kPa
+    rho = max(mass / Q, 1.0)
+    head = unit.p["pump_head"] + 1000.0 * dp / (rho * G)
+    return pump_power_kW(Q, rho, head, unit.p["pump_efficiency"])
+
+
+def pump_heat_kW(unit, Q: float, Vs: float, mass: float) -> float:
+    """The share of the feed pump's shaft power that ends as heat in the pulp [kW]: all
+    of it but the potential energy the pulp carries away at the cyclone inlet's height,
+    ``ρ g Q H`` (the pump's losses, (1 − η) P, heat the pulp in the casing; the head
+    Δp/ρg is dissipated in the cyclone). ``H`` lumps the static lift with the pipe
+    friction, so the friction heat is left out: a slight undercount."""
+    if Q <= 0:
+        return 0.0
+    return pump_shaft_kW(unit, Q, Vs, mass) - mass * G * unit.p["pump_head"] / 3.6e6
 
 
 def cyclone_state(unit, Q: float, Vs: float, mass: float) -> dict[str, float]:
@@ -76,7 +102,10 @@ def add_plitt_rows(unit, eq) -> None:
         eq.linear_rows(len(gas), uf, gas, np.arange(len(gas)), eq.flows(uf)[gas],
                        np.ones(len(gas)))
     eq.species_map(of, [(s, 1.0) for s in ins] + [(uf, -1.0)])
-    if k_in == 1:
+    heat_to_pulp = unit.p["pump_heat"] == "pulp"
+    if heat_to_pulp:
+        pass                                       # the energy row follows the unknowns
+    elif k_in == 1:
         eq.temperature_equal(uf, ins[0])
         eq.temperature_equal(of, ins[0])
     else:
@@ -85,6 +114,8 @@ def add_plitt_rows(unit, eq) -> None:
 
     z = eq.internal(["ln_d50c_ref_um", "water_to_underflow"],
                     [math.log(D50_GUESS_UM), RF_GUESS], lower=[None, 0.0], upper=[None, 1.0])
+    if heat_to_pulp:
+        add_pump_heat_rows(unit, eq, ins, uf, of, rows, vol, vs, mw)
 
     def efficiency(y):
         x = np.where(sized, a * math.exp(-y), 0.0)
@@ -181,3 +212,41 @@ def add_plitt_rows(unit, eq) -> None:
 
     eq.nonlinear(colsB, 2, funcB, jacB, labels=["Plitt d50c", "Plitt flow split"],
                  start=(startB, start_jacB))
+
+
+def add_pump_heat_rows(unit, eq, ins, uf, of, rows, vol, vs, mw) -> None:
+    """(``pump_heat = "pulp"``) The feed pump's heat into the pulp, an internal unknown
+    ``pump_heat_kW`` with its row ``q − pump_heat_kW(Q, Vs, mass) = 0`` (partials in the
+    three aggregates by central differences), and the energy balance
+    ``Σ H_in − H_uf − H_of + q = 0`` that sets the underflow temperature (the overflow's
+    equal to it)."""
+    k_in = len(ins)
+    m = len(rows)
+    q = eq.internal(["pump_heat_kW"], [0.0])
+    cols = np.concatenate([q, *[eq.flows(s)[rows] for s in ins]])
+
+    def aggregates(xloc):
+        nin = xloc[1:].reshape(k_in, m).sum(axis=0)
+        return float(vol @ nin), float(vs @ nin), float(mw @ nin)
+
+    def func(xloc):
+        h = pump_heat_kW(unit, *aggregates(xloc))
+        return np.array([xloc[0] - h]), np.array([abs(xloc[0]) + abs(h)])
+
+    def jac(xloc):
+        args = aggregates(xloc)
+        d = []
+        for i in range(3):
+            step = 1e-6 * max(abs(args[i]), 1e-6)
+            up, dn = list(args), list(args)
+            up[i] += step
+            dn[i] -= step
+            d.append((pump_heat_kW(unit, *up) - pump_heat_kW(unit, *dn)) / (2 * step))
+        J = np.zeros((1, 1 + k_in * m))
+        J[0, 0] = 1.0
+        J[0, 1:] = np.tile(-(d[0] * vol + d[1] * vs + d[2] * mw), k_in)
+        return J
+
+    eq.nonlinear(cols, 1, func, jac, labels=["feed pump heat"])
+    add_heat_rows(eq, int(q[0]), list(ins), [uf, of], 1.0)
+    eq.temperature_equal(of, uf)

@@ -121,29 +121,35 @@ def add_energy_breakage(unit, eq, out: int, ins: list[int]) -> None:
                  start=(start, start_jac))
 
 
-def add_heat_rows(eq, power_col: int, ins: list[int], out: int, hf: float) -> None:
-    """The mill's energy balance ``Σ H_in − H_out + h_f·P = 0`` (``P`` the unknown in
-    column ``power_col``), which determines the discharge temperature; analytic
+def add_heat_rows(eq, power_col: int, ins: list[int], out: int | list[int],
+                  hf: float) -> None:
+    """The mill's energy balance ``Σ H_in − Σ H_out + h_f·P = 0`` (``P`` the unknown in
+    column ``power_col``), which determines the temperature of the (first) outlet
+    ``out`` (a list: the others' temperatures are tied to it elsewhere); analytic
     Jacobian, and a start-up form that carries the feed temperature."""
     sp = eq.species
     S = eq.S
     z = [power_col]
-    # energy: Σ H_in − H_out + h_f·P = 0, determining the discharge temperature
-    streams = [*ins, out]
+    outs = [out] if isinstance(out, (int, np.integer)) else list(out)
+    out = outs[0]
+    # energy: Σ H_in − Σ H_out + h_f·P = 0, determining the discharge temperature
+    streams = [*ins, *outs]
     ecols = np.concatenate([[z[0]], *[np.append(eq.flows(s), eq.temperature(s))
                                       for s in streams]])
     k = len(ins)
-    coef = np.array([1.0] * k + [-1.0])
+    o = len(outs)
+    coef = np.array([1.0] * k + [-1.0] * o)
+    first = 1 + (S + 1) * k + S                  # local column of the first outlet's T
 
     def split(xloc):
-        m = xloc[1:].reshape(k + 1, S + 1)
+        m = xloc[1:].reshape(k + o, S + 1)
         return m[:, :S], np.maximum(m[:, S], 1.0)
 
     def energy(xloc):
         n, T = split(xloc)
-        if n[-1].sum() <= 0.0:             # empty discharge: carry the temperature
-            r = T[-1] - T[:-1].mean()
-            return np.array([r]), np.array([abs(T[-1]) + abs(T[:-1].mean())])
+        if n[k:].sum() <= 0.0:             # empty discharge: carry the temperature
+            r = T[k] - T[:k].mean()
+            return np.array([r]), np.array([abs(T[k]) + abs(T[:k].mean())])
         H = (n * sp.h_molar(T)).sum(axis=1) / MJ_H_PER_KW
         r = coef @ H + hf * xloc[0]
         return np.array([r]), np.array([np.abs(H).sum() + abs(hf * xloc[0])])
@@ -151,14 +157,14 @@ def add_heat_rows(eq, power_col: int, ins: list[int], out: int, hf: float) -> No
     def energy_jac(xloc):
         n, T = split(xloc)
         J = np.zeros((1, len(xloc)))
-        if n[-1].sum() <= 0.0:
+        if n[k:].sum() <= 0.0:
             J[0, 1 + (S + 1) * np.arange(k) + S] = -1.0 / k
-            J[0, 1 + (S + 1) * k + S] = 1.0
+            J[0, first] = 1.0
             return J
         h = sp.h_molar(T) / MJ_H_PER_KW
         dHdT = (n * sp.cp_molar(T)).sum(axis=1) / MJ_H_PER_KW
         J[0, 0] = hf
-        for j in range(k + 1):
+        for j in range(k + o):
             base = 1 + (S + 1) * j
             J[0, base: base + S] = coef[j] * h[j]
             J[0, base + S] = coef[j] * dHdT[j]
@@ -166,13 +172,13 @@ def add_heat_rows(eq, power_col: int, ins: list[int], out: int, hf: float) -> No
 
     def start(xloc):
         _, T = split(xloc)
-        r = T[-1] - T[:-1].mean()
-        return np.array([r]), np.array([abs(T[-1]) + abs(T[:-1].mean())])
+        r = T[k] - T[:k].mean()
+        return np.array([r]), np.array([abs(T[k]) + abs(T[:k].mean())])
 
     def start_jac(xloc):
         J = np.zeros((1, len(xloc)))
         J[0, 1 + (S + 1) * np.arange(k) + S] = -1.0 / k
-        J[0, 1 + (S + 1) * k + S] = 1.0
+        J[0, first] = 1.0
         return J
 
     eq.nonlinear(ecols, 1, energy, energy_jac, stream=out, var=ROW_ENERGY,

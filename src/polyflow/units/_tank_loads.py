@@ -61,21 +61,27 @@ def tank_heat_loss_coefficient(insulation: str, thickness_m: float | None = None
                      field="insulation", value=insulation)
 
 
-def tank_geometry(volume_m3: float, aspect: float = 1.0) -> tuple[float, float, float]:
+def tank_geometry(volume_m3: float, aspect: float = 1.0,
+                  ends: int = 1) -> tuple[float, float, float]:
     """Diameter, height [m] and surface losing heat [m2] of a flat-bottomed cylindrical
     tank of live volume ``volume_m3`` and height over diameter ``aspect``: the wall
-    ``π D H`` and the cover ``π D²/4`` (the floor, on its foundation, is left out).
+    ``π D H`` and the cover ``π D²/4`` (the floor, on its foundation, is left out);
+    ``ends = 2`` for a closed vessel in the air on saddles (an autoclave: both heads
+    lose heat, taken flat).
 
     >>> D, H, A = tank_geometry(800.0, 1.0)      # copper_sx_ew's leach tanks
     >>> round(D, 2), round(A, 1)
     (10.06, 397.6)
+    >>> D, L, A = tank_geometry(50.0, 4.0, ends=2)   # a 50 m3 autoclave, L = 4 D
+    >>> round(D, 3), round(A, 1)          # D = (4·50/(4π))^(1/3); π D L + π D²/2
+    (2.515, 89.4)
     """
     if not (volume_m3 > 0 and aspect > 0):
         raise InputError("a tank needs a volume and an aspect ratio > 0",
                          field="tank_volume", value=volume_m3)
     D = (4.0 * volume_m3 / (math.pi * aspect)) ** (1.0 / 3.0)
     H = aspect * D
-    return D, H, math.pi * D * H + math.pi * D * D / 4.0
+    return D, H, math.pi * D * H + ends * math.pi * D * D / 4.0
 
 
 def agitator_power_kW(volume_m3: float, specific_power_kW_m3: float) -> float:

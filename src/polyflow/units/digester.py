@@ -20,6 +20,7 @@ from polyflow.units._hydro_common import (
     split_energy,
 )
 from polyflow.units._leach_kinetics import R_GAS
+from polyflow.units._tank_loads import INSULATION, tank_geometry, tank_heat_loss_coefficient
 from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.reactor import conversion_matrix
 
@@ -96,6 +97,16 @@ class Digester(Unit):
 
     Isothermal (``temperature``), with a ``duty``, or adiabatic; outlet ``out``.
 
+    **Heat losses.** ``vessels`` closed vessels of ``vessel_volume`` (cylinders of
+    length ``vessel_aspect`` × diameter, both heads in the air) lose
+    ``N U A (T − T_amb)`` to air at ``ambient_temperature``, ``U`` from the
+    ``insulation`` as for the leach tanks
+    (:func:`~polyflow.units._tank_loads.tank_heat_loss_coefficient`; Incropera et al.,
+    *Fundamentals of Heat and Mass Transfer*, 6th ed. (2007), §3.1.3):
+    ``Σ H_in − Σ H_out + Q − N U A (T − T_amb) = 0``, so an adiabatic digester runs
+    cooler; held at ``temperature``, the loss is reported (``heat_loss``) and a heater
+    supplies ``duty + heat_loss``. Without ``vessel_volume`` no loss is modelled.
+
     Source: equilibrium-limited conversion and van 't Hoff, Smith, Van Ness & Abbott,
     *Introduction to Chemical Engineering Thermodynamics*, 7th ed. (2005), §13.3–13.7;
     the scheelite soda digestion as an equilibrium, Lassner & Schubert, *Tungsten*
@@ -131,15 +142,39 @@ class Digester(Unit):
                                "nor temperature"),
         "solution_density": Param("density", "liquor density for its concentrations",
                                   default=1000.0, bounds=(700.0, 2000.0)),
+        "vessel_volume": Param("volume", "volume of each digester vessel (its heat loss)",
+                               bounds=(1e-3, 1e5)),
+        "vessels": Param.integer("number of digester vessels", default=1, bounds=(1, 100)),
+        "vessel_aspect": Param("ratio", "length over diameter of each vessel",
+                               default=1.0, bounds=(0.3, 10.0)),
+        "insulation": Param.choice("vessel walls: 'insulated' (50 mm mineral wool), 'bare' "
+                                   "or 'none' (no heat loss)", INSULATION,
+                                   default="insulated"),
+        "insulation_thickness": Param("length", "thickness of the insulation",
+                                      bounds=(0.005, 0.5)),
+        "ambient_temperature": Param("temperature", "air around the vessels",
+                                     default=298.15, bounds=(223.15, 333.15)),
     }
     results = {
         "X_{mineral}": Reported("%", "conversion of the key mineral"),
         "K_{mineral}": Reported("", "equilibrium constant at the digestion temperature"),
         "heat_of_reaction": Reported("kW", "Σ ξ ΔHr(25 °C), negative when exothermic"),
+        "heat_loss": Reported("kW", "heat lost through the vessel walls to the air (a "
+                                    "heater supplies duty + heat_loss)"),
     }
 
     def validate(self) -> None:
         self.at_most_one("temperature", "duty")
+
+    def loss_coefficient(self) -> float:
+        """``N U A`` of the vessels [kW/K]: 0 without a vessel volume or with insulation
+        'none'."""
+        p = self.p
+        if p["vessel_volume"] is None:
+            return 0.0
+        U = tank_heat_loss_coefficient(p["insulation"], p["insulation_thickness"])
+        _, _, A = tank_geometry(p["vessel_volume"], p["vessel_aspect"], ends=2)
+        return p["vessels"] * U * A / 1000.0
 
     def bind(self, species) -> None:
         self._species = species
@@ -186,7 +221,8 @@ class Digester(Unit):
         if E:
             self._equilibrium_rows(eq, X, in_cols, out, T_fixed)
         split_energy(eq, [out], duty_kW=self.p["duty"] or 0.0, temperature=T_fixed,
-                     reactive=True)
+                     reactive=True, loss_kW_per_K=self.loss_coefficient(),
+                     ambient_K=self.p["ambient_temperature"])
 
     def _extent_row(self, eq, it, X, xi, in_cols, out) -> None:
         """ξ − X (M n_in)_key/|ν_key| = 0."""
@@ -303,4 +339,6 @@ class Digester(Unit):
             out[f"K_{it['name']}"] = self.K_at(it, T)
             q += float(z[E + e]) * it["rx"].dH()
         out["heat_of_reaction"] = q / MJ_H_PER_KW
+        if self.p["vessel_volume"] is not None:
+            out["heat_loss"] = self.loss_coefficient() * (T - self.p["ambient_temperature"])
         return out
