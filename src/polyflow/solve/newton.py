@@ -321,8 +321,9 @@ def _to_boundary(system: EquationSystem, x: np.ndarray,
     refinery with refined concentrate: 24, now 8); the other unknowns take the step, as
     in the projected Newton method for simple bounds (Bertsekas, *SIAM J. Control
     Optim.* 20 (1982) 221; Kelley, *Iterative Methods for Optimization*, SIAM 1999,
-    ch. 5), and the line search judges the projected point. Moderate cuts (above STEP_FLOOR) stay: the
-    shipped plants other than the two refineries take the same iterates as without.
+    ch. 5), and the line search judges the projected point. Moderate cuts (above
+    STEP_FLOOR) stay: the shipped plants other than the two refineries take the same
+    iterates as without.
     Bounded internal unknowns do not limit the step: they are projected onto their bound
     instead, so a root that lies on the bound (a complete strip) is reached exactly."""
     b = system.free_bounded
