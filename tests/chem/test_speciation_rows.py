@@ -134,3 +134,22 @@ def test_a_negative_total_is_an_error():
     sys = aqueous_system(load_equilibria("phreeqc"), ["SO4-2", "Cu+2"])
     with pytest.raises(DataError, match="negative total of master 'SO4-2' in solution 1"):
         speciate(sys, np.array([[0.0, 0.1, 0.1], [0.0, -0.01, 0.0]]), 298.15)
+
+
+def test_a_singular_solution_does_not_send_the_batch_to_least_squares():
+    """The batched Newton step: a matrix with an exactly zero pivot gets the minimum-norm
+    least-squares step (for the consistent system below, the closed form x = A⁺b), and
+    the others keep the exact solve of their own system (issue #12)."""
+    from polyflow.chem.speciate import _newton_step
+
+    rng = np.random.default_rng(7)
+    A = rng.normal(size=(5, 4, 4)) + 4.0 * np.eye(4)
+    b = rng.normal(size=(5, 4))
+    A[2] = np.diag([2.0, 1.0, 0.0, 4.0])          # singular: no equation on x_2
+    b[2] = [2.0, -1.0, 0.0, 8.0]                  # consistent: x = (1, -1, 0, 2)
+    A[4, 1] = np.nan                              # not finite: no step (zero)
+    dx = _newton_step(A, b)
+    for k in (0, 1, 3):
+        assert np.allclose(A[k] @ dx[k], b[k], rtol=0, atol=1e-12)
+    assert dx[2] == pytest.approx([1.0, -1.0, 0.0, 2.0], abs=1e-14)
+    assert (dx[4] == 0.0).all()

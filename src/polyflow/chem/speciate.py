@@ -263,11 +263,30 @@ def solve_speciation(sys: AqueousSystem, t: np.ndarray, T: np.ndarray, x: np.nda
 
 
 def _newton_step(A, b):
-    """Batched solve; a singular system falls back to least squares for that solution."""
+    """Batched solve; a singular system falls back to least squares for that solution.
+
+    ``np.linalg.solve`` refuses the whole batch when one matrix has an exactly zero
+    pivot; ``np.linalg.slogdet`` (the same LAPACK ``getrf``, batched) finds those
+    (sign 0) or the non-finite ones, and only they go to least squares, one by one: a
+    race of a few hundred starts with four singular ones used to solve all of them
+    by least squares (issue #12)."""
     try:
         return np.linalg.solve(A, b[:, :, None])[:, :, 0]
     except np.linalg.LinAlgError:
-        return np.stack([_lstsq(a, v) for a, v in zip(A, b, strict=True)])
+        pass
+    with np.errstate(invalid="ignore"):
+        sign, logdet = np.linalg.slogdet(A)
+    single = (sign == 0) | ~np.isfinite(logdet)
+    dx = np.empty_like(b)
+    fine = ~single
+    if fine.any():
+        try:
+            dx[fine] = np.linalg.solve(A[fine], b[fine][:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            single = np.ones(len(b), dtype=bool)
+    for k in np.nonzero(single)[0]:
+        dx[k] = _lstsq(A[k], b[k])
+    return dx
 
 
 def _lstsq(a, v):

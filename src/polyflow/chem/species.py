@@ -140,12 +140,18 @@ class SpeciesDatabase:
     def __contains__(self, key: str) -> bool:
         return key in self._by_id or key in self._alias
 
-    def resolve(self, key: str) -> str:
-        """The species id that ``key`` (an id or an alias) names."""
+    def find(self, key: str) -> str | None:
+        """The species id that ``key`` (an id or an alias) names, or ``None``: membership
+        without raising, so without the spelling hint's cost (issue #12)."""
         if key in self._by_id:
             return key
-        if key in self._alias:
-            return self._alias[key]
+        return self._alias.get(key)
+
+    def resolve(self, key: str) -> str:
+        """The species id that ``key`` (an id or an alias) names."""
+        sid = self.find(key)
+        if sid is not None:
+            return sid
         raise DataError(f"unknown species {key!r}",
                         hint=did_you_mean(key, [*self._by_id, *self._alias],
                                           more="'polyflow species TEXT' searches the tables"))
@@ -227,11 +233,8 @@ class SpeciesSet:
     def __contains__(self, key: str) -> bool:
         if key in self.index:
             return True
-        try:
-            sid = self.database.resolve(key)
-        except DataError:
-            return False
-        return sid in self.index or sid in self._components
+        sid = self.database.find(key)
+        return sid is not None and (sid in self.index or sid in self._components)
 
     def _resolve_base(self, key: str) -> str:
         """The species id that ``key`` (id, alias or size component) belongs to."""

@@ -242,13 +242,16 @@ class AqueousRows:
     def settle(self, x: np.ndarray) -> None:
         """Solve every stream's speciation for the flows and T of ``x``, in place.
 
-        Start values race in one batched Newton (a solution's cost is the calls, not the
-        rows): every wet stream from its own unknowns after continued-fraction sweeps
-        (the global step's prediction; pH 7 for a stream that has just become wet), and
-        a stream that has just become wet also from the bracketed ``initial_guess`` and
-        from pH 7 without sweeps; a stream none of them solves in WARM_ITER iterations
-        races the bracketed guess, the strong-electrolyte limit and pH 7 with and without
-        sweeps for COLD_ITER more. The first start that
+        Every wet stream starts from its own unknowns after continued-fraction sweeps
+        (the global step's prediction; pH 7 for a stream that has just become wet); a
+        stream that has just become wet and that this start does not solve in WARM_ITER
+        iterations then races (one batched Newton) the bracketed ``initial_guess`` and
+        pH 7 without sweeps, the first of the three to converge kept, as if all three had
+        raced from the start, but at the cost of the rows that need it: the batched
+        Newton costs by rows (the refinery's lazy settle raced 315 starts for 105
+        streams, a third of settle's time; issue #12). A stream none of them solves in
+        WARM_ITER iterations races the bracketed guess, the strong-electrolyte limit and
+        pH 7 with and without sweeps for COLD_ITER more. The first start that
         converges (in that order) is kept; a stream none solves keeps its best try and
         its rows stay unsolved (Newton then names it) when a unit or spec reads its
         speciation, and is otherwise given up (``given_up``: idle rows, pH not reported,
@@ -260,11 +263,16 @@ class AqueousRows:
             idx = np.arange(len(tw))
             warm = continued_fraction(self.sys, _sane(X[wet], self.K), tw, Tw, SWEEPS)
             new = np.nonzero(np.all(X[wet] == self.x_idle, axis=1))[0]
-            starts = [(idx, warm)]
-            if len(new):
-                starts += [(new, initial_guess(self.sys, tw[new], Tw[new])),
-                           (new, np.tile(self.x_idle, (len(new), 1)))]
-            Xw, done = self._race(tw, Tw, starts, WARM_ITER)
+            Xw, done = self._race(tw, Tw, [(idx, warm)], WARM_ITER)
+            new = new[~done[new]]
+            if len(new):            # the race's later starts, for those warm did not solve
+                every = np.arange(len(new))
+                Xn, ok = self._race(tw[new], Tw[new],
+                                    [(every, initial_guess(self.sys, tw[new], Tw[new])),
+                                     (every, np.tile(self.x_idle, (len(new), 1)))],
+                                    WARM_ITER)
+                Xw[new[ok]] = Xn[ok]
+                done[new[ok]] = True
             bad = np.nonzero(~done)[0]
             if len(bad):
                 tb, Tb = tw[bad], Tw[bad]

@@ -46,6 +46,9 @@ TAU = 0.99       # fraction to the boundary
 #: a flow the full Newton step takes to within this fraction of its gap from its bound
 #: is taken onto the bound, not to 99 % of the way (see _to_boundary)
 ONTO_BOUND = 1e-3
+#: a flow whose fraction to the boundary alone would cut the step below this is projected
+#: onto its bound instead of cutting it (see _to_boundary)
+STEP_FLOOR = 0.5
 NEAR_ROOT = 1e-6  # below this scaled residual norm, Newton steps are not cut back
 #: units' start profiles are computed after this many first Newton steps (each from the
 #: inlet flows of that iterate: in a recycle the inlets settle over the first steps)
@@ -311,6 +314,16 @@ def _to_boundary(system: EquationSystem, x: np.ndarray,
     lies on the bound (a species a unit consumes completely), and stopping at 99 % of
     the way would cut its residual a hundredfold per iteration only, a linear crawl (the
     refinery's antimony filter cake took 3 such steps); it is projected onto the bound.
+    So is a flow that alone would cut the step below STEP_FLOOR: a full step far past
+    the bound says its root lies on it, and the fraction to the boundary would shrink
+    its gap a hundredfold per iteration with steps of 1e-3 to 1e-7 for all the others
+    (the malachite of the refinery's Cu-Au concentrate: 13 iterations, now 8; the
+    refinery with refined concentrate: 24, now 8); the other unknowns take the step, as
+    in the projected Newton method for simple bounds (Bertsekas, *SIAM J. Control
+    Optim.* 20 (1982) 221; Kelley, *Iterative Methods for Optimization*, SIAM 1999,
+    ch. 5), and the line search judges the projected point. Moderate cuts (above
+    STEP_FLOOR) stay: the shipped plants other than the two refineries take the same
+    iterates as without.
     Bounded internal unknowns do not limit the step: they are projected onto their bound
     instead, so a root that lies on the bound (a complete strip) is reached exactly."""
     b = system.free_bounded
@@ -325,6 +338,8 @@ def _to_boundary(system: EquationSystem, x: np.ndarray,
     tiny = 1e-9 * species_scale[b % system.stride]
     moving = (dx[b] < 0) & (gap > tiny)
     onto = moving & (np.abs(gap + dx[b]) <= ONTO_BOUND * gap)
+    with np.errstate(over="ignore"):
+        onto |= moving & (TAU * gap < -STEP_FLOOR * dx[b])
     moving &= ~onto
     if not np.any(moving):
         return 1.0, b[onto]

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order, maximum_bipartite_matching
+from scipy.sparse.csgraph import breadth_first_order
 
 from polyflow.errors import (
     InputError,
@@ -317,9 +317,10 @@ def _start_jac(cols, p_col):
 def influence_graph(plain: EquationSystem) -> tuple[sp.csr_matrix, np.ndarray]:
     """(graph, matching) of the plain plant for :func:`check_reach`: an edge from unknown
     ``c`` to the unknown matched to each row that holds ``c``, plus one spare node."""
-    P = plain.pattern().tocsr()
-    match = maximum_bipartite_matching(P, perm_type="column")
-    coo = P.tocoo()
+    from polyflow.solve.structure import matching
+
+    match = matching(plain)      # the structural check's (kept on the system)
+    coo = plain.pattern().tocoo()
     graph = sp.csr_matrix((np.ones(len(coo.row)), (coo.col, match[coo.row])),
                           shape=(plain.n + 1, plain.n + 1))
     return graph, match

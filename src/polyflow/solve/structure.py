@@ -8,13 +8,14 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from scipy.sparse.csgraph import maximum_bipartite_matching, structural_rank
+from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from polyflow.errors import SingularSystemError, SpecificationError
 from polyflow.solve.scaling import HUGE_ENTRY
 from polyflow.solve.system import EquationSystem
 
-__all__ = ["OrderedFactor", "check_structure", "factor", "null_direction", "singular"]
+__all__ = ["OrderedFactor", "check_structure", "factor", "matching", "null_direction",
+           "singular"]
 
 def check_structure(system: EquationSystem) -> None:
     """Structural degrees-of-freedom check: is there a perfect matching of equations
@@ -23,10 +24,11 @@ def check_structure(system: EquationSystem) -> None:
         raise SpecificationError(
             f"the plant has {system.n_rows} equations for {system.n} unknowns",
             hint="a unit is over- or under-specified; run 'polyflow check' for the unit")
-    P = system.pattern()
-    if system.n == 0 or structural_rank(P) == system.n:
+    if system.n == 0:
         return
-    match = maximum_bipartite_matching(P.tocsr(), perm_type="column")
+    match = matching(system)
+    if np.all(match >= 0):
+        return
     free_rows = np.nonzero(match < 0)[0]
     matched_cols = set(match[match >= 0].tolist())
     free_cols = [j for j in range(system.n) if j not in matched_cols]
@@ -37,6 +39,20 @@ def check_structure(system: EquationSystem) -> None:
         f"singular); units with a surplus equation: {', '.join(surplus[:8])}",
         unconstrained=unconstrained,
         hint="connect every stream, and give each unit one specification per unknown")
+
+
+def matching(system: EquationSystem) -> np.ndarray:
+    """A maximum matching of the system's rows to its unknowns on its structural
+    pattern: the column matched to each row, −1 for a row left unmatched (Duff, Erisman
+    & Reid, *Direct Methods for Sparse Matrices*, 2nd ed. 2017, ch. 6). Kept on the
+    system for its pattern: the structural check and the specs' influence graph
+    (:func:`polyflow.solve.specs.influence_graph`) read the same one, computed once."""
+    kept = getattr(system, "_matching", None)
+    if kept is not None and kept[0] is system._indices and kept[1] is system._indptr:
+        return kept[2]
+    match = maximum_bipartite_matching(system.pattern().tocsr(), perm_type="column")
+    system._matching = (system._indices, system._indptr, match)
+    return match
 
 
 #: random starts of the inverse iteration in :func:`null_direction`
