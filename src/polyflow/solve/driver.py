@@ -43,13 +43,33 @@ class Reuse:
     ('converged', True)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, in_place: bool = True) -> None:
         #: the last system solved, and that plant's system without its specs
         self.system = None
         self.plain = None
         self.factors: tuple | None = None
         #: LU factorisations the last solve took
         self.factorisations = 0
+        #: rewrite the last solve's system for the next plant (``solve.rebind``) instead
+        #: of assembling it in full, when its structure is the same
+        self.in_place = in_place
+        #: the last plant solved, its assembly and spec layout (what is rewritten)
+        self.fs = self.asm = self.layout = None
+        #: how the last solve's system was made: "in place", or why it was assembled
+        #: in full
+        self.assembly = ""
+
+
+def _rebind(reuse: Reuse | None, fs: Flowsheet):
+    """(assembly, spec layout) of ``fs`` rewritten in place from the last solve kept in
+    ``reuse`` (:mod:`polyflow.solve.rebind`), or why it was assembled in full."""
+    if reuse is None or not reuse.in_place:
+        return "assembled in full"
+    if reuse.asm is None:
+        return "assembled in full: the first solve"
+    from polyflow.solve.rebind import rebind
+
+    return rebind(reuse.fs, reuse.asm, reuse.layout, fs)
 
 
 def _same_pattern(old, system) -> bool:
@@ -91,14 +111,21 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
     timings: dict[str, float] = {}
     asm = None
     try:
-        asm = assemble(fs)
-        layout = None
-        known = reuse is not None and _same_pattern(reuse.plain, asm.system)
-        plain = asm.system
-        if fs.specs:                # design specifications: one more unknown and row each
-            from polyflow.solve.specs import attach_specs
+        rebound = _rebind(reuse, fs)
+        if not isinstance(rebound, str):        # the last point's system, rewritten
+            asm, layout = rebound
+            known, plain = True, reuse.plain
+        else:
+            asm = assemble(fs)
+            layout = None
+            known = reuse is not None and _same_pattern(reuse.plain, asm.system)
+            plain = asm.system
+            if fs.specs:            # design specifications: one more unknown and row each
+                from polyflow.solve.specs import attach_specs
 
-            asm, layout = attach_specs(fs, asm, checked=known)
+                asm, layout = attach_specs(fs, asm, checked=known)
+        if reuse is not None:
+            reuse.assembly = "in place" if not isinstance(rebound, str) else rebound
         factors = None
         if known and _same_pattern(reuse.system, asm.system):
             if hasattr(reuse.system, "ordered_factor"):
@@ -119,6 +146,7 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
         if reuse is not None:
             reuse.plain, reuse.system, reuse.factors = plain, asm.system, report.factors
             reuse.factorisations = report.factorisations
+            reuse.fs, reuse.asm, reuse.layout = fs, asm, layout
         t_record = time.perf_counter()
         if layout is not None:
             from polyflow.solve.spec_outcome import finish_specs
