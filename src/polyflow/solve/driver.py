@@ -59,6 +59,12 @@ class Reuse:
         #: in full
         self.assembly = ""
 
+    def new_batch(self) -> None:
+        """Forget the last factors (a batch of points starts with its own Newton
+        step, so its rows do not depend on the batch solved before it); the assembly and
+        the LU's column ordering (a function of the pattern alone) are kept."""
+        self.factors = None
+
 
 def _rebind(reuse: Reuse | None, fs: Flowsheet):
     """(assembly, spec layout) of ``fs`` rewritten in place from the last solve kept in
@@ -81,7 +87,7 @@ def _same_pattern(old, system) -> bool:
 
 def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=None,
           x0: np.ndarray | None = None, raise_on_failure: bool = True,
-          retry: bool = True, reuse: Reuse | None = None) -> Result:
+          retry: bool = True, reuse: Reuse | None = None, lean: bool = False) -> Result:
     """Solve the mass and energy balances of ``fs`` together; returns the record.
 
     With design specifications (``fs.specs``) each frees one input and adds one target
@@ -97,7 +103,9 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
     named units, rows and variables in ``failure`` (for studies that run many cases).
 
     ``reuse`` (a :class:`Reuse`) carries the structure and the last factors from one
-    solve to the next solve of the same plant with other numbers (a study's points).
+    solve to the next solve of the same plant with other numbers (a study's points);
+    ``lean`` leaves the streams' speciation properties (pH, ionic strength, free acid)
+    out of the record (``Result.aqueous`` empty: a study reads its outputs elsewhere).
 
     >>> import polyflow
     >>> fs = polyflow.load("flowsheets/copper_oxide_leach.toml")
@@ -152,9 +160,10 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
             from polyflow.solve.spec_outcome import finish_specs
 
             result = finish_specs(fs, layout, report,
-                                  lambda f: solved_record(f, asm, report, timings), again)
+                                  lambda f: solved_record(f, asm, report, timings, lean),
+                                  again)
         else:
-            result = solved_record(fs, asm, report, timings)
+            result = solved_record(fs, asm, report, timings, lean)
     except PolyflowError as err:
         if raise_on_failure:
             raise

@@ -9,13 +9,15 @@ from the last solved plant's write their equations again, into a scratch builder
 the same row and column numbering, and their numbers replace theirs in a copy of the
 last system: the linear coefficients and right-hand sides of their rows, their energy
 rows' duties, coefficients and heat losses, their nonlinear blocks and start profiles,
-their internal unknowns' start values.
+their internal unknowns' start values. A unit its class writes in bulk
+(:mod:`polyflow.solve.batch`) is written here by its own ``equations``, which put the
+same numbers in the same rows (batch.py's contract).
 
 This is the same system :func:`polyflow.solve.assemble.assemble` would build for the
 point only when the changed units write the same structure: the same rows, the same
 nonzero pattern, the same energy rows over the same streams, the same blocks over the
-same columns, the same bounds. Anything else (a different plant, a unit written in bulk
-by its class, a unit whose input a design spec frees, a spec target that reads a changed
+same columns, the same bounds. Anything else (a different plant, a unit whose input a
+design spec frees, a spec target that reads a changed
 unit's report, a spec dropped because the point sets its input, a pattern that moved)
 returns the reason instead, and the driver assembles the plant in full. The study's
 tests check a point solved in place against the same point assembled in full and
@@ -67,7 +69,7 @@ def rebind(old_fs: Flowsheet, asm: Assembly, layout: Any, fs: Flowsheet
     differ; or the reason it cannot be done in place (then assemble ``fs`` in full)."""
     names = changed_units(old_fs, fs)
     if isinstance(names, str):
-        return names
+        return f"assembled in full: {names}"
     system = asm.system
     freed = set(layout.units) if layout is not None else set()
     reads = {getattr(s.measure, "reads_unit", None) for s in layout.specs} \
@@ -78,14 +80,11 @@ def rebind(old_fs: Flowsheet, asm: Assembly, layout: Any, fs: Flowsheet
     order = list(units)
     try:
         for name in names:
-            unit = units[name]
             if name in freed:
                 raise _Moved(f"a design spec frees an input of unit {name!r}")
             if name in reads:
                 raise _Moved(f"a design spec's target reads unit {name!r}'s report")
-            if unit.role == "product" or unit.batchable():
-                raise _Moved(f"unit {name!r} is written in bulk by its class")
-            parts.rewrite(fs, asm, order.index(name), name, unit)
+            parts.rewrite(fs, asm, order.index(name), name, units[name])
     except _Moved as why:
         return f"assembled in full: {why}"
     except PolyflowError as err:

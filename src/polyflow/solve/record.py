@@ -131,8 +131,9 @@ def _units(fs: Flowsheet) -> dict[str, tuple[dict[str, list[str]], dict[str, str
 
 
 def solved_record(fs: Flowsheet, asm: Assembly, report: NewtonReport,
-                  timings: dict[str, float]) -> Result:
-    """The record of a converged solve."""
+                  timings: dict[str, float], lean: bool = False) -> Result:
+    """The record of a converged solve; ``lean``: without the streams' speciation
+    properties (``aqueous`` empty: a study's points, whose outputs do not read them)."""
     system = asm.system
     N, T = system.stream_view(report.x)
     N, T = N.copy(), T.copy()
@@ -159,7 +160,7 @@ def solved_record(fs: Flowsheet, asm: Assembly, report: NewtonReport,
         history=[float(h) for h in report.history], timings=dict(timings),
         density={**DEFAULT_DENSITY, **fs.options.get("density", {})},
         system={"unknowns": int(system.n), "nnz": int(system.nnz)},
-        aqueous=aqueous_record(system, report.x),
+        aqueous={} if lean else aqueous_record(system, report.x),
         provenance=dict(getattr(fs, "provenance", None) or {}))
     result._live = fs
     return result
