@@ -10,7 +10,9 @@ nearest solved neighbour, record), median and 90th percentile over converged war
 points, and its parts inside the solve (build: assemble and attach the specs; Newton;
 record), and its CPU time (the figure to compare on a shared machine); and the whole
 study's wall time on one process and on a local Dask cluster of 2 workers (same seed:
-the two tables are checked equal), with the speed-up. Every line gives the load
+the two tables are checked equal), with the speed-up; how many points were assembled in
+place (polyflow.solve.rebind) and the warm points' CPU summed over the workers (its
+rise from 1 to 2 workers is what sharing the cores costs). Every line gives the load
 average: on a shared machine the times grow with it.
 """
 
@@ -110,14 +112,20 @@ def main() -> None:
                 parts[key] = [table.point_timings[k].get(key, float("nan")) for k in ok]
             print(f"  {n} worker(s): {args.samples} points in {wall:.1f} s "
                   f"(base solve {table.timings['base_s']:.1f} s, cluster start "
-                  f"{table.timings.get('cluster_s', 0.0):.1f} s; load average "
+                  f"{table.timings.get('cluster_s', 0.0):.1f} s, plant read on the workers "
+                  f"{table.timings.get('plant_s', 0.0):.1f} s; load average "
                   f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); {table.counts()}; "
-                  f"Newton iterations median {statistics.median(its) if its else 0}")
+                  f"Newton iterations median {statistics.median(its) if its else 0}; "
+                  f"points assembled in place "
+                  f"{sum(r['assembly'] == 'in place' for r in table.rows)}")
             print("    warm point, median / 90 %: " + "; ".join(
                 f"{label} {_median(parts[key]):.3f} / {_p90(parts[key]):.3f} s"
                 for label, key in (("whole point", "point"), ("build", "build_s"),
                                    ("Newton", "solve_s"), ("record", "record_s"),
                                    ("whole point CPU", "cpu_s"))))
+            cpu = sum(parts["cpu_s"])
+            print(f"    CPU of the warm points, summed over the workers: {cpu:.1f} s over "
+                  f"{len(ok)} ({cpu / max(len(ok), 1):.3f} s each)")
     first = args.workers[0]
     for n in args.workers[1:]:
         same = tables[n].rows == tables[first].rows or all(

@@ -263,7 +263,7 @@ def _zero_invisible_negatives(fs: Flowsheet, asm, x: np.ndarray) -> None:
     species = system.species
     aw = np.array([atomic_weight(e) for e in species.elements])
     E = species.element_matrix * aw[:, None]                    # kg/kmol [element, i]
-    role = {name: fs.units[name].role for name in fs.units}
+    role = {name: unit.role for name, unit in fs.units.items()}   # fs.units: a new dict
     inlet = np.array([role[st.src] == "feed" for st in asm.streams])
     outlet = np.array([role[st.dst] == "product" for st in asm.streams])
     gain = np.where(negative, -N, 0.0)                          # what zeroing adds
