@@ -2,6 +2,7 @@
 
     python benchmarks/study.py                      # 1,000 refinery points, 1 and 2 workers
     python benchmarks/study.py --samples 40 --plant copper_oxide_leach
+    python benchmarks/study.py --contention         # first: what 2 busy processes cost
 
 A Monte Carlo of a plant over feed grades and throughput (issue #16). Prints: the time
 to read the plant against the time to make a point from the plant read once
@@ -79,13 +80,53 @@ def _p90(values: list[float]) -> float:
     return sorted(values)[int(0.9 * (len(values) - 1))] if values else float("nan")
 
 
+def _interpreter_work(_) -> float:
+    """CPU time of a fixed pure-Python loop (no memory traffic)."""
+    c = time.process_time()
+    total = 0
+    for i in range(6_000_000):
+        total += i
+    return time.process_time() - c
+
+
+def _memory_work(_) -> float:
+    """CPU time of a fixed streaming numpy loop over 64 MB (memory bandwidth)."""
+    import numpy as np
+
+    a = np.random.default_rng(1).random(8_000_000)
+    c = time.process_time()
+    for _ in range(30):
+        a = a * 1.0001 + 1e-9
+    return time.process_time() - c
+
+
+def contention() -> None:
+    """What two busy processes cost each other on this machine, with no polyflow in
+    it: the CPU time of the same work alone and two at once (a ratio above 1 is what
+    the cores, caches or memory they share cost; a study's points pay it too)."""
+    import multiprocessing as mp
+
+    for label, work in (("pure Python", _interpreter_work), ("numpy, memory-bound",
+                                                               _memory_work)):
+        one = work(0)
+        with mp.Pool(2) as pool:
+            two = pool.map(work, [0, 1])
+        print(f"  {label}: 1 process {one:.2f} s CPU; 2 at once {two[0]:.2f} and "
+              f"{two[1]:.2f} s CPU: x{sum(two) / 2 / one:.2f} (load average "
+              f"{os.getloadavg()[0]:.1f})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--plant", default="refinery", choices=sorted(PLANTS))
     ap.add_argument("--samples", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=25)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--contention", action="store_true",
+                    help="also time fixed work on 1 and 2 processes (no polyflow)")
     args = ap.parse_args()
+    if args.contention:
+        contention()
 
     path = ROOT / f"{args.plant}.toml"
     t0 = time.perf_counter()

@@ -16,6 +16,8 @@ from polyflow.solve.record import failed_record, solved_record
 from polyflow.solve.structure import check_structure
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from polyflow.flowsheet import Flowsheet
     from polyflow.result import Result
 
@@ -87,7 +89,8 @@ def _same_pattern(old, system) -> bool:
 
 def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=None,
           x0: np.ndarray | None = None, raise_on_failure: bool = True,
-          retry: bool = True, reuse: Reuse | None = None, lean: bool = False) -> Result:
+          retry: bool = True, reuse: Reuse | None = None,
+          lean: bool | Collection[str] = False) -> Result:
     """Solve the mass and energy balances of ``fs`` together; returns the record.
 
     With design specifications (``fs.specs``) each frees one input and adds one target
@@ -105,7 +108,8 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
     ``reuse`` (a :class:`Reuse`) carries the structure and the last factors from one
     solve to the next solve of the same plant with other numbers (a study's points);
     ``lean`` leaves the streams' speciation properties (pH, ionic strength, free acid)
-    out of the record (``Result.aqueous`` empty: a study reads its outputs elsewhere).
+    out of the record (``Result.aqueous`` empty: a study reads its outputs elsewhere);
+    a collection of unit names also leaves out the other units' power and reports.
 
     >>> import polyflow
     >>> fs = polyflow.load("flowsheets/copper_oxide_leach.toml")

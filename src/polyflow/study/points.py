@@ -90,7 +90,8 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
     reuse.new_batch()
     reuse.assembly = ""
     if base_x is not None:
-        first = solve(base, x0=base_x, raise_on_failure=False, reuse=reuse, lean=True)
+        first = solve(base, x0=base_x, raise_on_failure=False, reuse=reuse,
+                      lean=reader.units_read())
         fallback = first if first.converged else None
     else:
         fallback = None
@@ -99,7 +100,7 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
         t0, c0 = time.perf_counter(), time.process_time()
         result, start, cause = _solve_point(base, flowsheet, overrides,
                                             _nearest(numbers, solved, scales) or fallback,
-                                            retry, reuse)
+                                            retry, reuse, reader.units_read())
         row = {"point": index, "numbers": numbers}
         if result.converged and not result.closed:
             row.update(status="failed", cause="the element balance does not close to 1e-9")
@@ -120,9 +121,10 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
     return rows
 
 
-def _solve_point(base, file, overrides, neighbour, retry: bool, reuse
+def _solve_point(base, file, overrides, neighbour, retry: bool, reuse, lean
                  ) -> tuple[Result, str, str]:
-    """(record, how it was started, the cause when it failed)."""
+    """(record, how it was started, the cause when it failed); ``lean``: what the
+    record may leave out (``solve(lean=...)``)."""
     from polyflow.solve.continuation import solve_variant
     from polyflow.solve.driver import solve
     from polyflow.solve.record import failed_record
@@ -133,12 +135,12 @@ def _solve_point(base, file, overrides, neighbour, retry: bool, reuse
     except PolyflowError as err:
         return failed_record(base, err, {}), "none", str(err)
     if neighbour is None:
-        result = solve(fs, raise_on_failure=False, reuse=reuse, lean=True)
+        result = solve(fs, raise_on_failure=False, reuse=reuse, lean=lean)
         return result, "cold", result.message
     try:
-        result = solve(fs, x0=neighbour.x, raise_on_failure=False, reuse=reuse, lean=True)
+        result = solve(fs, x0=neighbour.x, raise_on_failure=False, reuse=reuse, lean=lean)
     except ValueError:      # the neighbour's unknowns are another plant's (a spec dropped)
-        result = solve(fs, raise_on_failure=False, reuse=reuse, lean=True)
+        result = solve(fs, raise_on_failure=False, reuse=reuse, lean=lean)
         return result, "cold", result.message
     kind = (result.failure or {}).get("error")
     if result.converged or not retry or kind not in RETRY:
