@@ -171,7 +171,10 @@ def main() -> None:
     for n in args.workers[1:]:
         same = tables[n].rows == tables[first].rows or all(
             str(a) == str(b) for a, b in zip(tables[n].rows, tables[first].rows, strict=True))
-        print(f"  {n} vs {first} worker(s): same table: {same}")
+        ratio = tables[first].timings["points_s"] / tables[n].timings["points_s"]
+        print(f"  {n} vs {first} worker(s): same table: {same}; the points alone (without "
+              f"the base solve, the cluster's start and the workers' read) {ratio:.2f}x "
+              f"faster")
 
 
 if __name__ == "__main__":

@@ -26,9 +26,14 @@ __all__ = ["Reuse", "solve", "solve_flowsheet"]
 
 class Reuse:
     """What one solve leaves to the next solve of a plant of the same structure (the
-    next point of a study: ``polyflow.study.points``): the last system solved and the
-    factors of its last Jacobian. A plant whose assembled system has the same sparsity
-    pattern (the same units and streams, parameters changed) skips the structural check,
+    next point of a study: ``polyflow.study.points``): the last plant solved, its
+    assembled system and the factors of its last Jacobian. The next plant (the same
+    plant with other numbers, ``polyflow.study.variant``) is not assembled again: the
+    units that differ rewrite their numbers into a copy of the last system
+    (``polyflow.solve.rebind``; ``assembly`` says "in place" or why it was assembled in
+    full; ``Reuse(in_place=False)`` always assembles). A plant whose system has the
+    same sparsity pattern (the same units and streams, numbers changed) skips the
+    structural check,
     keeps the column ordering of the LU (``solve.structure.OrderedFactor``) and, started
     from a neighbour's solution, takes chord steps with these factors first
     (``newton_solve(factors=...)``). A cache held by a batch of points, never part of a
@@ -41,8 +46,8 @@ class Reuse:
     >>> base = polyflow.solve(fs, reuse=reuse)
     >>> cold = reuse.factorisations
     >>> point = solve(variant(fs, {"ore.grades.Cu": "1.25 %"}), x0=base.x, reuse=reuse)
-    >>> point.status, reuse.factorisations < cold
-    ('converged', True)
+    >>> point.status, reuse.factorisations < cold, reuse.assembly
+    ('converged', True, 'in place')
     """
 
     def __init__(self, in_place: bool = True) -> None:

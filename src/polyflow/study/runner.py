@@ -113,9 +113,11 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
     else:
         results = []
         plant = Plant(file, base)
+        t1 = time.perf_counter()
         for batch in batches:
             results.append(solve_batch(file, base_x, batch, study.outputs, scales, base,
                                        study.continuation, progress, plant))
+        timings["points_s"] = time.perf_counter() - t1
     rows = sorted((r for batch in results for r in batch), key=lambda r: r["point"])
     timings["total_s"] = time.perf_counter() - t0
     table = _table(study, rows, timings)
