@@ -86,6 +86,7 @@ values = ["45 %", "55 %"]
         single = reader.values(solve(fs))
         assert row["status"] == "converged"
         assert row["start"] == "warm"
+        assert row["assembly"] == "in place"     # the last point's system rewritten
         for path in OUTPUTS:
             assert row[path] == pytest.approx(single[path], rel=1e-9, abs=1e-9), path
     # the grid moves the PLS: more wash water dilutes it, more copper concentrates it
@@ -388,3 +389,79 @@ def test_sensitivities_with_a_spec_hold_its_target():
     with pytest.raises(InputError, match="whose input a spec frees"):
         sensitivities(load(LEACH, None, {"b": bleed}), ["energy.bleed_split.power_kW"],
                       [param])
+
+
+GOLD = ROOT / "flowsheets" / "gold_cil.toml"
+
+
+def test_a_point_rewritten_in_place_equals_the_plant_assembled_in_full():
+    """The gold CIL plant (a design spec frees the cyanide feed) solved point after point
+    with the last point's system rewritten in place (solve/rebind.py) equals the same
+    points assembled in full and single runs with --set to 1e-9 (a unit written in bulk
+    by its class, the CIL's carbon adsorption's blocks and a count of leach tanks
+    included); a point whose units write another structure (a temperature row where
+    the detox reactor was adiabatic), that sets a spec's input or an input of the unit a
+    spec frees is assembled in full, and says why."""
+    from polyflow.solve.driver import Reuse
+    from polyflow.study.variant import variant
+
+    fs = load(GOLD)
+    cases = [({"ore.grades.Au": "3.2 g/t", "ore.solids": "310 t/h"}, "in place"),
+             ({"ore.grades.Au": "3.15 g/t", "preleach.k": "0.22 1/h"}, "in place"),
+             ({"preleach.tanks": 3, "ore.solids": "305 t/h"}, "in place"),
+             # the adiabatic detox reactor held at a temperature: another row there
+             ({"detox.temperature": "30 degC"},
+              "assembled in full: unit 'detox''s linear rows change their pattern"),
+             ({"detox.temperature": "35 degC", "cil.k": 160}, "in place"),
+             ({"cyanide.flows.H2O": "400 kg/h"},
+              "assembled in full: a design spec frees an input of unit 'cyanide'"),
+             ({"cyanide.flows.NaCN": "160 kg/h"}, "assembled in full: the design specs"),
+             ({"ore.grades.Au": "3.05 g/t"}, "assembled in full: the design specs")]
+    kept, full = Reuse(), Reuse(in_place=False)
+    xk = solve(fs, reuse=kept).x
+    xf = solve(fs, reuse=full).x
+    reader = Outputs(["recovery.Au.gold", "streams.preleach_discharge.g_L.NaCN",
+                      "energy.ew.power_kW"], fs)
+    for overrides, how in cases:
+        point = variant(fs, overrides, GOLD)
+        warm = overrides != {"cyanide.flows.NaCN": "160 kg/h"}   # one unknown fewer
+        a = solve(point, x0=xk if warm else None, reuse=kept)
+        b = solve(point, x0=xf if warm else None, reuse=full)
+        assert kept.assembly.startswith(how), (overrides, kept.assembly)
+        assert a.converged and b.converged and a.closed
+        ref = np.maximum(np.abs(b.x), 1e-6 * np.abs(b.x).max())
+        assert np.max(np.abs(a.x - b.x) / ref) < 1e-9, overrides
+        single = reader.values(solve(load(GOLD, overrides)))
+        for path, value in reader.values(a).items():
+            assert value == pytest.approx(single[path], rel=1e-9), (overrides, path)
+        xk, xf = a.x, b.x
+
+
+def test_a_batch_rows_do_not_depend_on_the_batch_solved_before_it(tmp_path):
+    """A process keeps the plant and its last assembly from batch to batch
+    (study.points.Plant) but not the factors: a batch's rows are the same, number for
+    number, whether it is solved first, after another batch, or in a fresh process (so
+    a study gives the same table on any number of Dask workers)."""
+    from polyflow.study.points import Plant, solve_batch
+    from polyflow.study.runner import _scales
+
+    study = read_study(_write(tmp_path, MONTE_CARLO))
+    pts = study.points()
+    scales = _scales([n for n, _ in pts])
+    jobs = [(i, n, o) for i, (n, o) in enumerate(pts)]
+    first, second = jobs[:3], jobs[3:]
+    base = load(LEACH)
+    base_x = solve(base).x
+
+    def rows(batch, plant):
+        out = solve_batch(str(LEACH), base_x, batch, study.outputs, scales, plant=plant)
+        return [{k: v for k, v in r.items() if k not in ("solve_s", "timings")}
+                for r in out]
+
+    kept = Plant(str(LEACH), base)
+    in_order = rows(first, kept) + rows(second, kept)
+    kept = Plant(str(LEACH), base)
+    reversed_ = rows(second, kept) + rows(first, kept)
+    fresh = rows(first, Plant(str(LEACH))) + rows(second, Plant(str(LEACH)))
+    assert in_order == reversed_[3:] + reversed_[:3] == fresh
+    assert all(r["assembly"] == "in place" and r["start"] == "warm" for r in in_order)

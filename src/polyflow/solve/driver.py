@@ -16,6 +16,8 @@ from polyflow.solve.record import failed_record, solved_record
 from polyflow.solve.structure import check_structure
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from polyflow.flowsheet import Flowsheet
     from polyflow.result import Result
 
@@ -24,9 +26,14 @@ __all__ = ["Reuse", "solve", "solve_flowsheet"]
 
 class Reuse:
     """What one solve leaves to the next solve of a plant of the same structure (the
-    next point of a study: ``polyflow.study.points``): the last system solved and the
-    factors of its last Jacobian. A plant whose assembled system has the same sparsity
-    pattern (the same units and streams, parameters changed) skips the structural check,
+    next point of a study: ``polyflow.study.points``): the last plant solved, its
+    assembled system and the factors of its last Jacobian. The next plant (the same
+    plant with other numbers, ``polyflow.study.variant``) is not assembled again: the
+    units that differ rewrite their numbers into a copy of the last system
+    (``polyflow.solve.rebind``; ``assembly`` says "in place" or why it was assembled in
+    full; ``Reuse(in_place=False)`` always assembles). A plant whose system has the
+    same sparsity pattern (the same units and streams, numbers changed) skips the
+    structural check,
     keeps the column ordering of the LU (``solve.structure.OrderedFactor``) and, started
     from a neighbour's solution, takes chord steps with these factors first
     (``newton_solve(factors=...)``). A cache held by a batch of points, never part of a
@@ -39,17 +46,43 @@ class Reuse:
     >>> base = polyflow.solve(fs, reuse=reuse)
     >>> cold = reuse.factorisations
     >>> point = solve(variant(fs, {"ore.grades.Cu": "1.25 %"}), x0=base.x, reuse=reuse)
-    >>> point.status, reuse.factorisations < cold
-    ('converged', True)
+    >>> point.status, reuse.factorisations < cold, reuse.assembly
+    ('converged', True, 'in place')
     """
 
-    def __init__(self) -> None:
+    def __init__(self, in_place: bool = True) -> None:
         #: the last system solved, and that plant's system without its specs
         self.system = None
         self.plain = None
         self.factors: tuple | None = None
         #: LU factorisations the last solve took
         self.factorisations = 0
+        #: rewrite the last solve's system for the next plant (``solve.rebind``) instead
+        #: of assembling it in full, when its structure is the same
+        self.in_place = in_place
+        #: the last plant solved, its assembly and spec layout (what is rewritten)
+        self.fs = self.asm = self.layout = None
+        #: how the last solve's system was made: "in place", or why it was assembled
+        #: in full
+        self.assembly = ""
+
+    def new_batch(self) -> None:
+        """Forget the last factors (a batch of points starts with its own Newton
+        step, so its rows do not depend on the batch solved before it); the assembly and
+        the LU's column ordering (a function of the pattern alone) are kept."""
+        self.factors = None
+
+
+def _rebind(reuse: Reuse | None, fs: Flowsheet):
+    """(assembly, spec layout) of ``fs`` rewritten in place from the last solve kept in
+    ``reuse`` (:mod:`polyflow.solve.rebind`), or why it was assembled in full."""
+    if reuse is None or not reuse.in_place:
+        return "assembled in full"
+    if reuse.asm is None:
+        return "assembled in full: the first solve"
+    from polyflow.solve.rebind import rebind
+
+    return rebind(reuse.fs, reuse.asm, reuse.layout, fs)
 
 
 def _same_pattern(old, system) -> bool:
@@ -61,7 +94,8 @@ def _same_pattern(old, system) -> bool:
 
 def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=None,
           x0: np.ndarray | None = None, raise_on_failure: bool = True,
-          retry: bool = True, reuse: Reuse | None = None) -> Result:
+          retry: bool = True, reuse: Reuse | None = None,
+          lean: bool | Collection[str] = False) -> Result:
     """Solve the mass and energy balances of ``fs`` together; returns the record.
 
     With design specifications (``fs.specs``) each frees one input and adds one target
@@ -77,7 +111,10 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
     named units, rows and variables in ``failure`` (for studies that run many cases).
 
     ``reuse`` (a :class:`Reuse`) carries the structure and the last factors from one
-    solve to the next solve of the same plant with other numbers (a study's points).
+    solve to the next solve of the same plant with other numbers (a study's points);
+    ``lean`` leaves the streams' speciation properties (pH, ionic strength, free acid)
+    out of the record (``Result.aqueous`` empty: a study reads its outputs elsewhere);
+    a collection of unit names also leaves out the other units' power and reports.
 
     >>> import polyflow
     >>> fs = polyflow.load("flowsheets/copper_oxide_leach.toml")
@@ -91,14 +128,21 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
     timings: dict[str, float] = {}
     asm = None
     try:
-        asm = assemble(fs)
-        layout = None
-        known = reuse is not None and _same_pattern(reuse.plain, asm.system)
-        plain = asm.system
-        if fs.specs:                # design specifications: one more unknown and row each
-            from polyflow.solve.specs import attach_specs
+        rebound = _rebind(reuse, fs)
+        if not isinstance(rebound, str):        # the last point's system, rewritten
+            asm, layout = rebound
+            known, plain = True, reuse.plain
+        else:
+            asm = assemble(fs)
+            layout = None
+            known = reuse is not None and _same_pattern(reuse.plain, asm.system)
+            plain = asm.system
+            if fs.specs:            # design specifications: one more unknown and row each
+                from polyflow.solve.specs import attach_specs
 
-            asm, layout = attach_specs(fs, asm, checked=known)
+                asm, layout = attach_specs(fs, asm, checked=known)
+        if reuse is not None:
+            reuse.assembly = "in place" if not isinstance(rebound, str) else rebound
         factors = None
         if known and _same_pattern(reuse.system, asm.system):
             if hasattr(reuse.system, "ordered_factor"):
@@ -119,14 +163,16 @@ def solve(fs: Flowsheet, *, tol: float = 1e-10, max_iter: int = 50, progress=Non
         if reuse is not None:
             reuse.plain, reuse.system, reuse.factors = plain, asm.system, report.factors
             reuse.factorisations = report.factorisations
+            reuse.fs, reuse.asm, reuse.layout = fs, asm, layout
         t_record = time.perf_counter()
         if layout is not None:
             from polyflow.solve.spec_outcome import finish_specs
 
             result = finish_specs(fs, layout, report,
-                                  lambda f: solved_record(f, asm, report, timings), again)
+                                  lambda f: solved_record(f, asm, report, timings, lean),
+                                  again)
         else:
-            result = solved_record(fs, asm, report, timings)
+            result = solved_record(fs, asm, report, timings, lean)
     except PolyflowError as err:
         if raise_on_failure:
             raise
@@ -226,7 +272,7 @@ def _zero_invisible_negatives(fs: Flowsheet, asm, x: np.ndarray) -> None:
     species = system.species
     aw = np.array([atomic_weight(e) for e in species.elements])
     E = species.element_matrix * aw[:, None]                    # kg/kmol [element, i]
-    role = {name: fs.units[name].role for name in fs.units}
+    role = {name: unit.role for name, unit in fs.units.items()}   # fs.units: a new dict
     inlet = np.array([role[st.src] == "feed" for st in asm.streams])
     outlet = np.array([role[st.dst] == "product" for st in asm.streams])
     gain = np.where(negative, -N, 0.0)                          # what zeroing adds

@@ -19,6 +19,8 @@ from polyflow.solve.system import MJ_H_PER_KW
 from polyflow.units.base import Unit, declared_results
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from polyflow.chem.species import SpeciesSet
     from polyflow.flowsheet import Assembly, Flowsheet
     from polyflow.solve.newton import NewtonReport
@@ -131,8 +133,12 @@ def _units(fs: Flowsheet) -> dict[str, tuple[dict[str, list[str]], dict[str, str
 
 
 def solved_record(fs: Flowsheet, asm: Assembly, report: NewtonReport,
-                  timings: dict[str, float]) -> Result:
-    """The record of a converged solve."""
+                  timings: dict[str, float], lean: bool | Collection[str] = False
+                  ) -> Result:
+    """The record of a converged solve; ``lean``: without the streams' speciation
+    properties (``aqueous`` empty: a study's points, whose outputs do not read them);
+    a collection of unit names: also only those units' power and reports."""
+    reports = lean if not isinstance(lean, bool) else None
     system = asm.system
     N, T = system.stream_view(report.x)
     N, T = N.copy(), T.copy()
@@ -147,7 +153,8 @@ def solved_record(fs: Flowsheet, asm: Assembly, report: NewtonReport,
         internal = (int(idx[0]), int(idx[-1]) + 1) if len(idx) else (0, 0)
         info = _unit_info(unit, {p: [names[k] for k in ss] for p, ss in inlets.items()},
                           {p: names[k] for p, k in outlets.items()}, internal)
-        if unit.role == "process" and _reports(unit):
+        if unit.role == "process" and _reports(unit) and (reports is None
+                                                           or name in reports):
             _unit_results(unit, info, species, N, T, inlets, outlets, report.x)
         units[name] = info
     _duties(units, asm.ports, H)
@@ -159,7 +166,7 @@ def solved_record(fs: Flowsheet, asm: Assembly, report: NewtonReport,
         history=[float(h) for h in report.history], timings=dict(timings),
         density={**DEFAULT_DENSITY, **fs.options.get("density", {})},
         system={"unknowns": int(system.n), "nnz": int(system.nnz)},
-        aqueous=aqueous_record(system, report.x),
+        aqueous={} if lean else aqueous_record(system, report.x),
         provenance=dict(getattr(fs, "provenance", None) or {}))
     result._live = fs
     return result

@@ -52,6 +52,19 @@ class Outputs:
                                  + ", ".join(FIGURES), field="outputs",
                                  hint=did_you_mean(head, ("streams", *FIGURES)))
 
+    def units_read(self) -> frozenset[str] | bool:
+        """What a point's record must hold for these outputs (``solve(lean=...)``): the
+        names of the units whose reports they read (``energy.UNIT.KEY``), or True when
+        an output reads every unit's (``power_by_area``, ``energy.UNIT`` alone)."""
+        names = set()
+        for p in self.paths:
+            parts = split_path(p)
+            if parts[0] == "power_by_area" or (parts[0] == "energy" and len(parts) < 3):
+                return True
+            if parts[0] == "energy":
+                names.add(parts[1])
+        return frozenset(names)
+
     def check(self, result: Result) -> None:
         """Raise :class:`InputError` for a path the (converged) ``result`` lacks."""
         for p in self.paths:

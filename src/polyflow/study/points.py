@@ -43,26 +43,55 @@ __all__ = ["solve_batch"]
 RETRY = ("ConvergenceError", "SingularSystemError", "SpecificationError")
 
 
+class Plant:
+    """What the batches solved in one process share: the plant read once, the readers
+    of the outputs, and a :class:`~polyflow.solve.driver.Reuse` whose assembly each
+    point rewrites in place (:mod:`polyflow.solve.rebind`). Each batch forgets the
+    factors (``Reuse.new_batch``): its rows never depend on the batch solved before it
+    in the same process. A Dask worker keeps one (:mod:`polyflow.study.cluster`)."""
+
+    def __init__(self, flowsheet: str | Path, base: Flowsheet | None = None) -> None:
+        from polyflow.io.reader import load
+        from polyflow.solve.driver import Reuse
+
+        self.file = str(flowsheet)
+        self.base = base if base is not None else load(flowsheet)
+        self.reuse = Reuse()
+        self._readers: dict[tuple[str, ...], Any] = {}
+
+    def reader(self, outputs: list[str]):
+        from polyflow.study.outputs import Outputs
+
+        key = tuple(outputs)
+        if key not in self._readers:
+            self._readers[key] = Outputs(outputs, self.base)
+        return self._readers[key]
+
+
 def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
                 points: list[tuple[int, tuple, dict[str, Any]]], outputs: list[str],
                 scales: list[float], base: Flowsheet | None = None, retry: bool = True,
-                progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
+                progress: Callable[[int], None] | None = None, plant: Plant | None = None
+                ) -> list[dict[str, Any]]:
     """Rows of ``points`` (``(index, numbers, overrides)``), in order. ``base_x`` is the
     base plant's solution (None: the first point starts cold); ``scales`` the spread of
     each varied input (the distance to a neighbour is measured in these); ``base`` the
-    plant already read (else read from ``flowsheet``); ``retry`` False skips the
-    continuation of a failed point; ``progress(1)`` is called after each point."""
-    from polyflow.io.reader import load
-    from polyflow.solve.driver import Reuse, solve
-    from polyflow.study.outputs import Outputs
+    plant already read (else read from ``flowsheet``), or ``plant`` what earlier
+    batches of this process kept; ``retry`` False skips the continuation of a failed
+    point; ``progress(1)`` is called after each point."""
+    from polyflow.solve.driver import solve
 
-    if base is None:
-        base = load(flowsheet)
-    reader = Outputs(outputs, base)
+    if plant is None:
+        plant = Plant(flowsheet, base)
+    base = plant.base
+    reader = plant.reader(outputs)
     solved: list[tuple[tuple, Result]] = []
-    reuse = Reuse()      # the batch's structure and last factors, from point to point
+    reuse = plant.reuse  # the structure and the last factors, from point to point
+    reuse.new_batch()
+    reuse.assembly = ""
     if base_x is not None:
-        first = solve(base, x0=base_x, raise_on_failure=False, reuse=reuse)
+        first = solve(base, x0=base_x, raise_on_failure=False, reuse=reuse,
+                      lean=reader.units_read())
         fallback = first if first.converged else None
     else:
         fallback = None
@@ -71,7 +100,7 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
         t0, c0 = time.perf_counter(), time.process_time()
         result, start, cause = _solve_point(base, flowsheet, overrides,
                                             _nearest(numbers, solved, scales) or fallback,
-                                            retry, reuse)
+                                            retry, reuse, reader.units_read())
         row = {"point": index, "numbers": numbers}
         if result.converged and not result.closed:
             row.update(status="failed", cause="the element balance does not close to 1e-9")
@@ -83,6 +112,7 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
             row.update(status="infeasible" if kind == "SpecificationError" else "failed",
                        cause=cause)
         row.update(iterations=int(result.iterations), start=start,
+                   assembly=reuse.assembly if start != "none" else "",
                    outputs=reader.values(result), solve_s=time.perf_counter() - t0,
                    timings={**result.timings, "cpu_s": time.process_time() - c0})
         rows.append(row)
@@ -91,9 +121,10 @@ def solve_batch(flowsheet: str | Path, base_x: np.ndarray | None,
     return rows
 
 
-def _solve_point(base, file, overrides, neighbour, retry: bool, reuse
+def _solve_point(base, file, overrides, neighbour, retry: bool, reuse, lean
                  ) -> tuple[Result, str, str]:
-    """(record, how it was started, the cause when it failed)."""
+    """(record, how it was started, the cause when it failed); ``lean``: what the
+    record may leave out (``solve(lean=...)``)."""
     from polyflow.solve.continuation import solve_variant
     from polyflow.solve.driver import solve
     from polyflow.solve.record import failed_record
@@ -104,9 +135,13 @@ def _solve_point(base, file, overrides, neighbour, retry: bool, reuse
     except PolyflowError as err:
         return failed_record(base, err, {}), "none", str(err)
     if neighbour is None:
-        result = solve(fs, raise_on_failure=False, reuse=reuse)
+        result = solve(fs, raise_on_failure=False, reuse=reuse, lean=lean)
         return result, "cold", result.message
-    result = solve(fs, x0=neighbour.x, raise_on_failure=False, reuse=reuse)
+    try:
+        result = solve(fs, x0=neighbour.x, raise_on_failure=False, reuse=reuse, lean=lean)
+    except ValueError:      # the neighbour's unknowns are another plant's (a spec dropped)
+        result = solve(fs, raise_on_failure=False, reuse=reuse, lean=lean)
+        return result, "cold", result.message
     kind = (result.failure or {}).get("error")
     if result.converged or not retry or kind not in RETRY:
         return result, "warm", result.message

@@ -18,17 +18,19 @@ from polyflow.study.design import Study
 
 __all__ = ["StudyTable", "run_study"]
 
-STATUS_COLUMNS = ("status", "cause", "iterations", "start")
+STATUS_COLUMNS = ("status", "cause", "iterations", "start", "assembly")
 
 
 @dataclass
 class StudyTable:
     """One row per point: ``point``, the varied inputs (column names with their units),
-    the outputs by path, ``status``, ``cause``, ``iterations`` and ``start`` (warm, cold
-    or continuation). ``solve_s`` holds each point's wall time (not in the table, so
-    tables compare equal between runs), ``point_timings`` the solve's own phases of each
-    point (``Result.timings``: build_s, solve_s, record_s, wall; and ``cpu_s``, the
-    point's CPU time in the process that solved it); ``timings`` the study's own."""
+    the outputs by path, ``status``, ``cause``, ``iterations``, ``start`` (warm, cold
+    or continuation) and ``assembly`` (``in place``: the last point's system rewritten
+    with this point's numbers, else why it was assembled in full). ``solve_s`` holds
+    each point's wall time (not in the table, so tables compare equal between runs),
+    ``point_timings`` the solve's own phases of each point (``Result.timings``:
+    build_s, solve_s, record_s, wall; and ``cpu_s``, the point's CPU time in the
+    process that solved it); ``timings`` the study's own."""
 
     columns: list[str]
     rows: list[dict[str, Any]]
@@ -83,7 +85,7 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
     from polyflow.io.reader import load
     from polyflow.solve.driver import solve
     from polyflow.study.outputs import Outputs
-    from polyflow.study.points import solve_batch
+    from polyflow.study.points import Plant, solve_batch
 
     t0 = time.perf_counter()
     distributed = bool(scheduler) or (workers or 1) > 1
@@ -110,9 +112,12 @@ def run_study(study: Study, *, workers: int | None = None, scheduler: str | None
                               scheduler, progress, study.continuation, timings)
     else:
         results = []
+        plant = Plant(file, base)
+        t1 = time.perf_counter()
         for batch in batches:
             results.append(solve_batch(file, base_x, batch, study.outputs, scales, base,
-                                       study.continuation, progress))
+                                       study.continuation, progress, plant))
+        timings["points_s"] = time.perf_counter() - t1
     rows = sorted((r for batch in results for r in batch), key=lambda r: r["point"])
     timings["total_s"] = time.perf_counter() - t0
     table = _table(study, rows, timings)
