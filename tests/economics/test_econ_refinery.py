@@ -58,3 +58,25 @@ def test_grinding_media_per_kwh_of_the_mills_by_hand(refinery):
     assert mills_kw > 1000
     assert econ.opex_USD_y["consumables"] == pytest.approx(mills_kw * 0.07 * 8000,
                                                            rel=1e-12)
+
+
+def test_copper_leach_priced_as_tanks_of_its_volume_plus_agitators(refinery):
+    # Turton (2009) Table A.1: API fixed-roof tank of the pulp flow x 6 h plus turbine
+    # agitators of the unit's power (split into items of at most 150 kW), by hand
+    import math
+
+    from polyflow.slurry import volume_per_kmol
+
+    result, econ = refinery
+    row = next(r for r in econ.capex_items if r["unit"] == "cu/leach")
+    pulp = float(volume_per_kmol(result.species) @ result.inlet_total_kmol_h("cu/leach"))
+    assert row["size"] == pytest.approx(6.0 * pulp) and row["size unit"] == "m3"
+    assert row["status"] == "QUOTED" and row["source"] == "TURTON09"
+    lg = math.log10(6.0 * pulp)
+    tank = 10 ** (4.8509 - 0.3973 * lg + 0.1445 * lg * lg)
+    kw = result.units["cu/leach"].power_kW
+    n = math.ceil(kw / 150.0)
+    la = math.log10(kw / n)
+    agitators = n * 10 ** (3.4092 + 0.4896 * la + 0.0030 * la * la)
+    assert n >= 2 and agitators > 0.2 * tank
+    assert row["purchased_USD"] == pytest.approx((tank + agitators) * 798.8 / 397.0)
