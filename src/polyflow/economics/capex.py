@@ -20,7 +20,9 @@ A curve's size *S* is a quantity of the solved record (power, pulp or mass flow,
 current) times the curve's ``scale`` (a residence time turns a pulp flow into a
 volume, a specific rate a solids flow into an area: the sizing basis of each curve is
 in its note); a curve may name another, ``plus``, whose cost each unit adds (an
-agitated tank: the tank by its volume plus its agitators by their power). Every curve
+agitated tank: the tank by its volume plus its agitators by their power), and
+``items``, a parameter or result of the unit that counts its identical items (the
+thickeners of a CCD train: ``stages``), each then of the curve's size. Every curve
 carries its ``status``: ``READ`` (read in the source), ``QUOTED`` (from a secondary
 transcription of it) or ``EST`` (an estimate).
 Curves and the model -> curve map are data (``data/cost_curves.csv``,
@@ -73,6 +75,7 @@ class CostCurve:
     scale: float = 1.0
     status: str = "EST"
     plus: str = ""
+    items: str = ""
 
 
 @cache
@@ -87,7 +90,7 @@ def cost_curves() -> dict[str, CostCurve]:
                                     float(r["K2"]), float(r["K3"]), float(r["size_min"]),
                                     float(r["size_max"]), float(r["cepci_base"]),
                                     r["source"], r["note"], float(r["scale"]), r["status"],
-                                    r["plus"])
+                                    r["plus"], r["items"])
     for c in out.values():
         if c.plus and c.plus not in out:
             raise DataError(f"cost curve {c.name!r} adds curve {c.plus!r}, which "
@@ -131,7 +134,30 @@ def purchased_cost(curve: CostCurve, size: float, cepci: float) -> tuple[float, 
     return n * escalate(cp0, curve.cepci_base, cepci), n
 
 
+def _declared(result: Result, unit: str, name: str) -> float:
+    """A unit's scalar parameter or declared result ``name`` (its ``stages``, ``cells``)."""
+    info = result.units[unit]
+    for table in (info.params, info.results):
+        value = table.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    raise DataError(f"unit {unit!r} ({info.model}) has no parameter or result {name!r} "
+                    "that a cost curve sizes it by",
+                    hint="price it on another curve ([economics.equipment]) or give the "
+                         "curve another size in data/cost_curves.csv")
+
+
 def _size(result: Result, unit: str, what: str) -> float:
+    """The record quantity ``what``: a named size, optionally times declared numbers
+    (``inlet_m3_h*stages``); a name that is no size is a parameter or result."""
+    base, *factors = what.split("*")
+    value = _quantity(result, unit, base)
+    for name in factors:
+        value *= _declared(result, unit, name)
+    return value
+
+
+def _quantity(result: Result, unit: str, what: str) -> float:
     info = result.units[unit]
     if what == "power_kW":
         return info.power_kW
@@ -142,18 +168,30 @@ def _size(result: Result, unit: str, what: str) -> float:
         return info.results["current"]
     if what == "inlet_m3_h":            # pulp volume entering (gases excluded)
         return float(volume_per_kmol(result.species) @ result.inlet_total_kmol_h(unit))
+    if what not in ("inlet_t_h", "solids_t_h", "crystals_t_h"):
+        return _declared(result, unit, what)
     total = result.inlet_total_kmol_h(unit) * result.species.mw
     solids_in = float(total[result.species.phase == "s"].sum()) / 1e3
     if what == "inlet_t_h":
         return float(total.sum()) / 1e3
     if what == "solids_t_h":
         return solids_in
-    if what == "crystals_t_h":          # solids formed: leaving minus entering
-        out = sum(result.phase_kg_h(s.name)["s"] for s in result.streams if s.src == unit)
-        return max(out / 1e3 - solids_in, 0.0)
-    raise DataError(f"cost curve size {what!r} is not one polyflow reads",
-                    hint="use power_kW, inlet_t_h, inlet_m3_h, solids_t_h, crystals_t_h "
-                         "or current_kA")
+    out = sum(result.phase_kg_h(s.name)["s"] for s in result.streams if s.src == unit)
+    return max(out / 1e3 - solids_in, 0.0)     # crystals: solids leaving minus entering
+
+
+def _unit_cost(result: Result, unit: str, curve: CostCurve,
+               cepci: float) -> tuple[float, float, int]:
+    """Size, purchased cost and items of ``unit`` on ``curve`` alone: with ``items``
+    named, that many identical items each of the quantity x scale; else one item split
+    above the curve's range."""
+    size = _size(result, unit, curve.size) * curve.scale
+    if not curve.items:
+        cost, n = purchased_cost(curve, size, cepci)
+        return size, cost, n
+    count = round(_declared(result, unit, curve.items))
+    cost, n = purchased_cost(curve, size, cepci)
+    return size, count * cost, count * n
 
 
 def unit_capex(result: Result, inputs: EconomicsInputs) -> list[dict[str, Any]]:
@@ -175,12 +213,9 @@ def unit_capex(result: Result, inputs: EconomicsInputs) -> list[dict[str, Any]]:
                                "purchased_USD": 0.0, "source": "", "status": ""}
         if key and key != "none":
             curve = curves[key]
-            size = _size(result, name, curve.size) * curve.scale
-            cost, n = purchased_cost(curve, size, cepci)
+            size, cost, n = _unit_cost(result, name, curve, cepci)
             if curve.plus:
-                extra = curves[curve.plus]
-                cost += purchased_cost(extra, _size(result, name, extra.size) * extra.scale,
-                                       cepci)[0]
+                cost += _unit_cost(result, name, curves[curve.plus], cepci)[1]
             row.update({"size": size, "size unit": curve.size_unit, "items": n,
                         "purchased_USD": cost, "source": curve.source,
                         "status": curve.status})
