@@ -174,3 +174,18 @@ def test_two_sources_of_a_mixer_settler_agree_within_half():
     uky, _ = purchased_cost(cost_curves()["ree_cascade"], 61_107 * GAL, 541.7)
     assert n == 4 and uky == pytest.approx(1_285_343, rel=1e-4)
     assert 1.0 < turton / uky < 1.5          # 1.35: Turton the dearer
+
+
+def test_a_size_the_unit_does_not_declare_is_an_error_naming_unit_and_size():
+    # a curve sized by a parameter the unit lacks: the error names both and the sizes
+    from types import SimpleNamespace
+
+    from polyflow.economics.capex import _size
+    from polyflow.errors import DataError
+
+    info = SimpleNamespace(model="ccd", params={"stages": 4}, results={"wash_ratio": 1.5})
+    result = SimpleNamespace(units={"cu/ccd": info})
+    assert _size(result, "cu/ccd", "stages") == 4.0
+    with pytest.raises(DataError, match=r"'cu/ccd'.*'cells'") as err:
+        _size(result, "cu/ccd", "cells")
+    assert "inlet_m3_h" in str(err.value.hint)

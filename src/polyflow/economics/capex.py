@@ -143,8 +143,9 @@ def _declared(result: Result, unit: str, name: str) -> float:
             return float(value)
     raise DataError(f"unit {unit!r} ({info.model}) has no parameter or result {name!r} "
                     "that a cost curve sizes it by",
-                    hint="price it on another curve ([economics.equipment]) or give the "
-                         "curve another size in data/cost_curves.csv")
+                    hint="price it on another curve ([economics.equipment]) or size the "
+                         "curve in data/cost_curves.csv by power_kW, inlet_t_h, inlet_m3_h, "
+                         "solids_t_h, crystals_t_h, current_kA or a parameter the unit has")
 
 
 def _size(result: Result, unit: str, what: str) -> float:
