@@ -16,6 +16,15 @@ and the fixed capital (Turton eq. 7.5, Lang factor technique, Table 7.7: 3.10 so
 
     C_{fixed} = (1 + c) \\, F_{Lang} \\sum_i C_{p,i}
 
+A curve's size *S* is a quantity of the solved record (power, pulp or mass flow,
+current) times the curve's ``scale`` (a residence time turns a pulp flow into a
+volume, a specific rate a solids flow into an area: the sizing basis of each curve is
+in its note); a curve may name another, ``plus``, whose cost each unit adds (an
+agitated tank: the tank by its volume plus its agitators by their power), and
+``items``, a parameter or result of the unit that counts its identical items (the
+thickeners of a CCD train: ``stages``), each then of the curve's size. Every curve
+carries its ``status``: ``READ`` (read in the source), ``QUOTED`` (from a secondary
+transcription of it) or ``EST`` (an estimate).
 Curves and the model -> curve map are data (``data/cost_curves.csv``,
 ``data/cost_models.csv``, sources in their headers). Turton's six-tenths rule and
 capacity exponents (eq. 7.1) are :func:`scaled_cost`.
@@ -35,13 +44,17 @@ from typing import TYPE_CHECKING, Any
 
 from polyflow.chem.elements import read_data_csv
 from polyflow.errors import DataError, did_you_mean
+from polyflow.slurry import volume_per_kmol
 
 if TYPE_CHECKING:
     from polyflow.economics.inputs import EconomicsInputs
     from polyflow.result import Result
 
-__all__ = ["CostCurve", "cost_curves", "cost_models", "escalate", "lang_cost",
+__all__ = ["STATUSES", "CostCurve", "cost_curves", "cost_models", "escalate", "lang_cost",
            "purchased_cost", "scaled_cost", "unit_capex"]
+
+#: how a curve is known: read in its source, quoted from a transcription, estimated
+STATUSES = ("READ", "QUOTED", "EST")
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,10 @@ class CostCurve:
     cepci_base: float
     source: str
     note: str
+    scale: float = 1.0
+    status: str = "EST"
+    plus: str = ""
+    items: str = ""
 
 
 @cache
@@ -66,10 +83,19 @@ def cost_curves() -> dict[str, CostCurve]:
     """Curve name -> :class:`CostCurve`."""
     out = {}
     for r in read_data_csv("cost_curves.csv"):
+        if r["status"] not in STATUSES:
+            raise DataError(f"cost curve {r['curve']!r}: status {r['status']!r} is not one "
+                            "of " + ", ".join(STATUSES), hint="data/cost_curves.csv")
         out[r["curve"]] = CostCurve(r["curve"], r["size"], r["size_unit"], float(r["K1"]),
                                     float(r["K2"]), float(r["K3"]), float(r["size_min"]),
                                     float(r["size_max"]), float(r["cepci_base"]),
-                                    r["source"], r["note"])
+                                    r["source"], r["note"], float(r["scale"]), r["status"],
+                                    r["plus"], r["items"])
+    for c in out.values():
+        if c.plus and c.plus not in out:
+            raise DataError(f"cost curve {c.name!r} adds curve {c.plus!r}, which "
+                            "data/cost_curves.csv does not hold",
+                            hint=did_you_mean(c.plus, out))
     return out
 
 
@@ -108,7 +134,31 @@ def purchased_cost(curve: CostCurve, size: float, cepci: float) -> tuple[float, 
     return n * escalate(cp0, curve.cepci_base, cepci), n
 
 
+def _declared(result: Result, unit: str, name: str) -> float:
+    """A unit's scalar parameter or declared result ``name`` (its ``stages``, ``cells``)."""
+    info = result.units[unit]
+    for table in (info.params, info.results):
+        value = table.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    raise DataError(f"unit {unit!r} ({info.model}) has no parameter or result {name!r} "
+                    "that a cost curve sizes it by",
+                    hint="price it on another curve ([economics.equipment]) or size the "
+                         "curve in data/cost_curves.csv by power_kW, inlet_t_h, inlet_m3_h, "
+                         "solids_t_h, crystals_t_h, current_kA or a parameter the unit has")
+
+
 def _size(result: Result, unit: str, what: str) -> float:
+    """The record quantity ``what``: a named size, optionally times declared numbers
+    (``inlet_m3_h*stages``); a name that is no size is a parameter or result."""
+    base, *factors = what.split("*")
+    value = _quantity(result, unit, base)
+    for name in factors:
+        value *= _declared(result, unit, name)
+    return value
+
+
+def _quantity(result: Result, unit: str, what: str) -> float:
     info = result.units[unit]
     if what == "power_kW":
         return info.power_kW
@@ -117,17 +167,32 @@ def _size(result: Result, unit: str, what: str) -> float:
             raise DataError(f"unit {unit!r} ({info.model}) declares no current in kA",
                             hint="cost it by another size in data/cost_models.csv")
         return info.results["current"]
+    if what == "inlet_m3_h":            # pulp volume entering (gases excluded)
+        return float(volume_per_kmol(result.species) @ result.inlet_total_kmol_h(unit))
+    if what not in ("inlet_t_h", "solids_t_h", "crystals_t_h"):
+        return _declared(result, unit, what)
     total = result.inlet_total_kmol_h(unit) * result.species.mw
     solids_in = float(total[result.species.phase == "s"].sum()) / 1e3
     if what == "inlet_t_h":
         return float(total.sum()) / 1e3
     if what == "solids_t_h":
         return solids_in
-    if what == "crystals_t_h":          # solids formed: leaving minus entering
-        out = sum(result.phase_kg_h(s.name)["s"] for s in result.streams if s.src == unit)
-        return max(out / 1e3 - solids_in, 0.0)
-    raise DataError(f"cost curve size {what!r} is not one polyflow reads",
-                    hint="use power_kW, inlet_t_h, solids_t_h, crystals_t_h or current_kA")
+    out = sum(result.phase_kg_h(s.name)["s"] for s in result.streams if s.src == unit)
+    return max(out / 1e3 - solids_in, 0.0)     # crystals: solids leaving minus entering
+
+
+def _unit_cost(result: Result, unit: str, curve: CostCurve,
+               cepci: float) -> tuple[float, float, int]:
+    """Size, purchased cost and items of ``unit`` on ``curve`` alone: with ``items``
+    named, that many identical items each of the quantity x scale; else one item split
+    above the curve's range."""
+    size = _size(result, unit, curve.size) * curve.scale
+    if not curve.items:
+        cost, n = purchased_cost(curve, size, cepci)
+        return size, cost, n
+    count = round(_declared(result, unit, curve.items))
+    cost, n = purchased_cost(curve, size, cepci)
+    return size, count * cost, count * n
 
 
 def unit_capex(result: Result, inputs: EconomicsInputs) -> list[dict[str, Any]]:
@@ -146,12 +211,14 @@ def unit_capex(result: Result, inputs: EconomicsInputs) -> list[dict[str, Any]]:
                             hint=f"[economics.equipment]: {did_you_mean(key, curves)}")
         row: dict[str, Any] = {"unit": name, "model": info.model, "curve": key or "not costed",
                                "size": 0.0, "size unit": "", "items": 0,
-                               "purchased_USD": 0.0, "source": ""}
+                               "purchased_USD": 0.0, "source": "", "status": ""}
         if key and key != "none":
             curve = curves[key]
-            size = _size(result, name, curve.size)
-            cost, n = purchased_cost(curve, size, cepci)
+            size, cost, n = _unit_cost(result, name, curve, cepci)
+            if curve.plus:
+                cost += _unit_cost(result, name, curves[curve.plus], cepci)[1]
             row.update({"size": size, "size unit": curve.size_unit, "items": n,
-                        "purchased_USD": cost, "source": curve.source})
+                        "purchased_USD": cost, "source": curve.source,
+                        "status": curve.status})
         rows.append(row)
     return rows

@@ -53,6 +53,7 @@ class Economics:
     opex_by_area_USD_y: dict[str, dict[str, float]]
     capex_USD: dict[str, float]
     capex_items: list[dict[str, Any]]
+    capex_purchased_by_status_pct: dict[str, float]
     npv_USD: float
     irr: float | None
     payback_y: float | None
@@ -74,6 +75,7 @@ class Economics:
             "opex_by_line_USD_y": self.opex_by_line_USD_y,
             "opex_by_area_USD_y": self.opex_by_area_USD_y,
             "capex_USD": self.capex_USD, "capex_items": self.capex_items,
+            "capex_purchased_by_status_pct": self.capex_purchased_by_status_pct,
             "npv_USD": self.npv_USD, "irr": self.irr, "payback_y": self.payback_y,
             "discount_rate": self.discount_rate, "cash_flow": self.cash_flow,
             "feed_value_USD_y": self.feed_value_USD_y, "ledger": self.ledger,
@@ -107,6 +109,9 @@ def evaluate(result: Result, inputs: EconomicsInputs) -> Economics:
         ln = line_of(row["unit"])
         capex_line[ln] = capex_line.get(ln, 0.0) + row["fixed_capital_USD"]
     capex_total = sum(capex_line.values())
+    purchased = sum(r["purchased_USD"] for r in items)
+    by_status = {st: 100.0 * sum(r["purchased_USD"] for r in items if r["status"] == st)
+                 / purchased if purchased > 0 else 0.0 for st in capex_mod.STATUSES}
     # operating cost, per line and category [USD/y]
     lines = list(dict.fromkeys([*capex_line, *var["by_line"]]))
     by_line = {ln: {c: var["by_line"].get(ln, {}).get(c, 0.0) * hours for c in CATEGORIES}
@@ -169,6 +174,7 @@ def evaluate(result: Result, inputs: EconomicsInputs) -> Economics:
         operating_hours_h_y=hours, revenue_USD_y={**rev, TOTAL: rev_total},
         opex_USD_y=opex, opex_by_line_USD_y=by_line, opex_by_area_USD_y=by_area,
         capex_USD={**capex_line, TOTAL: capex_total}, capex_items=items,
+        capex_purchased_by_status_pct=by_status,
         npv_USD=npv(rate, flows), irr=irr(flows),
         payback_y=payback_years(flows, len(inputs.schedule)), discount_rate=rate,
         cash_flow=flows_table, feed_value_USD_y={f: v["USD_y"] for f, v in feeds.items()},
