@@ -23,6 +23,10 @@ __all__ = ["acid_loading_profile"]
 MAX_DVJ = 2.0
 #: halvings of the acidity-and-loading Newton step before the attempt is given up
 HALVINGS = 10
+#: a start with a stage short of acid is moved to higher pH by this much [ln units] …
+RAISE_PH = 0.05 * np.log(10.0)
+#: … at most this many times (2 pH units)
+RAISES = 40
 
 
 def _acid_loading_newton(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float, ns: int,
@@ -127,6 +131,11 @@ def _acid_loading_newton(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
     negative = np.arange(2 * N) < N                 # u = ln(F/T_A) ≤ 0; v free
     try:
         a, o, P, r, h, Su = solve(u, v)
+        for _ in range(RAISES if not np.all(np.isfinite(r)) else 0):
+            v = v - RAISE_PH                  # a stage short of acid: see above
+            a, o, P, r, h, Su = solve(u, v)
+            if np.all(np.isfinite(r)):
+                break
     except (np.linalg.LinAlgError, ValueError):
         return u, v, None, None, False
     for _ in range(iters):
