@@ -208,8 +208,8 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
         return None
     Kt, mt, nt = K.T, m.T, n.T
 
-    def newton(org, u, v, nt_, tol):
-        return _acid_loading_newton(Kt, mt, nt_, eta, ns, aq_in.T, org, acid_in, W, V, T_A,
+    def newton(org, u, v, nt_, tol, aq=aq_in):
+        return _acid_loading_newton(Kt, mt, nt_, eta, ns, aq.T, org, acid_in, W, V, T_A,
                                     nu, u, v, STEP_ITERS, tol, z)
 
     if start is not None and all(len(x) == N and np.all(np.isfinite(x)) for x in start):
@@ -218,6 +218,8 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
             return _finish(a1, o1, u1, v1, org_in, acid_in, ns, T_A, nu, z)
     out = _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z,
                       newton)
+    if out is None:
+        out = _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt)
     if out is None and float(org_in.sum()) > 0.0:
         # a loaded or saponified organic feed: its order-0 profile can pile the metals up
         # without bound (no loading limit); go from the barren organic instead and bring
@@ -257,6 +259,34 @@ def _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z, n
         return ok, (un, vn, an, on)
 
     return continuation(order_step, (u, v0, None, None), MIN_DT)
+
+
+def _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt):
+    """The metals brought in by continuation at the full order (see
+    :func:`acid_loading_profile`): every metal inlet, aqueous and organic, scaled by τ
+    from 0 to 1. At τ = 0 the cascade carries acid alone, and its profile is exact: the
+    organic barren (u = 0) and every stage's acid the sum of the acid entering its train
+    at and above it, v_j = ln(h_j/W_j). Along the path the loading limit holds at every
+    step (the extractant balance is one of Newton's equations), so the metals cannot
+    pile up between stages as they do at order 0; a step whose start leaves a stage
+    without acid (the organic's base neutralising the acid of the first stage) has
+    its start moved to higher pH (:data:`RAISE_PH`). ``(u, v, a, o)`` at τ = 1, or None
+    when a train carries no acid at τ = 0 or the step falls below MIN_DT."""
+    h = train_sum(acid_in.astype(float), ns)
+    if not np.all(h > 0.0):
+        return None
+    N = len(W)
+    state = (np.zeros(N), np.log(h / np.maximum(W, 1e-300)), None, None)
+
+    def metal_step(t, tt, state):
+        un, vn, an, on, ok = newton_at(tt, state[0], state[1])
+        return ok, (un, vn, an, on)
+
+    def newton_at(tau, u, v):
+        return newton(tau * org_in, u, v, nt, LOAD_TOL if tau == 1.0 else 1e-6,
+                      aq=tau * aq_in)
+
+    return continuation(metal_step, state, MIN_DT)
 
 
 def _finish(a, o, u, v, org_in, acid_in, ns, T_A, nu, z):
