@@ -23,6 +23,10 @@ __all__ = ["acid_loading_profile"]
 MAX_DVJ = 2.0
 #: halvings of the acidity-and-loading Newton step before the attempt is given up
 HALVINGS = 10
+#: Newton iterations per step of the metals' continuation (:func:`_metal_path`): where
+#: the organic's base has nearly neutralised the acid, the acidity of the first stages
+#: moves as a titration front, and Newton takes many short steps there
+METAL_ITERS = 60
 #: a start with a stage short of acid is moved to higher pH by this much [ln units] …
 RAISE_PH = 0.05 * np.log(10.0)
 #: … at most this many times (2 pH units)
@@ -208,9 +212,9 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
         return None
     Kt, mt, nt = K.T, m.T, n.T
 
-    def newton(org, u, v, nt_, tol, aq=aq_in):
+    def newton(org, u, v, nt_, tol, aq=aq_in, iters=STEP_ITERS):
         return _acid_loading_newton(Kt, mt, nt_, eta, ns, aq.T, org, acid_in, W, V, T_A,
-                                    nu, u, v, STEP_ITERS, tol, z)
+                                    nu, u, v, iters, tol, z)
 
     if start is not None and all(len(x) == N and np.all(np.isfinite(x)) for x in start):
         u1, v1, a1, o1, ok = newton(org_in, start[0], start[1], nt, LOAD_TOL)
@@ -284,7 +288,7 @@ def _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt):
 
     def newton_at(tau, u, v):
         return newton(tau * org_in, u, v, nt, LOAD_TOL if tau == 1.0 else 1e-6,
-                      aq=tau * aq_in)
+                      aq=tau * aq_in, iters=METAL_ITERS)
 
     return continuation(metal_step, state, MIN_DT)
 
