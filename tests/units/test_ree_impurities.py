@@ -144,6 +144,56 @@ def test_saponification_raises_stage_pH_and_extraction(saponified):
     assert la_raf[0] > la_raf[1] > la_raf[2]
 
 
+@pytest.fixture(scope="module")
+def saponified_cut():
+    """A saponified Pr/Nd cut on the pH model (the start profile of issue #15's second
+    wave): 0.3 kmol/h each of Pr and Nd, 15 extraction + 15 scrub stages (scrub liquor
+    0.3 kmol/h HCl), 3 kmol/h P507 (1.5 mol/L) at 20, 30 and 40 % NH3-saponified,
+    the tabulated P507 equilibria with the extractant order 3. Before the start by
+    continuation in the metals (``acid_loading._metal_path``) none of them converged
+    (the order-0 start piles the metals up between the stages)."""
+    feed = {"Pr": 0.3, "Nd": 0.3}
+    out = {}
+    for s in (0.2, 0.3, 0.4):
+        fs = battery(feed, 15, 15, saponified=s, scrub_acid=0.3, equilibrium="pH",
+                     extractant_molarity=1.5, extractant_order=3.0)
+        out[s] = (fs, fs.solve())
+    return out
+
+
+def test_saponified_cut_converges_with_NH4_out_in_the_raffinate(saponified_cut):
+    """Every element closes; the NH4+ of the organic (14.007 kg N per kmol NH3) leaves
+    with the raffinate and none on the loaded organic; the organic stays below its
+    capacity (free extractant positive in every stage)."""
+    for s, (fs, r) in saponified_cut.items():
+        assert max(r.closure.values()) < 1e-12
+        assert r.elements_kg_h("raf")["N"] == pytest.approx(14.007 * s * 3.0, rel=1e-6)
+        assert r.elements_kg_h("org").get("N", 0.0) < 1e-6
+        prof = fs.units["sx"].stage_profile(r.unit_solution("sx"))
+        assert prof["free_extractant"].min() > 0.0
+
+
+def test_saponified_cut_pH_rises_with_the_degree_at_the_P507_separation_factor(
+        saponified_cut):
+    """More saponification, higher pH in the raffinate stage and at the feed stage, and
+    more of both elements extracted. Nd and Pr have the same slope (3) and order, so
+    in every stage D_Nd/D_Pr = 10^(b_Nd − b_Pr) whatever the pH and the loading
+    (log D = 3 pH + b + n log(F/T_A); b from data/ree_extraction.csv)."""
+    beta = 10.0 ** (extraction_equilibrium("P507", "Nd").intercept_at(1.5)
+                    - extraction_equilibrium("P507", "Pr").intercept_at(1.5))
+    pH1, pH_feed, raf = [], [], []
+    for fs, r in saponified_cut.values():
+        prof = fs.units["sx"].stage_profile(r.unit_solution("sx"))
+        pH1.append(prof["pH"][0])
+        pH_feed.append(prof["pH"][14])
+        raf.append(r.elements_kg_h("raf")["Nd"] + r.elements_kg_h("raf")["Pr"])
+        a, o = prof["aqueous"][:, :2], prof["organic"][:, :2]   # Pr, Nd
+        assert (o[:, 1] / a[:, 1]) / (o[:, 0] / a[:, 0]) == pytest.approx(beta, rel=1e-9)
+    assert pH1[0] < pH1[1] < pH1[2]
+    assert pH_feed[0] < pH_feed[1] < pH_feed[2]
+    assert raf[0] > raf[1] > raf[2]
+
+
 def test_extractant_table_is_complete_and_cited():
     """Every row names a known extractant, a charge and slope, a status and a source
     key of sources_ree.csv; the slope of every metal is its charge (slope analysis)."""
