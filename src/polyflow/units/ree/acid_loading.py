@@ -199,6 +199,12 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
     leaves some without acid). ``start`` ((u, v) of an earlier call): Newton at t = 1
     is tried from it first.
 
+    When that fails (a saponified organic: at order 0 and held acidity the metals pile
+    up between stages without bound), the metals are brought in at the full order
+    (:func:`_metal_path`): every metal inlet scaled by τ from 0 to 1 from the acid-only
+    cascade, whose profile is exact, by the same continuation; failing that, the
+    organic's load alone is brought in from a barren organic (org_in·τ).
+
     ``nu`` and ``z`` (extractant bound and H+ released per ion): a number or one per
     element.
 
