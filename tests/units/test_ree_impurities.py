@@ -148,13 +148,14 @@ def test_saponification_raises_stage_pH_and_extraction(saponified):
 def saponified_cut():
     """A saponified Pr/Nd cut on the pH model (the start profile of issue #15's second
     wave): 0.3 kmol/h each of Pr and Nd, 15 extraction + 15 scrub stages (scrub liquor
-    0.3 kmol/h HCl), 3 kmol/h P507 (1.5 mol/L) at 20, 30 and 40 % NH3-saponified,
+    0.3 kmol/h HCl), 3 kmol/h P507 (1.5 mol/L) at 10, 20, 30 and 40 % NH3-saponified
+    (10 %: 0.3 kmol/h NH4+ against 0.31 kmol/h of acid, the titration's end point),
     the tabulated P507 equilibria with the extractant order 3. Before the start by
     continuation in the metals (``acid_loading._metal_path``) none of them converged
     (the order-0 start piles the metals up between the stages)."""
     feed = {"Pr": 0.3, "Nd": 0.3}
     out = {}
-    for s in (0.2, 0.3, 0.4):
+    for s in (0.1, 0.2, 0.3, 0.4):
         fs = battery(feed, 15, 15, saponified=s, scrub_acid=0.3, equilibrium="pH",
                      extractant_molarity=1.5, extractant_order=3.0)
         out[s] = (fs, fs.solve())
@@ -189,9 +190,9 @@ def test_saponified_cut_pH_rises_with_the_degree_at_the_P507_separation_factor(
         raf.append(r.elements_kg_h("raf")["Nd"] + r.elements_kg_h("raf")["Pr"])
         a, o = prof["aqueous"][:, :2], prof["organic"][:, :2]   # Pr, Nd
         assert (o[:, 1] / a[:, 1]) / (o[:, 0] / a[:, 0]) == pytest.approx(beta, rel=1e-9)
-    assert pH1[0] < pH1[1] < pH1[2]
-    assert pH_feed[0] < pH_feed[1] < pH_feed[2]
-    assert raf[0] > raf[1] > raf[2]
+    assert pH1[0] < pH1[1] < pH1[2] < pH1[3]
+    assert pH_feed[0] < pH_feed[1] < pH_feed[2] < pH_feed[3]
+    assert raf[0] > raf[1] > raf[2] > raf[3]
 
 
 def test_extractant_table_is_complete_and_cited():
