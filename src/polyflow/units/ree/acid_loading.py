@@ -218,8 +218,8 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
         return None
     Kt, mt, nt = K.T, m.T, n.T
 
-    def newton(org, u, v, nt_, tol, aq=aq_in, iters=STEP_ITERS):
-        return _acid_loading_newton(Kt, mt, nt_, eta, ns, aq.T, org, acid_in, W, V, T_A,
+    def newton(org, u, v, nt_, tol, aq=aq_in, iters=STEP_ITERS, acid=acid_in):
+        return _acid_loading_newton(Kt, mt, nt_, eta, ns, aq.T, org, acid, W, V, T_A,
                                     nu, u, v, iters, tol, z)
 
     if start is not None and all(len(x) == N and np.all(np.isfinite(x)) for x in start):
@@ -229,7 +229,7 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
     out = _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z,
                       newton)
     if out is None:
-        out = _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt)
+        out = _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt, z)
     if out is None and float(org_in.sum()) > 0.0:
         # a loaded or saponified organic feed: its order-0 profile can pile the metals up
         # without bound (no loading limit); go from the barren organic instead and bring
@@ -271,7 +271,7 @@ def _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z, n
     return continuation(order_step, (u, v0, None, None), MIN_DT)
 
 
-def _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt):
+def _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt, z):
     """The metals brought in by continuation at the full order (see
     :func:`acid_loading_profile`): every metal inlet, aqueous and organic, scaled by τ
     from 0 to 1. At τ = 0 the cascade carries acid alone, and its profile is exact: the
@@ -288,10 +288,19 @@ def _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt):
     last solution alone is too far (a Pr/Nd cut at 10 % saponified stalled at τ ≈ 0.66).
     ``(u, v, a, o)`` at τ = 1, or None when a train carries no acid at τ = 0 or the
     step falls below MIN_DT."""
-    h = train_sum(acid_in.astype(float), ns)
+    N = len(W)
+    acid_in = acid_in.astype(float)
+    h = train_sum(acid_in, ns)
+    # a train whose first stage has no acid (a scrub liquor of metal chlorides alone):
+    # acid as much as the metals' charge is lent to that stage and returned with τ
+    lend = np.zeros(N)
+    charge = float((z * aq_in).sum() + (z * org_in).sum())
+    for top, first in ((ns - 1, 0), (N - 1, ns)):
+        if top >= first and h[first:top + 1].min(initial=1.0) <= 0.0:
+            lend[top] = max(charge, float(np.abs(acid_in).sum()), 1e-300)
+    h = train_sum(acid_in + lend, ns)
     if not np.all(h > 0.0):
         return None
-    N = len(W)
     state = (np.zeros(N), np.log(h / np.maximum(W, 1e-300)), None, None, None)
 
     def metal_step(t, tt, state):
@@ -307,7 +316,7 @@ def _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt):
 
     def newton_at(tau, u, v):
         return newton(tau * org_in, u, v, nt, LOAD_TOL if tau == 1.0 else 1e-6,
-                      aq=tau * aq_in, iters=METAL_ITERS)
+                      aq=tau * aq_in, iters=METAL_ITERS, acid=acid_in + (1.0 - tau) * lend)
 
     out = continuation(metal_step, state, MIN_DT)
     return None if out is None else out[:4]
