@@ -286,8 +286,11 @@ def _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt, z):
     when Newton fails from there: near the titration's end point (the organic's base
     about equal to the acid fed) the first stages' acidity moves fast with τ, and the
     last solution alone is too far (a Pr/Nd cut at 10 % saponified stalled at τ ≈ 0.66).
-    ``(u, v, a, o)`` at τ = 1, or None when a train carries no acid at τ = 0 or the
-    step falls below MIN_DT."""
+    A train with no acid at its first stage (a scrub liquor of metal chlorides alone,
+    as plants reflux) has no acid-only profile (ln 0): acid equal to the charge of all
+    the metal inlets is lent to that stage and returned with τ (acid_in + (1−τ)·lent),
+    so the cascade at τ = 1 is the given one.
+    ``(u, v, a, o)`` at τ = 1, or None when the step falls below MIN_DT."""
     N = len(W)
     acid_in = acid_in.astype(float)
     h = train_sum(acid_in, ns)
