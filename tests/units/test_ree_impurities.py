@@ -23,10 +23,12 @@ def chloride(e: str) -> str:
 
 def battery(feed: dict, n: int, m: int = 0, k: int = 0, saponified: float = 0.0,
             acid_feed: float = 0.01, scrub_acid: float = 0.0, strip_acid: float = 3.0,
-            extractant_kmol: float = 3.0, **kw) -> Flowsheet:
+            extractant_kmol: float = 3.0, scrub_metals: dict | None = None,
+            **kw) -> Flowsheet:
     """1 m3/h aqueous feed of the chlorides ``feed`` [kmol/h]; 2 m3/h organic of
     ``extractant_kmol`` P507 of which the fraction ``saponified`` is NH4A; scrub and strip
-    liquors 0.5 m3/h when there are such stages."""
+    liquors 0.5 m3/h when there are such stages, the scrub liquor with the chlorides
+    ``scrub_metals`` [kmol/h] (a reflux) beside its ``scrub_acid``."""
     els = list(feed) + (["NH4"] if saponified else [])
     sp = ["H2O", "HCl", "P507", "kerosene", *{chloride(e).removesuffix("(aq)") for e in els},
           *[complex_id(e, CHARGE.get(e, 3)) for e in els]]
@@ -50,7 +52,9 @@ def battery(feed: dict, n: int, m: int = 0, k: int = 0, saponified: float = 0.0,
     fs.connect("raf", "sx.raffinate", "raffinate")
     fs.connect("org", "sx.organic", "loaded")
     if m:
-        fs.add(Feed("wash", flows_kg_h={"H2O": 500.0, "HCl": scrub_acid * mw["HCl(aq)"]}))
+        reflux = {chloride(e): q * mw[chloride(e)] for e, q in (scrub_metals or {}).items()}
+        fs.add(Feed("wash", flows_kg_h={"H2O": 500.0, "HCl": scrub_acid * mw["HCl(aq)"],
+                                        **reflux}))
         fs.connect("w", "wash", "sx.scrub")
     if k:
         fs.add(Feed("acid", flows_kg_h={"H2O": 500.0, "HCl": strip_acid * mw["HCl(aq)"]}))
@@ -142,6 +146,80 @@ def test_saponification_raises_stage_pH_and_extraction(saponified):
     assert pH1[0] < pH1[1] < pH1[2]
     assert nd_raf[0] > nd_raf[1] > nd_raf[2]
     assert la_raf[0] > la_raf[1] > la_raf[2]
+
+
+@pytest.fixture(scope="module")
+def saponified_cut():
+    """A saponified Pr/Nd cut on the pH model (the start profile of issue #15's second
+    wave): 0.3 kmol/h each of Pr and Nd, 15 extraction + 15 scrub stages (scrub liquor
+    0.3 kmol/h HCl), 3 kmol/h P507 (1.5 mol/L) at 10, 20, 30 and 40 % NH3-saponified
+    (10 %: 0.3 kmol/h NH4+ against 0.31 kmol/h of acid, the titration's end point),
+    the tabulated P507 equilibria with the extractant order 3. Before the start by
+    continuation in the metals (``acid_loading._metal_path``) none of them converged
+    (the order-0 start piles the metals up between the stages)."""
+    feed = {"Pr": 0.3, "Nd": 0.3}
+    out = {}
+    for s in (0.1, 0.2, 0.3, 0.4):
+        fs = battery(feed, 15, 15, saponified=s, scrub_acid=0.3, equilibrium="pH",
+                     extractant_molarity=1.5, extractant_order=3.0)
+        out[s] = (fs, fs.solve())
+    return out
+
+
+def test_saponified_cut_converges_with_NH4_out_in_the_raffinate(saponified_cut):
+    """Every element closes; the NH4+ of the organic (14.007 kg N per kmol NH3) leaves
+    with the raffinate and none on the loaded organic; the organic stays below its
+    capacity (free extractant positive in every stage)."""
+    for s, (fs, r) in saponified_cut.items():
+        assert max(r.closure.values()) < 1e-12
+        assert r.elements_kg_h("raf")["N"] == pytest.approx(14.007 * s * 3.0, rel=1e-6)
+        assert r.elements_kg_h("org").get("N", 0.0) < 1e-6
+        prof = fs.units["sx"].stage_profile(r.unit_solution("sx"))
+        assert prof["free_extractant"].min() > 0.0
+
+
+def test_saponified_cut_pH_rises_with_the_degree_at_the_P507_separation_factor(
+        saponified_cut):
+    """More saponification, higher pH in the raffinate stage and at the feed stage, and
+    more of both elements extracted. Nd and Pr have the same slope (3) and order, so
+    in every stage D_Nd/D_Pr = 10^(b_Nd − b_Pr) whatever the pH and the loading
+    (log D = 3 pH + b + n log(F/T_A); b from data/ree_extraction.csv)."""
+    beta = 10.0 ** (extraction_equilibrium("P507", "Nd").intercept_at(1.5)
+                    - extraction_equilibrium("P507", "Pr").intercept_at(1.5))
+    pH1, pH_feed, raf = [], [], []
+    for fs, r in saponified_cut.values():
+        prof = fs.units["sx"].stage_profile(r.unit_solution("sx"))
+        pH1.append(prof["pH"][0])
+        pH_feed.append(prof["pH"][14])
+        raf.append(r.elements_kg_h("raf")["Nd"] + r.elements_kg_h("raf")["Pr"])
+        a, o = prof["aqueous"][:, :2], prof["organic"][:, :2]   # Pr, Nd
+        assert (o[:, 1] / a[:, 1]) / (o[:, 0] / a[:, 0]) == pytest.approx(beta, rel=1e-9)
+    assert pH1[0] < pH1[1] < pH1[2] < pH1[3]
+    assert pH_feed[0] < pH_feed[1] < pH_feed[2] < pH_feed[3]
+    assert raf[0] > raf[1] > raf[2] > raf[3]
+
+
+def test_saponified_cut_with_an_acid_free_reflux_scrub_converges():
+    """The scrub liquor a reflux of NdCl3 (0.15 kmol/h) without acid, as plants scrub: the
+    scrub train has no acid at its first stage until Nd is extracted there (the start
+    lends it acid, returned along the continuation). 20 and 30 % saponified: every
+    element closes, all the NH4+ leaves in the raffinate, the stage pH rises with the
+    degree, and the acid-free scrub still raises the Nd grade of the loaded organic
+    above the 0.3 kmol/h HCl scrub's (0.708 and 0.668 mol Nd/(Pr+Nd), the fixture
+    above)."""
+    grade, pH1 = [], []
+    for s in (0.2, 0.3):
+        fs = battery({"Pr": 0.3, "Nd": 0.3}, 15, 15, saponified=s, scrub_metals={"Nd": 0.15},
+                     equilibrium="pH", extractant_molarity=1.5, extractant_order=3.0)
+        r = fs.solve()
+        assert max(r.closure.values()) < 1e-12
+        assert r.elements_kg_h("raf")["N"] == pytest.approx(14.007 * s * 3.0, rel=1e-6)
+        org = r.elements_kg_h("org")
+        nd, pr = org["Nd"] / 144.24, org["Pr"] / 140.91
+        grade.append(nd / (nd + pr))
+        pH1.append(fs.units["sx"].stage_profile(r.unit_solution("sx"))["pH"][0])
+    assert pH1[0] < pH1[1]
+    assert grade[0] > 0.708 and grade[1] > 0.668
 
 
 def test_extractant_table_is_complete_and_cited():

@@ -23,6 +23,14 @@ __all__ = ["acid_loading_profile"]
 MAX_DVJ = 2.0
 #: halvings of the acidity-and-loading Newton step before the attempt is given up
 HALVINGS = 10
+#: Newton iterations per step of the metals' continuation (:func:`_metal_path`): where
+#: the organic's base has nearly neutralised the acid, the acidity of the first stages
+#: moves as a titration front, and Newton takes many short steps there
+METAL_ITERS = 60
+#: a start with a stage short of acid is moved to higher pH by this much [ln units] …
+RAISE_PH = 0.05 * np.log(10.0)
+#: … at most this many times (2 pH units)
+RAISES = 40
 
 
 def _acid_loading_newton(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float, ns: int,
@@ -127,6 +135,11 @@ def _acid_loading_newton(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
     negative = np.arange(2 * N) < N                 # u = ln(F/T_A) ≤ 0; v free
     try:
         a, o, P, r, h, Su = solve(u, v)
+        for _ in range(RAISES if not np.all(np.isfinite(r)) else 0):
+            v = v - RAISE_PH                  # a stage short of acid: see above
+            a, o, P, r, h, Su = solve(u, v)
+            if np.all(np.isfinite(r)):
+                break
     except (np.linalg.LinAlgError, ValueError):
         return u, v, None, None, False
     for _ in range(iters):
@@ -186,6 +199,12 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
     leaves some without acid). ``start`` ((u, v) of an earlier call): Newton at t = 1
     is tried from it first.
 
+    When that fails (a saponified organic: at order 0 and held acidity the metals pile
+    up between stages without bound), the metals are brought in at the full order
+    (:func:`_metal_path`): every metal inlet scaled by τ from 0 to 1 from the acid-only
+    cascade, whose profile is exact, by the same continuation; failing that, the
+    organic's load alone is brought in from a barren organic (org_in·τ).
+
     ``nu`` and ``z`` (extractant bound and H+ released per ion): a number or one per
     element.
 
@@ -199,9 +218,9 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
         return None
     Kt, mt, nt = K.T, m.T, n.T
 
-    def newton(org, u, v, nt_, tol):
-        return _acid_loading_newton(Kt, mt, nt_, eta, ns, aq_in.T, org, acid_in, W, V, T_A,
-                                    nu, u, v, STEP_ITERS, tol, z)
+    def newton(org, u, v, nt_, tol, aq=aq_in, iters=STEP_ITERS, acid=acid_in):
+        return _acid_loading_newton(Kt, mt, nt_, eta, ns, aq.T, org, acid, W, V, T_A,
+                                    nu, u, v, iters, tol, z)
 
     if start is not None and all(len(x) == N and np.all(np.isfinite(x)) for x in start):
         u1, v1, a1, o1, ok = newton(org_in, start[0], start[1], nt, LOAD_TOL)
@@ -209,6 +228,8 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
             return _finish(a1, o1, u1, v1, org_in, acid_in, ns, T_A, nu, z)
     out = _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z,
                       newton)
+    if out is None:
+        out = _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt, z)
     if out is None and float(org_in.sum()) > 0.0:
         # a loaded or saponified organic feed: its order-0 profile can pile the metals up
         # without bound (no loading limit); go from the barren organic instead and bring
@@ -248,6 +269,60 @@ def _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z, n
         return ok, (un, vn, an, on)
 
     return continuation(order_step, (u, v0, None, None), MIN_DT)
+
+
+def _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt, z):
+    """The metals brought in by continuation at the full order (see
+    :func:`acid_loading_profile`): every metal inlet, aqueous and organic, scaled by τ
+    from 0 to 1. At τ = 0 the cascade carries acid alone, and its profile is exact: the
+    organic barren (u = 0) and every stage's acid the sum of the acid entering its train
+    at and above it, v_j = ln(h_j/W_j). Along the path the loading limit holds at every
+    step (the extractant balance is one of Newton's equations), so the metals cannot
+    pile up between stages as they do at order 0; a step whose start leaves a stage
+    without acid (the organic's base neutralising the acid of the first stage) has
+    its start moved to higher pH (:data:`RAISE_PH`). Each step starts from the secant
+    predictor through the last two solutions (E. L. Allgower & K. Georg, *Introduction
+    to Numerical Continuation Methods*, SIAM (2003), ch. 2), and from the last solution
+    when Newton fails from there: near the titration's end point (the organic's base
+    about equal to the acid fed) the first stages' acidity moves fast with τ, and the
+    last solution alone is too far (a Pr/Nd cut at 10 % saponified stalled at τ ≈ 0.66).
+    A train with no acid at its first stage (a scrub liquor of metal chlorides alone,
+    as plants reflux) has no acid-only profile (ln 0): acid equal to the charge of all
+    the metal inlets is lent to that stage and returned with τ (acid_in + (1−τ)·lent),
+    so the cascade at τ = 1 is the given one.
+    ``(u, v, a, o)`` at τ = 1, or None when the step falls below MIN_DT."""
+    N = len(W)
+    acid_in = acid_in.astype(float)
+    h = train_sum(acid_in, ns)
+    # a train whose first stage has no acid (a scrub liquor of metal chlorides alone):
+    # acid as much as the metals' charge is lent to that stage and returned with τ
+    lend = np.zeros(N)
+    charge = float((z * aq_in).sum() + (z * org_in).sum())
+    for top, first in ((ns - 1, 0), (N - 1, ns)):
+        if top >= first and h[first:top + 1].min(initial=1.0) <= 0.0:
+            lend[top] = max(charge, float(np.abs(acid_in).sum()), 1e-300)
+    h = train_sum(acid_in + lend, ns)
+    if not np.all(h > 0.0):
+        return None
+    state = (np.zeros(N), np.log(h / np.maximum(W, 1e-300)), None, None, None)
+
+    def metal_step(t, tt, state):
+        u, v = state[0], state[1]
+        if state[4] is not None:            # secant predictor from the previous step
+            t0, u0, v0 = state[4]
+            f = (tt - t) / (t - t0)
+            u, v = np.minimum(u + f * (u - u0), 0.0), v + f * (v - v0)
+        un, vn, an, on, ok = newton_at(tt, u, v)
+        if not ok and state[4] is not None:
+            un, vn, an, on, ok = newton_at(tt, state[0], state[1])
+        return ok, (un, vn, an, on, (t, state[0], state[1]))
+
+    def newton_at(tau, u, v):
+        return newton(tau * org_in, u, v, nt, LOAD_TOL if tau == 1.0 else 1e-6,
+                      aq=tau * aq_in, iters=METAL_ITERS, acid=acid_in + (1.0 - tau) * lend)
+
+    out = continuation(metal_step, state, MIN_DT)
+    return None if out is None else out[:4]
 
 
 def _finish(a, o, u, v, org_in, acid_in, ns, T_A, nu, z):
