@@ -84,8 +84,7 @@ def first_lu() -> None:
                 best = None
                 for _ in range(2):                  # the smaller of two runs
                     fs = build(n_stages, 2.0, model)
-                    if ordering == "matched":
-                        fs.options["start_ordering"] = "matched"
+                    fs.options["start_ordering"] = ordering
                     seconds.clear()
                     r = fs.solve(max_iter=100)
                     if best is None or seconds[0] < best[0]:

@@ -43,12 +43,23 @@ def test_matched_factor_solves_the_same_system():
 def test_ree_cascade_same_steady_state_matched():
     """A 15-element, 50-stage constant-D cascade (the model whose first factorisation
     was 10-15 times its later ones at 200 stages): same iterations, same flows."""
-    plain = ree_cascade.build(50, 2.0, "distribution").solve(max_iter=100)
     fs = ree_cascade.build(50, 2.0, "distribution")
-    fs.options["start_ordering"] = "matched"
-    matched = fs.solve(max_iter=100)
+    fs.options["start_ordering"] = "plain"
+    plain = fs.solve(max_iter=100)
+    matched = ree_cascade.build(50, 2.0, "distribution").solve(max_iter=100)   # default
     assert matched.iterations == plain.iterations
     assert max(matched.closure.values()) < 1e-12
     big = np.abs(plain.flows_kmol_h).max()
     np.testing.assert_allclose(matched.flows_kmol_h, plain.flows_kmol_h, rtol=1e-9,
                                atol=1e-12 * big)
+
+
+def test_an_unknown_start_ordering_is_refused_with_the_choices():
+    import pytest
+
+    from polyflow.errors import InputError
+    fs = ree_cascade.build(5, 2.0, "distribution")
+    fs.options["start_ordering"] = "amd"
+    with pytest.raises(InputError, match="start_ordering") as err:
+        fs.solve()
+    assert '"plain"' in str(err.value.hint)

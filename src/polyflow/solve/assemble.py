@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from polyflow.errors import PolyflowError, SpecificationError
+from polyflow.errors import InputError, PolyflowError, SpecificationError
 from polyflow.solve.aqueous_rows import aqueous_rows
 from polyflow.solve.batch import BatchEquations
 from polyflow.solve.structure import check_structure
@@ -45,7 +45,13 @@ def assemble(fs: Flowsheet) -> Assembly:
     streams = fs.streams
     index = {s.name: k for k, s in enumerate(streams)}
     builder = SystemBuilder(fs.species, [s.name for s in streams])
-    builder.match_start = fs.options.get("start_ordering") == "matched"
+    ordering = fs.options.get("start_ordering", "matched")
+    if ordering not in ("matched", "plain"):
+        raise InputError(f"option start_ordering = {ordering!r} is not known",
+                         field="start_ordering",
+                         hint='use "matched" (the default: the start-up LU on columns '
+                              'matched to a nonzero diagonal) or "plain" (COLAMD alone)')
+    builder.match_start = ordering == "matched"
     try:
         builder.aqueous = aqueous_rows(fs, builder, [s.name for s in streams])
     except PolyflowError as err:

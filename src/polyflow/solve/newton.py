@@ -237,8 +237,8 @@ def _solver(system: EquationSystem, J: sp.csc_matrix,
     plant's own rows only (the speciation part is zero), an LU the size of the plant
     without speciation. A singular plant is factored whole, for the error's names.
 
-    ``matched`` (the start-up Jacobian when the plant asks for ``start_ordering =
-    "matched"``): factored with the matched column pre-ordering of
+    ``matched`` (the start-up Jacobian, unless the plant's ``start_ordering`` is
+    ``"plain"``): factored with the matched column pre-ordering of
     :func:`~polyflow.solve.structure.matched_lu`, and its ordering not kept, so the
     kept one (:class:`OrderedFactor`) comes from a Jacobian of the real equations."""
     n = system.n

@@ -136,9 +136,9 @@ def matched_lu(J: sp.csc_matrix) -> _MatchedLU | None:
     *SIAM J. Matrix Anal. Appl.* 22 (2001) 973, as SuperLU_DIST uses it (Li & Demmel,
     *ACM TOMS* 29 (2003) 110).
 
-    Newton asks for it on its first, start-up Jacobian when the plant's option
-    ``start_ordering`` is ``"matched"``: there the start-up equations of a 200-stage
-    rare-earth cascade (a fixed split per element) hold exact zeros where the real
+    Newton asks for it on its first, start-up Jacobian unless the plant's option
+    ``start_ordering`` is ``"plain"`` (it is ``"matched"`` by default): there the
+    start-up equations of a 200-stage rare-earth cascade (a fixed split per element) hold exact zeros where the real
     equations have derivatives, and without it SuperLU's pivots wander from the
     structure COLAMD planned: the symbolic fill of its pivot sequence was 1.35 million
     entries against 104,000 for the converged Jacobian of the same pattern (all but

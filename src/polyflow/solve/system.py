@@ -82,7 +82,7 @@ class SystemBuilder:
         #: every stream's speciation rows (polyflow.solve.aqueous_rows), or None
         self.aqueous = None
         #: factor the first (start-up) Jacobian with its columns matched to a nonzero
-        #: diagonal (solve.structure.factor); ``options["start_ordering"] = "matched"``
+        #: diagonal (solve.structure.factor); the default, off with ``start_ordering = "plain"``
         self.match_start = False
         #: (columns (streams, n), masters) of the speciation unknowns, for units
         self.speciation: tuple[np.ndarray, tuple[str, ...]] | None = None
