@@ -137,13 +137,13 @@ def matched_lu(J: sp.csc_matrix) -> _MatchedLU | None:
     *ACM TOMS* 29 (2003) 110).
 
     Newton asks for it on its first, start-up Jacobian unless the plant's option
-    ``start_ordering`` is ``"plain"`` (it is ``"matched"`` by default): there the
-    start-up equations of a 200-stage rare-earth cascade (a fixed split per element)
-    hold exact zeros where the real equations have derivatives, and without it
-    SuperLU's pivots wander from the structure COLAMD planned: the symbolic fill of its pivot sequence was 1.35 million
-    entries against 104,000 for the converged Jacobian of the same pattern (all but
-    91,000 of them exact zeros), and the factorisation took 10-15 times as long
-    (docs/solver.md, "Performance")."""
+    ``start_ordering`` is ``"plain"`` (it is ``"matched"`` by default): there the start-up
+    equations of a 200-stage rare-earth cascade (a fixed split per element) hold exact zeros
+    where the real equations have derivatives, and without it SuperLU's pivots wander from
+    the structure COLAMD planned: the symbolic fill of its pivot sequence was 1.35 million
+    entries against 104,000 for the converged Jacobian of the same pattern (all but 91,000
+    of them exact zeros), and the factorisation took 10-15 times as long (docs/solver.md,
+    "Performance")."""
     nonzero = J.copy()
     nonzero.eliminate_zeros()
     match = maximum_bipartite_matching(nonzero.tocsr(), perm_type="column")
