@@ -58,7 +58,8 @@ MINERAL_SPECIES = {
     "Gypsum": "CaSO4*2H2O(s)", "Anhydrite": "CaSO4(s)", "Fluorite": "CaF2(s)",
     "Fe(OH)3(a)": "Fe(OH)3(s)", "Fe(OH)3": "Fe(OH)3(s)", "Goethite": "FeO(OH)(s)",
     "Tenorite": "CuO(s)", "Portlandite": "Ca(OH)2(s)", "Calcite": "CaCO3(s)",
-    "Stibnite": "Sb2S3(s)",
+    "Stibnite": "Sb2S3(s)", "Gibbsite": "Al(OH)3(s)", "Pyrochroite": "Mn(OH)2(s)",
+    "Mn(OH)2(am)": "Mn(OH)2(s)", "Zn(OH)2(e)": "Zn(OH)2(s)", "Zn(OH)2(epsilon)": "Zn(OH)2(s)",
 }
 #: gases that may leave by the vent
 GAS_SPECIES = {"H2S(g)": "H2S(g)", "CO2(g)": "CO2(g)"}
