@@ -498,8 +498,22 @@ class LiquorEquilibrium:
         free = np.concatenate([in_cols, eq.flows(out), eq.flows(vent)])
         if dose is not None:
             free = free[free != dose]
-        eq.nonlinear(cols, n_rows, func, jac, labels=labels, start=(func0, jac0),
-                     unbounded=free)
+        # the block's structural nonzeros (most inlet species touch few rows): a dense
+        # block over every inlet species would fill the plant's LU
+        probe = np.random.default_rng(0).uniform(0.5, 1.5, len(cols))
+        probe[o_x:o_x + n] = x0[:n] + 0.1 * probe[o_x:o_x + n]
+        probe[o_T] = 298.15
+        nz = (func_jac(probe)[2] != 0) | (jac0(probe) != 0)
+        ri, ci = np.nonzero(nz)
+
+        def jac_nz(xl):
+            return jac(xl)[ri, ci]
+
+        def jac0_nz(xl):
+            return jac0(xl)[ri, ci]
+
+        eq.nonlinear(cols, n_rows, func, jac_nz, labels=labels, start=(func0, jac0_nz),
+                     unbounded=free, pattern=(ri, ci))
         eq.eliminate(cols, cols[inner_cols], settle)
         eq.initialiser(np.concatenate([in_cols, [eq.flows(out)[w], eq.temperature(out)]]), z,
                        lambda v: self.start(v[:-2].reshape(nin, S).sum(axis=0), v[-2], v[-1],
