@@ -228,7 +228,7 @@ def test_block_jacobian_equals_central_differences(target):
     assert blocks
     for b in blocks:
         xl = np.asarray(r.x[b.cols], dtype=float)
-        J = b.jac(xl)
+        J = b.jacobian(xl)
         fd = np.zeros_like(J)
         for j in range(len(xl)):
             h = 1e-6 * max(abs(xl[j]), 1e-3)
