@@ -462,7 +462,7 @@ class LiquorEquilibrium:
                 ysum, water, _, T = parts(xl)
                 try:
                     z_start = self.start(ysum, water, T, pH)
-                except Exception:    # noqa: BLE001 (no speciation: keep the iterate)
+                except Exception:    # no speciation: keep the iterate
                     return None
                 trial = xl.copy()
                 trial[inner_cols] = z_start

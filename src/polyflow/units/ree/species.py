@@ -95,7 +95,7 @@ def resolve_species(unit: REECascade, species: SpeciesSet) -> CascadeSpecies:
     for e in els:
         try:
             forms.add("ion" if "+" in _charge(unit, e, species)[1] else "chloride")
-        except Exception:       # noqa: BLE001 (ambiguous or missing: named below)
+        except Exception:       # ambiguous or missing: named below
             continue
     prefer = forms.pop() if len(forms) == 1 else None
     for e in els:
