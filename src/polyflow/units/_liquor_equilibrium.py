@@ -500,10 +500,16 @@ class LiquorEquilibrium:
             free = free[free != dose]
         # the block's structural nonzeros (most inlet species touch few rows): a dense
         # block over every inlet species would fill the plant's LU
+        # (probed twice: with inlets of order one, and with inlets far below the water,
+        # where the H+ split is not saturated and its derivatives are not 0 or 1)
         probe = np.random.default_rng(0).uniform(0.5, 1.5, len(cols))
         probe[o_x:o_x + n] = x0[:n] + 0.1 * probe[o_x:o_x + n]
         probe[o_T] = 298.15
         nz = (func_jac(probe)[2] != 0) | (jac0(probe) != 0)
+        probe[:o_out] *= 1e-12
+        probe[ins_w] = 1e3
+        probe[o_out + w] = 1e6
+        nz |= func_jac(probe)[2] != 0
         ri, ci = np.nonzero(nz)
 
         def jac_nz(xl):
