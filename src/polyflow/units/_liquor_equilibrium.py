@@ -364,7 +364,10 @@ class LiquorEquilibrium:
             nbv = Minv @ N
             ib = o_out + self.basis
             r[n + P:n + P + nb] = xl[ib] - nbv
-            sc[n + P:n + P + nb] = np.abs(xl[ib]) + np.abs(Minv) @ np.abs(N) + 1e-12
+            # scaled by the magnitudes of the terms (a metal almost all precipitated
+            # leaves N as the difference of two large totals)
+            sc[n + P:n + P + nb] = np.abs(xl[ib]) + np.abs(Minv) @ (
+                np.abs(Am) @ np.abs(ysum) + Wk * (np.abs(s) @ np.abs(mnu))) + 1e-12
             # H+ from the unbalanced charge
             D = A0 @ ysum - self.z_basis @ xl[ib] - base
             c = C_NEUTRAL * Wk
