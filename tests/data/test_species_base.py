@@ -22,8 +22,8 @@ ROWS = read_data_csv("species_base.csv")
 BY_ID = {r["id"]: r for r in ROWS}
 
 #: Guard against a truncated or corrupted table: update both numbers on a deliberate edit.
-N_ROWS = 122
-DHF_SUM = -96690.13
+N_ROWS = 127
+DHF_SUM = -99696.52
 
 
 def _ai_terms(note: str) -> list[tuple[float, str]]:

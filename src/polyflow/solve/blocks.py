@@ -47,13 +47,19 @@ class Block:
     #: equations used in the first Newton iteration only, from the all-zero start where
     #: the real ones may be singular: (func, jac) with the same rows, columns and pattern
     start: tuple[Callable, Callable | None] | None = None
+    #: global stream-flow columns among ``cols`` that Newton does not keep >= 0 (all
+    #: others are: a rate law or an isotherm is undefined below zero); for a block whose
+    #: rows stay smooth through zero flows (floored totals), so that a downstream unit's
+    #: inlets do not hold the step of the whole plant (docs/solver.md)
+    unbounded: np.ndarray | None = None
 
     def started(self, first: bool) -> Block:
         """This block, or its start-up form in the first iteration."""
         if not first or self.start is None:
             return self
         func, jac = self.start
-        return Block(self.rows, self.cols, func, jac, self.fd_step, self.pattern)
+        return Block(self.rows, self.cols, func, jac, self.fd_step, self.pattern,
+                     unbounded=self.unbounded)
 
     def global_pattern(self) -> tuple[np.ndarray, np.ndarray]:
         """(global rows, global columns) of the block's Jacobian entries, in the order

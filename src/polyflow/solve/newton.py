@@ -119,6 +119,8 @@ def newton_solve(system: EquationSystem, x0: np.ndarray, *, tol: float = 1e-10,
     # only on the iterate where the plant's rows have converged: the plant's iterates do
     # not depend on it (docs/solver.md, "Speciation rows and nonlinear elimination")
     lazy = system.aqueous is not None and not system.aqueous_coupled
+    if warm:
+        system.eliminate(x)       # units solved by nonlinear elimination (system.py)
     if not lazy:
         system.settle(x)
     r, scale = system.residual(x, ref_flow, not warm, speciation=not lazy)
@@ -273,6 +275,7 @@ def _initialise(system: EquationSystem, x: np.ndarray, r: np.ndarray, scale: np.
         new = np.asarray(func(trial[read]), dtype=float)
         if np.all(np.isfinite(new)):
             trial[write] = new
+    system.eliminate(trial)
     if not lazy:
         system.settle(trial)
     r_t, scale_t = system.residual(trial, ref_flow, speciation=not lazy)
@@ -370,6 +373,8 @@ def _line_search(system: EquationSystem, x: np.ndarray, dx: np.ndarray, alpha: f
         trial[onto] = np.maximum(trial[onto], system.lower[onto])
         capped = system.capped
         trial[capped] = np.minimum(trial[capped], system.upper[capped])
+        if not first:
+            system.eliminate(trial)
         if each:
             system.settle(trial)
         r, scale = system.residual(trial, ref_flow, speciation=each)

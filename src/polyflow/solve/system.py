@@ -72,6 +72,9 @@ class SystemBuilder:
         self.blocks: list[Block] = []
         #: start profiles: (read columns, written internal columns, function)
         self.initialisers: list[tuple[np.ndarray, np.ndarray, Callable]] = []
+        #: nonlinear elimination of units' internal unknowns: (read columns, written
+        #: internal columns, function), applied to every iterate (docs/solver.md)
+        self.eliminators: list[tuple[np.ndarray, np.ndarray, Callable]] = []
         #: what names each row in messages: (first row, count, unit, stream, var), the
         #: stream and var a number or one per row
         self.row_meta: list[tuple[int, int, int, int | np.ndarray, int | np.ndarray]] = []
@@ -259,6 +262,7 @@ class EquationSystem:
         self.csc_columns = cols_u.astype(np.int64)
         self.blocks = b.blocks
         self.initialisers = b.initialisers
+        self.eliminators = b.eliminators
         self.match_start = b.match_start
         self._species_rows = np.nonzero((self.row_var >= 0) & (self.row_var < self.S))[0]
         self._species_of_row = self.row_var[self._species_rows]
@@ -277,6 +281,8 @@ class EquationSystem:
         n_flows = self.n_streams * self.stride
         for bk in b.blocks:
             c = bk.cols[bk.cols < n_flows]
+            if bk.unbounded is not None:
+                c = np.setdiff1d(c, bk.unbounded)
             c = c[c % self.stride != self.S]
             self.lower[c] = 0.0
         self.bounded = np.nonzero(np.isfinite(self.lower))[0]
@@ -387,6 +393,16 @@ class EquationSystem:
         nonlinear elimination of docs/solver.md); nothing without speciation."""
         if self.aqueous is not None:
             self.aqueous.settle(x)
+
+    def eliminate(self, x: np.ndarray) -> None:
+        """Settle the internal unknowns of the units that ask for it (``UnitEquations.
+        eliminate``: an equilibrium unit downstream, solved by its own inner Newton from
+        its inlets) for the flows of ``x``, in place; a unit whose inner solve fails
+        keeps the iterate's values (its rows then stay unsolved for the global step)."""
+        for read, write, func in self.eliminators:
+            new = func(x[read])
+            if new is not None and np.all(np.isfinite(new)):
+                x[write] = new
 
     def pattern(self) -> sp.csc_matrix:
         """The structural pattern (ones), for the degrees-of-freedom analysis."""

@@ -183,13 +183,15 @@ class UnitEquations:
                   stream: int | np.ndarray = -1, var: int | np.ndarray = ROW_INTERNAL,
                   labels: Sequence[str] | None = None,
                   pattern: tuple[np.ndarray, np.ndarray] | None = None,
-                  start: tuple[Callable, Callable | None] | None = None) -> np.ndarray:
+                  start: tuple[Callable, Callable | None] | None = None,
+                  unbounded: Sequence[int] | None = None) -> np.ndarray:
         """Add ``n_rows`` nonlinear equations in the variables ``cols`` (see :class:`Block`
         for ``func``, ``jac`` and ``pattern``). ``stream``/``var`` label the rows for
         messages: a species row (``var`` = species index) names its stream and species.
         ``start = (func, jac)`` gives equations for the first iteration only (for example a
         fixed split standing in for an isotherm), used where the real ones are singular at
-        the all-zero start."""
+        the all-zero start. ``unbounded``: stream-flow columns of ``cols`` that Newton
+        need not keep >= 0 (see :class:`Block`)."""
         rows = self._rows(n_rows, stream, var)
         if labels is not None:
             for r, text in zip(rows, labels, strict=True):
@@ -197,7 +199,9 @@ class UnitEquations:
         if pattern is not None:
             pattern = (np.asarray(pattern[0], dtype=int), np.asarray(pattern[1], dtype=int))
         self.b.blocks.append(Block(rows, np.asarray(cols, dtype=int), func, jac,
-                                   pattern=pattern, start=start))
+                                   pattern=pattern, start=start,
+                                   unbounded=None if unbounded is None
+                                   else np.asarray(unbounded, dtype=int)))
         return rows
 
     def initialiser(self, read: Sequence[int], write: Sequence[int],
@@ -211,3 +215,18 @@ class UnitEquations:
         if np.any(write < self.b.n_vars):
             raise ValueError("an initialiser may only write its unit's internal unknowns")
         self.b.initialisers.append((np.asarray(read, dtype=int), write, func))
+
+    def eliminate(self, read: Sequence[int], write: Sequence[int],
+                  func: Callable[[np.ndarray], np.ndarray | None]) -> None:
+        """Nonlinear elimination of internal unknowns: on every Newton iterate and trial
+        point after the first step, ``x[write] = func(x[read])`` (None: keep them), so
+        that rows the unit solves itself from its inlets (an equilibrium held at a pH)
+        are at zero when the plant's line search judges the step; the global step sees
+        them with the full coupled Jacobian, which gives the outlet's derivatives with
+        respect to the inlets by the implicit function theorem (Lanzkron, Rose & Wilkes,
+        SIAM J. Sci. Comput. 17 (1996) 1262). ``write`` must be internal unknowns of
+        this unit."""
+        write = np.asarray(write, dtype=int)
+        if np.any(write < self.b.n_vars):
+            raise ValueError("an eliminator may only write its unit's internal unknowns")
+        self.b.eliminators.append((np.asarray(read, dtype=int), write, func))

@@ -58,7 +58,8 @@ MINERAL_SPECIES = {
     "Gypsum": "CaSO4*2H2O(s)", "Anhydrite": "CaSO4(s)", "Fluorite": "CaF2(s)",
     "Fe(OH)3(a)": "Fe(OH)3(s)", "Fe(OH)3": "Fe(OH)3(s)", "Goethite": "FeO(OH)(s)",
     "Tenorite": "CuO(s)", "Portlandite": "Ca(OH)2(s)", "Calcite": "CaCO3(s)",
-    "Stibnite": "Sb2S3(s)",
+    "Stibnite": "Sb2S3(s)", "Gibbsite": "Al(OH)3(s)", "Pyrochroite": "Mn(OH)2(s)",
+    "Mn(OH)2(am)": "Mn(OH)2(s)", "Zn(OH)2(e)": "Zn(OH)2(s)", "Zn(OH)2(epsilon)": "Zn(OH)2(s)",
 }
 #: gases that may leave by the vent
 GAS_SPECIES = {"H2S(g)": "H2S(g)", "CO2(g)": "CO2(g)"}
@@ -72,6 +73,16 @@ AGENT_IONS = {
 }
 #: free H+ of neutral water [mol/kg]: the split of the liquor's proton excess
 C_NEUTRAL = 1e-7
+#: flows below this [kmol/h] are smoothed to non-negative for the speciation
+SOFT_FLOW = 1e-15
+#: a tank whose inlets carry at most this water [kmol/h] is empty (start-up rows)
+DRY_WATER = 1e-6
+#: inner Newton of the nonlinear elimination: scaled tolerance, iterations warm (from
+#: the iterate's values) and cold (from the standalone start), largest log10 step
+INNER_TOL = 1e-11
+INNER_WARM = 12
+INNER_COLD = 30
+INNER_MAX_STEP = 2.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,7 +249,7 @@ class LiquorEquilibrium:
         """Speciation of the mixed inlets, solved standalone (a start profile); with
         ``pH``, also the base [kmol/h] that brings them to it (bracketed on grids of
         the charge total, each speciated in one vectorised call), appended."""
-        y = self.totals(ysum, water)
+        y = self.totals(_softplus(np.asarray(ysum, dtype=float))[0], water)
         W = M_WATER * y[self.water]
         t = 1000.0 * (self.A @ y) / W
         t[1:] = np.maximum(t[1:], 0.0)
@@ -325,7 +336,12 @@ class LiquorEquilibrium:
         def func_jac(xl, want_jac=True):
             ysum, water, x, T = parts(xl)
             base = xl[o_b] if pinned else 0.0
-            y = np.append(self.totals(ysum, water), base)
+            # the speciation sees the mixed inlet flows made smoothly non-negative (an
+            # iterate's inlet flow below zero, which Newton does not forbid here, would
+            # leave a master total with no root); the outlets are written on the flows
+            # themselves, so the balances stay exact
+            ypos, dpos = _softplus(ysum)
+            y = np.append(self.totals(ypos, water), base)
             F, Jx, Jy, JT, xa = free_fraction_rows(self.sys, cmap_ext, x[None], y[None],
                                                    np.array([T]))
             F, Jx, Jy, JT = F[0], Jx[0], Jy[0], JT[0]
@@ -348,7 +364,10 @@ class LiquorEquilibrium:
             nbv = Minv @ N
             ib = o_out + self.basis
             r[n + P:n + P + nb] = xl[ib] - nbv
-            sc[n + P:n + P + nb] = np.abs(xl[ib]) + np.abs(Minv) @ np.abs(N) + 1e-12
+            # scaled by the magnitudes of the terms (a metal almost all precipitated
+            # leaves N as the difference of two large totals)
+            sc[n + P:n + P + nb] = np.abs(xl[ib]) + np.abs(Minv) @ (
+                np.abs(Am) @ np.abs(ysum) + Wk * (np.abs(s) @ np.abs(mnu))) + 1e-12
             # H+ from the unbalanced charge
             D = A0 @ ysum - self.z_basis @ xl[ib] - base
             c = C_NEUTRAL * Wk
@@ -363,7 +382,7 @@ class LiquorEquilibrium:
                 return r, sc
             J = np.zeros((n_rows, len(xl)))
             # speciation rows
-            Jy_in = Jy.copy()
+            Jy_in = Jy * dpos
             Jy_in[:, w] = 0.0
             for k in range(nin):
                 J[:n, o_in + k * S:o_in + (k + 1) * S] = Jy_in
@@ -399,13 +418,59 @@ class LiquorEquilibrium:
             J[i_h, o_out + w] -= dc * C_NEUTRAL * MW1000
             return r, sc, J
 
+        x0 = np.array(lay.guesses())
+        ins_w = o_in + np.arange(nin) * S + w
+
+        def dry(xl):
+            """An empty tank (no water in yet: the plant's first iterates): its rows
+            are the start-up ones, the internals held at their guesses."""
+            return float(xl[ins_w].sum()) <= DRY_WATER
+
         def func(xl):
-            return func_jac(xl, want_jac=False)
+            return func0(xl) if dry(xl) else func_jac(xl, want_jac=False)
 
         def jac(xl):
-            return func_jac(xl)[2]
+            return jac0(xl) if dry(xl) else func_jac(xl)[2]
 
-        x0 = np.array(lay.guesses())
+        # the inner Newton of the nonlinear elimination: the speciation rows (and the
+        # pH held) on the internal unknowns (and the base), the inlets and outlet water
+        # fixed
+        inner_rows = np.r_[np.arange(n), [n_rows - 1] if pinned else []].astype(int)
+        inner_cols = np.r_[np.arange(o_x, o_x + n), [o_b] if pinned else []].astype(int)
+
+        def inner(xl, iters):
+            xl = xl.copy()
+            for _ in range(iters):
+                r, sc, J = func_jac(xl)
+                rr = r[inner_rows]
+                if not np.all(np.isfinite(rr)):
+                    return None
+                if np.max(np.abs(rr) / sc[inner_rows]) < INNER_TOL:
+                    return xl[inner_cols]
+                try:
+                    dz = np.linalg.solve(J[np.ix_(inner_rows, inner_cols)], -rr)
+                except np.linalg.LinAlgError:
+                    return None
+                big = np.max(np.abs(dz[:n])) if n else 0.0
+                if not np.isfinite(big):
+                    return None
+                xl[inner_cols] += dz * min(1.0, INNER_MAX_STEP / big) if big > 0 else dz
+            return None
+
+        def settle(xl):
+            if dry(xl):
+                return x0 if pinned else x0[:n]
+            z_new = inner(xl, INNER_WARM)
+            if z_new is None:                  # cold: the bracketed standalone solve
+                ysum, water, _, T = parts(xl)
+                try:
+                    z_start = self.start(ysum, water, T, pH)
+                except Exception:    # no speciation: keep the iterate
+                    return None
+                trial = xl.copy()
+                trial[inner_cols] = z_start
+                z_new = inner(trial, INNER_COLD)
+            return z_new
 
         def func0(xl):
             r, sc = func_jac(xl, want_jac=False)
@@ -416,7 +481,7 @@ class LiquorEquilibrium:
             return r, sc
 
         def jac0(xl):
-            J = jac(xl)
+            J = func_jac(xl)[2]
             J[:n] = 0.0
             J[np.arange(n), o_x + np.arange(n)] = 1.0
             if pinned:
@@ -431,7 +496,34 @@ class LiquorEquilibrium:
         labels += ["H+(aq): charge split"]
         if pinned:
             labels += [f"pH held at {pH:g}"]
-        eq.nonlinear(cols, n_rows, func, jac, labels=labels, start=(func0, jac0))
+        # the rows stay smooth through zero flows (floored totals): Newton keeps only the
+        # dose >= 0, so that the unit's inlets and outlets never hold the plant's step
+        free = np.concatenate([in_cols, eq.flows(out), eq.flows(vent)])
+        if dose is not None:
+            free = free[free != dose]
+        # the block's structural nonzeros (most inlet species touch few rows): a dense
+        # block over every inlet species would fill the plant's LU
+        # (probed twice: with inlets of order one, and with inlets far below the water,
+        # where the H+ split is not saturated and its derivatives are not 0 or 1)
+        probe = np.random.default_rng(0).uniform(0.5, 1.5, len(cols))
+        probe[o_x:o_x + n] = x0[:n] + 0.1 * probe[o_x:o_x + n]
+        probe[o_T] = 298.15
+        nz = (func_jac(probe)[2] != 0) | (jac0(probe) != 0)
+        probe[:o_out] *= 1e-12
+        probe[ins_w] = 1e3
+        probe[o_out + w] = 1e6
+        nz |= func_jac(probe)[2] != 0
+        ri, ci = np.nonzero(nz)
+
+        def jac_nz(xl):
+            return jac(xl)[ri, ci]
+
+        def jac0_nz(xl):
+            return jac0(xl)[ri, ci]
+
+        eq.nonlinear(cols, n_rows, func, jac_nz, labels=labels, start=(func0, jac0_nz),
+                     unbounded=free, pattern=(ri, ci))
+        eq.eliminate(cols, cols[inner_cols], settle)
         eq.initialiser(np.concatenate([in_cols, [eq.flows(out)[w], eq.temperature(out)]]), z,
                        lambda v: self.start(v[:-2].reshape(nin, S).sum(axis=0), v[-2], v[-1],
                                             pH))
@@ -492,6 +584,13 @@ class LiquorEquilibrium:
                 eq.linear_rows(len(idx), dst, idx, np.concatenate(rl), np.concatenate(cc),
                                np.concatenate(vv))
         return z
+
+
+def _softplus(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A smooth non-negative stand-in for flows [kmol/h] (y itself above ~SOFT_FLOW, →
+    SOFT_FLOW²/(4|y|) below zero) and its derivative."""
+    r = np.sqrt(y * y + SOFT_FLOW * SOFT_FLOW)
+    return 0.5 * (y + r), 0.5 * (1.0 + y / r)
 
 
 def _speciated(species, elements):

@@ -19,9 +19,11 @@ from polyflow.units.reactor import conversion_matrix, read_reactions
 __all__ = ["AGENTS", "Neutraliser", "free_acid_g_L"]
 
 #: phases a liquor at equilibrium may form by default (where the database and the
-#: flowsheet's species have them): metal hydroxides and oxides, gypsum, fluorite, stibnite
+#: flowsheet's species have them): metal hydroxides and oxides, gypsum, fluorite, stibnite;
+#: Zn and Mn hydroxides by their phreeqc.dat or llnl.dat names (each database has one)
 DEFAULT_MINERALS = ("Gypsum", "Fe(OH)3(a)", "Fe(OH)3", "Tenorite", "Fluorite", "Stibnite",
-                    "Portlandite")
+                    "Portlandite", "Gibbsite", "Pyrochroite", "Mn(OH)2(am)", "Zn(OH)2(e)",
+                    "Zn(OH)2(epsilon)")
 #: H2S stripping pressure: the vent gas in equilibrium with the liquor carries at most
 #: 100 ppmv H2S (0.01 kPa), NIOSH's IDLH concentration (NIOSH Pocket Guide, CAS 7783-06-4)
 H2S_STRIP_KPA = 0.01

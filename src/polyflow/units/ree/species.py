@@ -56,8 +56,11 @@ class CascadeSpecies:
         self.ha = ha
 
 
-def _charge(unit: REECascade, e: str, species: SpeciesSet) -> tuple[int, str]:
-    """z and the aqueous species id of metal ``e``."""
+def _charge(unit: REECascade, e: str, species: SpeciesSet,
+            form: str | None = None) -> tuple[int, str]:
+    """z and the aqueous species id of metal ``e``; where both its chloride and its ion
+    are listed (a plant whose other units write liquors in ions), the one of ``form``
+    ('chloride' or 'ion': that of the cascade's other metals), if given."""
     given = (unit.p.get("charges") or {}).get(e)
     zs = [int(given)] if given is not None else list(CHARGES)
     found = [(z, sid) for z in zs for sid in _aqueous_ids(e, z) if sid in species]
@@ -69,6 +72,8 @@ def _charge(unit: REECascade, e: str, species: SpeciesSet) -> tuple[int, str]:
                         "flowsheet's species", "elements",
                         hint=f"add '{known[0].removesuffix('(aq)')}' to [flowsheet] species"
                         if known else "the species tables have no aqueous chloride of it")
+    if len(found) > 1 and form is not None:
+        found = [f for f in found if ("+" in f[1]) == (form == "ion")] or found
     if len(found) > 1:
         raise unit.fail(f"element {e!r}: {' and '.join(s for _, s in found)} are all in the "
                         "species list; the cascade needs one aqueous form",
@@ -85,8 +90,16 @@ def resolve_species(unit: REECascade, species: SpeciesSet) -> CascadeSpecies:
     ext = extractant_data(unit.p["extractant"])
     db = species.database
     aq, org, charge, form = [], [], [], set()
+    # an element listed in both forms takes the form of the others (one form for all)
+    forms = set()
     for e in els:
-        z, sid = _charge(unit, e, species)
+        try:
+            forms.add("ion" if "+" in _charge(unit, e, species)[1] else "chloride")
+        except Exception:       # ambiguous or missing: named below
+            continue
+    prefer = forms.pop() if len(forms) == 1 else None
+    for e in els:
+        z, sid = _charge(unit, e, species, prefer)
         aq.append(species.idx(sid))
         charge.append(z)
         form.add("ion" if "+" in sid else "chloride")
