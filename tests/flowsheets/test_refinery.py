@@ -165,5 +165,10 @@ def test_newton_does_not_crawl_along_a_bound(plant):
     """A flow whose full Newton step goes far past zero (the malachite of the Cu-Au
     concentrate) is projected onto it, not approached by 99 % of its gap per iteration
     with steps of 1e-3 to 1e-7 (13 iterations before; polyflow.solve.newton.STEP_FLOOR,
-    issue #12). Iterations, not time: the solve time is a benchmark figure."""
-    assert plant.iterations <= 8
+    issue #12). Iterations, not time: the solve time is a benchmark figure. The crawl
+    showed as a run of iterations at a scaled residual near 1 after the damped start:
+    8 iterations with the projection, 9 since the co-disposal tank joined the plant
+    (one more damped start-up step, residuals 1, 1, 1, 1, 1, 1, 2.5e-3, 4e-9, 2e-13,
+    7e-14), 13 with the crawl."""
+    assert plant.iterations <= 9
+    assert sum(h > 0.5 for h in plant.history) <= 6
