@@ -77,25 +77,36 @@ def liquor_pH(result: Result, streams: list[str], database: str = "llnl"
     return out
 
 
+#: a stream with less water than this [kmol/h] has no liquor to report (as liquor_pH)
+MIN_WATER_KMOL_H = 1e-9
+#: dissolved elements below this [mg/L] are round-off, far below any assay's detection
+#: limit (ICP-MS reaches about 1e-3 mg/L), and are not reported
+MIN_MG_L = 1e-6
+
+
 def dissolved_mg_L(result: Result, stream: str) -> dict[str, float]:
-    """Elements (not H, O) in the stream's aqueous species, mg per kg of its water."""
+    """Elements (not H, O) in the stream's aqueous species, mg per kg of its water; empty
+    for a stream with no liquor (under ``MIN_WATER_KMOL_H`` of water: a near-dry stream's
+    trace of dissolved matter over almost no water gave 1e34 mg/L), and elements under
+    ``MIN_MG_L`` left out."""
     from polyflow.chem.elements import atomic_weight
 
     sp = result.species
     n = result.flows_kmol_h[result.stream_index(stream)]
     aq = np.asarray([p == "aq" for p in sp.phase])
     water = [i for i, s in enumerate(sp.ids) if s == "H2O(l)"]
-    W = 18.01528 * float(n[water].sum()) if water else 0.0
-    if W <= 0:
+    n_water = float(n[water].sum()) if water else 0.0
+    if n_water < MIN_WATER_KMOL_H:
         return {}
+    W = 18.01528 * n_water
     aq[water] = False
     out = {}
     for e, el in enumerate(sp.elements):
         if el in ("H", "O"):
             continue
-        kg = float(sp.element_matrix[e][aq] @ n[aq]) * atomic_weight(el)
-        if kg > 0:
-            out[el] = 1e6 * kg / W
+        mg_L = 1e6 * float(sp.element_matrix[e][aq] @ n[aq]) * atomic_weight(el) / W
+        if mg_L >= MIN_MG_L:
+            out[el] = mg_L
     return out
 
 
