@@ -31,6 +31,23 @@ G = 9.80665
 INSULATION = ("none", "bare", "insulated")
 
 
+def heat_loss_params(walls: str, around: str) -> dict:
+    """The parameters of a vessel's heat loss U·A·(T − T_amb), the same for every hot
+    tank: ``walls`` and ``around`` name what they are for in the help ("tank walls",
+    "air around the tanks")."""
+    from polyflow.units.base import Param
+
+    return {
+        "insulation": Param.choice(f"{walls}: 'insulated' (50 mm mineral wool), 'bare' "
+                                   "or 'none' (no heat loss)", INSULATION,
+                                   default="insulated"),
+        "insulation_thickness": Param("length", "thickness of the insulation",
+                                      bounds=(0.005, 0.5)),
+        "ambient_temperature": Param("temperature", around,
+                                     default=298.15, bounds=(223.15, 333.15)),
+    }
+
+
 @cache
 def _heat_loss_data() -> dict[str, float]:
     return {r["key"]: float(r["value"]) for r in read_data_csv("tank_heat_loss.csv")}

@@ -20,7 +20,7 @@ from polyflow.units._hydro_common import (
     split_energy,
 )
 from polyflow.units._leach_kinetics import R_GAS
-from polyflow.units._tank_loads import INSULATION, tank_geometry, tank_heat_loss_coefficient
+from polyflow.units._tank_loads import heat_loss_params, tank_geometry, tank_heat_loss_coefficient
 from polyflow.units.base import Param, Reported, Unit
 from polyflow.units.reactor import conversion_matrix
 
@@ -147,13 +147,7 @@ class Digester(Unit):
         "vessels": Param.integer("number of digester vessels", default=1, bounds=(1, 100)),
         "vessel_aspect": Param("ratio", "length over diameter of each vessel",
                                default=1.0, bounds=(0.3, 10.0)),
-        "insulation": Param.choice("vessel walls: 'insulated' (50 mm mineral wool), 'bare' "
-                                   "or 'none' (no heat loss)", INSULATION,
-                                   default="insulated"),
-        "insulation_thickness": Param("length", "thickness of the insulation",
-                                      bounds=(0.005, 0.5)),
-        "ambient_temperature": Param("temperature", "air around the vessels",
-                                     default=298.15, bounds=(223.15, 333.15)),
+        **heat_loss_params("vessel walls", "air around the vessels"),
     }
     results = {
         "X_{mineral}": Reported("%", "conversion of the key mineral"),

@@ -23,8 +23,8 @@ from polyflow.units._leach_kinetics import (
 )
 from polyflow.units._leach_rows import conversion_rows
 from polyflow.units._tank_loads import (
-    INSULATION,
     agitator_power_kW,
+    heat_loss_params,
     impeller_power_kW,
     tank_geometry,
     tank_heat_loss_coefficient,
@@ -160,13 +160,7 @@ class LeachTanks(Unit):
                                        "Rushton turbine 5)", default=0.3, bounds=(0.05, 10.0)),
         "pulp_density": Param("density", "pulp density for the impeller power",
                               default=1400.0, bounds=(800.0, 3000.0)),
-        "insulation": Param.choice("tank walls: 'insulated' (50 mm mineral wool), 'bare' "
-                                   "or 'none' (no heat loss)", INSULATION,
-                                   default="insulated"),
-        "insulation_thickness": Param("length", "thickness of the insulation",
-                                      bounds=(0.005, 0.5)),
-        "ambient_temperature": Param("temperature", "air around the tanks",
-                                     default=298.15, bounds=(223.15, 333.15)),
+        **heat_loss_params("tank walls", "air around the tanks"),
         "tank_aspect": Param("ratio", "live height over diameter of each tank",
                              default=1.0, bounds=(0.3, 5.0)),
     }
