@@ -181,3 +181,74 @@ def test_adiabatic_vessel_cools_by_its_loss_and_the_cooler_equilibrium_converts_
     assert X[0] < X[1] < X[2]
     K = bare.energy["d"]["K_CaWO4"]
     assert X[0] / 100 == pytest.approx(K * 1.5 / (1 + K), rel=1e-9)   # closed form at T
+
+
+# -- the soda digestion constant against the thermodynamic data (issue #14, third pass) --
+#: standard Gibbs energies of formation at 25 °C [kJ/mol] of (scheelite, CO3²⁻, WO4²⁻,
+#: calcite), two data sets. Scheelite in both: Robie & Hemingway, USGS Bull. 2131
+#: (1995), as taken by Wood & Samson, Econ. Geol. 95 (2000) 143 (OBIGT: −1538.361).
+#: (a) calcite and CO3²⁻ from Wagman et al., NBS tables, J. Phys. Chem. Ref. Data 11
+#: Suppl. 2 (1982); WO4²⁻ −931.77 = Na2WO4(aq) −1455.58 (the HSC value adopted by
+#: "Thermodynamics of tungsten ores decomposition process options", TMS: a secondary
+#: source) less 2 Na⁺ (−261.905, NBS82). (b) the OBIGT set: WO4²⁻ −218.5 kcal/mol,
+#: Shock, Sassani, Willis & Sverjensky, Geochim. Cosmochim. Acta 61 (1997) 907 (its S°,
+#: 40.6 J/(mol K), with NBS82's ΔfH −1075.7 gives −916.8; its tabulated ΔfH, −236.5
+#: kcal/mol in OBIGT, disagrees with its own G and S by 84 kJ/mol), CO3²⁻ −126.191
+#: kcal/mol (Shock & Helgeson, GCA 52 (1988) 2009), calcite −1128.306 (Berman, J.
+#: Petrol. 29 (1988) 445).
+DG_SETS = {"a": (-1538.36, -527.81, -931.77, -1128.79),
+           "b": (-1538.361, -126.191 * 4.184, -218.5 * 4.184, -1128.306)}
+#: log K(200 °C, saturation pressure) of CaWO4 + CO3²⁻ ⇌ WO4²⁻ + CaCO3 by route (b)
+#: with the revised HKF equations for the ions and Berman's (1988) calcite: computed
+#: with CHNOSZ's subcrt (pychnosz 1.5.3, OBIGT; Dick, Front. Earth Sci. 7 (2019) 180),
+#: which gives −1.5355 at 180 °C, −1.2993 at 200 °C and −1.0784 at 220 °C
+LOGK_HKF_200 = -1.2993
+
+
+def plant_K_200():
+    """K of the shipped tungsten plant's digestion, at its K_temperature (200 °C)."""
+    import tomllib
+    doc = tomllib.loads(PLANT.read_text())
+    (rx,) = [r for r in doc["units"]["digestion"]["reactions"] if "K" in r]
+    assert rx["K_temperature"] == "200 degC"
+    return rx["K"]
+
+
+def test_scheelite_gibbs_energy_follows_from_its_enthalpy_and_calorimetric_entropy():
+    """ΔfG = ΔfH − T ΔfS with the species data's ΔfH (−1645.2 kJ/mol, RH95) and the
+    adiabatic-calorimetry entropy S° = 30.21 cal/(mol K) = 126.40 J/(mol K) (J. Chem.
+    Phys. 49 (1968) 3374), the elements' S° Ca 41.59, W 32.64, O2 205.138 J/(mol K)
+    (NBS82; CODATA for Ca): −1538.4 kJ/mol, the value the K below is built on."""
+    from polyflow.chem.species import load_database
+    h = load_database()["CaWO4(s)"].dHf
+    dS = 126.40 - (41.59 + 32.64 + 2 * 205.138)            # J/(mol K), −358.1
+    for dg_scheelite, *_ in DG_SETS.values():
+        assert h - 298.15 * dS / 1000 == pytest.approx(dg_scheelite, abs=0.1)
+
+
+def test_plants_digestion_K_lies_between_what_the_thermodynamic_data_allow():
+    """K = [WO4²⁻]/[CO3²⁻] at infinite dilution from the Gibbs energies: (a) 0.104 at
+    25 °C and, by van 't Hoff with the species data's ΔH (+39.7 kJ/mol: NBS82 WO4²⁻,
+    RH95 scheelite), 39 at 200 °C; (b) 6.7e-5 at 25 °C and 0.050 at 200 °C (HKF). The
+    two WO4²⁻ data sets differ by 17.6 kJ/mol, a factor of 780 in K at 200 °C, and span
+    the whole range of conversions (at the plant's 1.4 × soda and 0.42 mol of
+    wolframite tungstate per mol CaWO4: 0 % by (b), 100 % by (a)), so the data cannot
+    set K. The shipped K = 0.93 (the Amax patent's ≥ 95 % from 1.97 × soda at
+    180–230 °C, US 4,351,808) lies inside, as a concentration ratio in a 1–2 mol/L
+    carbonate liquor (ion pairs, activity coefficients) must. The temperature lever
+    agrees: K(180)/K(200) is 0.645 by the plant's van 't Hoff, 0.58 by HKF (b)."""
+    R = 8.314462618e-3
+    K25 = {k: math.exp(-(wo4 + cal - sch - co3) / (R * 298.15))
+           for k, (sch, co3, wo4, cal) in DG_SETS.items()}
+    assert K25["a"] == pytest.approx(0.104, rel=0.01)
+    assert math.log10(K25["b"]) == pytest.approx(-4.1755, abs=0.001)   # CHNOSZ at 25 °C
+    upper = equilibrium_constant(K25["a"], 39.72, 298.15, 473.15)
+    lower = 10 ** LOGK_HKF_200
+    assert upper == pytest.approx(39.0, rel=0.01)
+    assert lower < plant_K_200() < upper
+    w = 0.98 * 0.3 / 0.7
+    assert (lower * 1.4 - w) / (1 + lower) < 0 < 1 < (upper * 1.4 - w) / (1 + upper)
+    vh = equilibrium_constant(1.0, 39.72, 473.15, 453.15)
+    assert vh == pytest.approx(0.645, abs=0.005)
+    hkf = 10 ** (-1.5355 - LOGK_HKF_200)                  # 0.58
+    assert hkf == pytest.approx(vh, rel=0.15)

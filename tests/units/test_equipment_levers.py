@@ -271,10 +271,12 @@ def test_feed_pump_heats_the_pulp_but_for_the_lift():
     makes the unit's duty (H_out − H_in − P) exactly −13.32 kW, the outlets run warmer
     than the feed by the heat over the pulp's heat capacity (water 4.18, quartz 0.74,
     chalcopyrite 0.54 kJ/(kg K) near 25 °C: NBS82 and Robie & Hemingway 1995 via the
-    species data, about 257 kW/K), and with no lift all the power heats the pulp. By
-    default (pump_heat 'duty') the outlets leave at the feed temperature."""
+    species data, about 257 kW/K), and with no lift all the power heats the pulp. With
+    pump_heat 'duty' (the option; 'pulp' is the default) the outlets leave at the feed
+    temperature."""
     sp = sized(top=4e-3)
-    _, plain = through(cluster(), sp, FEED, outlets=("underflow", "overflow"))
+    _, plain = through(cluster(pump_heat="duty"), sp, FEED,
+                       outlets=("underflow", "overflow"))
     assert plain.temperature_C("underflow") == pytest.approx(plain.temperature_C("feed"))
     assert plain.energy["cyc"]["duty_kW"] == pytest.approx(-plain.energy["cyc"]["power_kW"])
     fs, r = through(cluster(pump_heat="pulp"), sp, FEED, outlets=("underflow", "overflow"))
