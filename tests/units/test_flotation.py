@@ -86,3 +86,28 @@ def test_flotation_errors_name_the_fix():
         Flowsheet(["H2O", "CuFeS2"]).add(FlotationBank(
             "b", n_cells=3, cell_residence_time="1 min", water_recovery=0.1,
             kinetics={"FeS2": {"k": "1 1/min"}}))
+
+
+def test_bank_recovery_is_of_the_solids_and_round_off_elements_are_left_out():
+    """A bank's recovery is of the floatable solids (Wills 8th ed. §12.6: R = 1 − (1 + kτ)^−N
+    for one cell), not of the element in the pulp: copper dissolved in the process water
+    follows the water, and must not dilute the bank's copper recovery. An element the feed
+    solids do not carry (here Na, dissolved only) gets no grade or recovery column: such
+    columns were the round-off of the solve (the refinery's cleaner showed 406 % C
+    recovery from 1e-60 % grades)."""
+    fs = Flowsheet(["H2O", "CuFeS2", "SiO2", "CuSO4", "Na2SO4"])
+    fs.add(Feed("pulp", flows_kg_h={"H2O": 2e5, "CuFeS2": 2e3, "SiO2": 1e5, "CuSO4": 500.0,
+                                    "Na2SO4": 300.0}))
+    fs.add(FlotationBank("bank", n_cells=1, cell_residence_time="2 min", kinetics=KIN,
+                         water_recovery="10 %"))
+    fs.add(Product("conc"))
+    fs.add(Product("tails", kind="residue"))
+    fs.connect("feed", "pulp", "bank")
+    fs.connect("c", "bank.concentrate", "conc")
+    fs.connect("t", "bank.tailings", "tails")
+    r = fs.solve()
+    row = flotation_rows(r)[0]
+    assert row["Cu recovery [%]"] == pytest.approx(100 * (1 - 1 / 2.2), rel=1e-10)
+    assert r.recovery["Cu"]["conc"] < 1 - 1 / 2.2 - 0.01     # the element's plant recovery
+    assert "Na recovery [%]" not in row and "Na grade [%]" not in row
+    assert "Cu grade [%]" in row and "Si recovery [%]" in row

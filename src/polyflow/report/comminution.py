@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from polyflow.report.tables import PRECIOUS, assay_elements, has_sizes
+from polyflow.report.tables import PRECIOUS, assay_elements, has_sizes, roundoff_floor
 
 if TYPE_CHECKING:
     from polyflow.result import Result
@@ -120,10 +120,11 @@ def circuit_rows(result: Result) -> list[dict[str, Any]]:
     return rows
 
 
-def _grade_columns(result: Result, stream: str, label: str) -> dict[str, float]:
+def _grade_columns(result: Result, stream: str, label: str,
+                   elements: list[str]) -> dict[str, float]:
     assay = result.solids_assay(stream)
     out = {}
-    for e in assay_elements(result):
+    for e in elements:
         if e in PRECIOUS:
             out[f"{e} {label} [g/t]"] = assay.get(e, 0.0) * 1e6
         else:
@@ -138,19 +139,41 @@ def _banks(result: Result) -> dict[str, str]:
             if (port := u.outlet_of_kind("concentrate")) is not None and "mass_pull" in u.results}
 
 
+def _feed_solids_kg_h(result: Result, bank: str) -> dict[str, float]:
+    """Elements in the solids of a bank's inlets [kg/h]."""
+    out: dict[str, float] = {}
+    for streams in result.units[bank].inlets.values():
+        for s in streams:
+            for e, v in result.elements_kg_h(s, "s").items():
+                out[e] = out.get(e, 0.0) + v
+    return out
+
+
+def _floated_elements(result: Result) -> list[str]:
+    """Assayed elements that some bank's feed solids carry above round-off (a share
+    ``ROUNDOFF_PHASE`` of the plant's feed mass): the others' grades and recoveries are
+    the noise of the solve (a cleaner once reported 406 % C recovery from 1e-60 % grades)."""
+    floor = roundoff_floor(result)
+    feeds = [_feed_solids_kg_h(result, b) for b in _banks(result)]
+    return [e for e in assay_elements(result) if any(f.get(e, 0.0) > floor for f in feeds)]
+
+
 def flotation_rows(result: Result) -> list[dict[str, Any]]:
-    """Flotation banks: feed, mass pull, concentrate grade and bank recovery."""
+    """Flotation banks: mass pull, concentrate grade and bank recovery of the solids (the
+    elements the banks' feed solids carry above round-off)."""
     rows = []
+    elements = _floated_elements(result)
+    floor = roundoff_floor(result)
     for name, port in _banks(result).items():
         conc = _stream(result, name, port)
-        feed_el = result.species.element_kg_per_kmol @ result.inlet_total_kmol_h(name)
-        conc_el = result.elements_kg_h(conc)
+        feed_el = _feed_solids_kg_h(result, name)
+        conc_el = result.elements_kg_h(conc, "s")
         row: dict[str, Any] = {"bank": name, "concentrate": conc,
                                "mass pull [%]": result.units[name].results["mass_pull"]}
-        row.update(_grade_columns(result, conc, "grade"))
-        for e, fin in zip(result.species.elements, feed_el, strict=True):
-            if e in assay_elements(result):
-                row[f"{e} recovery [%]"] = 100.0 * conc_el[e] / fin if fin > 0 else 0.0
+        row.update(_grade_columns(result, conc, "grade", elements))
+        for e in elements:
+            fin = feed_el.get(e, 0.0)
+            row[f"{e} recovery [%]"] = 100.0 * conc_el.get(e, 0.0) / fin if fin > floor else 0.0
         rows.append(row)
     return rows
 
@@ -159,13 +182,14 @@ def concentrate_rows(result: Result) -> list[dict[str, Any]]:
     """Products made by a flotation bank's concentrate: grade and plant recovery."""
     rows = []
     banks = _banks(result)
+    elements = _floated_elements(result)
     for prod, stream in result.products.items():
         spec = result.stream(stream)
         if banks.get(spec.src) != spec.src_port:
             continue
         row: dict[str, Any] = {"product": prod, "solids [t/h]": _solids_t_h(result, stream)}
-        row.update(_grade_columns(result, stream, "grade"))
-        for e in assay_elements(result):
+        row.update(_grade_columns(result, stream, "grade", elements))
+        for e in elements:
             row[f"{e} recovery [%]"] = 100.0 * result.recovery[e][prod]
         rows.append(row)
     return rows
