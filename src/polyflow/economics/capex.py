@@ -7,7 +7,7 @@ of Chemical Processes*, 3rd ed. (2009), eq. A.1, and eq. 7.4 for the index):
 .. math::
 
     \\log_{10} C_p^0 = K_1 + K_2 \\log_{10} S + K_3 (\\log_{10} S)^2, \\qquad
-    C_p = C_p^0 \\, I_{now} / I_{base}
+    C_p = F \\, C_p^0 \\, I_{now} / I_{base}
 
 and the fixed capital (Turton eq. 7.5, Lang factor technique, Table 7.7: 3.10 solids,
 3.63 solid–fluid, 4.74 fluid processing plants) with a contingency *c*:
@@ -24,7 +24,9 @@ agitated tank: the tank by its volume plus its agitators by their power), and
 ``items``, a parameter or result of the unit that counts its identical items (the
 thickeners of a CCD train: ``stages``), each then of the curve's size. Every curve
 carries its ``status``: ``READ`` (read in the source), ``QUOTED`` (from a secondary
-transcription of it) or ``EST`` (an estimate).
+transcription of it) or ``EST`` (an estimate). A curve's ``factor`` *F* (1 unless
+stated) multiplies the base-case cost for a design off the curve's base: a pressure
+vessel's pressure and material factors F_P F_M (Turton eq. A.2, Table A.3).
 Curves and the model -> curve map are data (``data/cost_curves.csv``,
 ``data/cost_models.csv``, sources in their headers). Turton's six-tenths rule and
 capacity exponents (eq. 7.1) are :func:`scaled_cost`.
@@ -76,6 +78,7 @@ class CostCurve:
     status: str = "EST"
     plus: str = ""
     items: str = ""
+    factor: float = 1.0
 
 
 @cache
@@ -90,7 +93,7 @@ def cost_curves() -> dict[str, CostCurve]:
                                     float(r["K2"]), float(r["K3"]), float(r["size_min"]),
                                     float(r["size_max"]), float(r["cepci_base"]),
                                     r["source"], r["note"], float(r["scale"]), r["status"],
-                                    r["plus"], r["items"])
+                                    r["plus"], r["items"], float(r.get("factor") or 1.0))
     for c in out.values():
         if c.plus and c.plus not in out:
             raise DataError(f"cost curve {c.name!r} adds curve {c.plus!r}, which "
@@ -130,7 +133,7 @@ def purchased_cost(curve: CostCurve, size: float, cepci: float) -> tuple[float, 
     n = max(1, math.ceil(size / curve.size_max))
     s = max(size / n, curve.size_min)
     lg = math.log10(s)
-    cp0 = 10 ** (curve.K1 + curve.K2 * lg + curve.K3 * lg * lg)
+    cp0 = 10 ** (curve.K1 + curve.K2 * lg + curve.K3 * lg * lg) * curve.factor
     return n * escalate(cp0, curve.cepci_base, cepci), n
 
 
