@@ -1,8 +1,9 @@
 """Sulphide oxidation by hydrogen peroxide before an alkaline sulphide bleed meets acid
 (the refinery's Sb spent-electrolyte bleed, flowsheets/refinery.toml
 ``sb_bleed_oxidation``): a stoichiometric reactor with the reaction table of the
-flowsheet. Stoichiometry: HS- + 4 H2O2 -> SO4-2 + 4 H2O + H+ above pH ~8 (Hoffmann,
-Environ. Sci. Technol. 11 (1977) 61-66), written on the formula units Na2S + 4 H2O2 ->
+flowsheet. Stoichiometry: HS- + 4 H2O2 -> SO4-2 + 4 H2O + H+ (8 electrons from S(-II)
+to S(VI), 2 per H2O2; sulphate the product in alkaline solution: Hoffmann, Environ. Sci.
+Technol. 11 (1977) 61-66, at second hand), written on the formula units Na2S + 4 H2O2 ->
 Na2SO4 + 4 H2O; heats from the NBS82 enthalpies of formation (Wagman et al. 1982)."""
 
 from __future__ import annotations
