@@ -22,8 +22,8 @@ ROWS = read_data_csv("species_base.csv")
 BY_ID = {r["id"]: r for r in ROWS}
 
 #: Guard against a truncated or corrupted table: update both numbers on a deliberate edit.
-N_ROWS = 127
-DHF_SUM = -99696.52
+N_ROWS = 128
+DHF_SUM = -99887.69
 
 
 def _ai_terms(note: str) -> list[tuple[float, str]]:
@@ -168,3 +168,44 @@ def test_stibnite_and_the_thioantimonite_estimate_built_on_it():
     assert db["Sb2S3"].cp_at(298.15) == pytest.approx(123.32)
     leach = 2 * db["Na3SbS3"].dHf - db["Sb2S3"].dHf - 3 * db["Na2S"].dHf
     assert leach == pytest.approx(0.0, abs=1e-6)
+
+
+#: effluent species entered for issue #12, checked against the enthalpies of formation
+#: llnl.dat prints with each phase and basis species ("# Enthalpy of formation:", from
+#: LLNL thermo.com.V8.R6, Johnson 2000, as shipped in the PyPI package ``phreeqc``):
+#: (species id, llnl.dat name, largest difference accepted [kJ/mol], why)
+LLNL_DHF = [
+    ("Zn(OH)2(s)", "Zn(OH)2(epsilon)", 0.1, "same NBS82 source"),
+    ("Mn(OH)2(s)", "Mn(OH)2(am)", 0.4, "NBS82 -695.4 vs llnl -695.096"),
+    ("Al(OH)3(s)", "Gibbsite", 0.1, "RH95 -1293.1 vs llnl -309.065 kcal"),
+    ("Zn+2(aq)", "Zn+2", 0.6, "NBS82 -153.89 vs Shock & Helgeson 1988 -36.66 kcal"),
+    ("Mn+2(aq)", "Mn+2", 0.2, "NBS82 -220.75 vs Shock & Helgeson 1988 -52.724 kcal"),
+]
+
+
+def _llnl_enthalpy_of_formation(name: str) -> float:
+    """kJ/mol, from the comment under ``name``'s entry in llnl.dat."""
+    phreeqc = pytest.importorskip("phreeqc")
+    from pathlib import Path
+
+    text = (Path(phreeqc.__file__).parent / "databases" / "llnl.dat").read_text(
+        encoding="latin-1").splitlines()
+    for k, line in enumerate(text):
+        head = line.split()
+        if not head or line[0].isspace() or line.startswith("#"):
+            continue
+        if head[0] == name and (len(head) == 1 or head[1] == "="):
+            for nxt in text[k + 1:k + 6]:
+                m = re.search(r"Enthalpy of formation:\s*(-?[\d.]+)\s*(kcal|kJ)/mol", nxt)
+                if m:
+                    return float(m.group(1)) * (4.184 if m.group(2) == "kcal" else 1.0)
+    raise AssertionError(f"no enthalpy of formation for {name!r} in llnl.dat")
+
+
+@pytest.mark.parametrize(("sid", "llnl", "tol", "why"), LLNL_DHF)
+def test_effluent_species_enthalpies_agree_with_llnl(sid, llnl, tol, why):
+    """The hydroxide and ion rows of the effluent neutraliser (entered for issue #12 from
+    NBS82 and RH95) against llnl.dat's own enthalpies of formation: an independent
+    compilation, so a transcription error of more than ``tol`` shows here."""
+    assert float(BY_ID[sid]["dHf_kJ_mol"]) == pytest.approx(_llnl_enthalpy_of_formation(llnl),
+                                                             abs=tol), why
