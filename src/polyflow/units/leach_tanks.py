@@ -124,6 +124,11 @@ class LeachTanks(Unit):
         # the tank family first: "X_{mineral}" would also match "X_CuO_tank1"
         "X_{mineral}_tank{k}": Reported("%", "conversion of the mineral leaving tank k"),
         "X_{mineral}": Reported("%", "conversion of a fixed-conversion reaction"),
+        "free_acid_tank{k}": Reported("g/L", "titratable free acid (as H2SO4) of the liquor "
+                                             "in tank k (a reaction with acidity "
+                                             "'free_acid' or 'H+_activity')"),
+        "pH_tank{k}": Reported("", "pH (activity scale) of the liquor in tank k (a "
+                                   "reaction with acidity 'H+_activity')"),
         "{reagent}_consumed": Reported("kg/t", "reagent consumed per tonne of solids fed"),
         "heat_of_reaction": Reported("kW", "heat released by the reactions (negative: "
                                             "absorbed)"),
@@ -408,6 +413,14 @@ class LeachTanks(Unit):
                 out[f"{sp.ids[i].split('(')[0]}_consumed"] = \
                     float(used[i] * sp.mw[i]) / solids_t_h
         out["heat_of_reaction"] = q
+        T_dis = float(sol.outlets["discharge"][1])
+        for it in self.kin:
+            if "tank_acidity" in it:
+                users = it["tank_acidity"].users
+                Xs = [np.array([float(z[names.index(f"X_{sp.ids[u['key_i']].split('(')[0]}"
+                                                    f"_tank{k + 1}")]) for k in range(N)])
+                      for u in users]
+                out |= it["tank_acidity"].report(n_in, Xs, T_dis)
         tau = self._tau
         if tau is None and "tau_tank_h" in names:
             tau = float(z[names.index("tau_tank_h")])
