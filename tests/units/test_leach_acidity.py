@@ -87,6 +87,25 @@ def test_free_acid_rate_is_the_closed_form_at_the_tank_liquors_titratable_acid(a
         r.aqueous_of("d")["free_acid_g_L"], rel=1e-9)
 
 
+def test_rate_law_per_tank_at_the_free_acid_is_its_closed_form():
+    """The rate-law kinetics (X − k τ C^a (1 − X)^(2/3) = 0 in one tank) at the free acid
+    of the tank's liquor: the root of that equation with C = FA(X) of
+    :func:`closed_form_free_acid`, k = 0.05 h⁻¹ (g/L)⁻¹, a = 1, τ = 4 h."""
+    rx = {"equation": RX, "key": "CuO", "kinetics": "rate_law", "k": "0.05 1/h",
+          "reagent": "H2SO4", "acidity": "free_acid", "order": 1.0}
+    r = leach_train(ore(), LeachTanks("leach", residence_time="4 h",
+                                      temperature="30 degC", reactions=[rx])).solve()
+    assert r.converged and max(r.closure.values()) < 1e-12
+    n_w = 100.0 * 1000 / M_H2O
+    rho = float(density_water(303.15)[0])
+
+    def resid(x):
+        fa = 2 * (12.0 - 10 * x) / (M_WATER * (n_w + 10 * x)) * 1000 * FA_PER_MOL * rho
+        return x - 0.05 * 4.0 * fa * (1 - x) ** (2 / 3)
+
+    assert X(r) == pytest.approx(optimize.brentq(resid, 0.0, 1.0, xtol=1e-14), rel=1e-8)
+
+
 def test_the_levers_lower_the_extraction_by_the_rate_laws_amounts():
     """Less acid, a colder tank, a coarser feed each leach less (issue #14), one tank of
     4 h: 12 -> 10 kmol/h of acid (17 % less) leaves 3.7 for 5.1 g/L of free acid in the
