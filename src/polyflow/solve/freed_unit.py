@@ -131,7 +131,7 @@ class FreedUnit:
         b.var_upper = [np.inf] * self.pad
         b.unit_names.append(self.name)
         b.speciation = self.speciation      # a unit may read the streams' pH columns
-        b.aqueous = self.aqueous
+        b.plant_aqueous = self.aqueous      # (no rows of its own) a leach speciates with it
         inlets, outlets = self.ports
         eq = UnitEquations(b, 0, self.name, inlets, outlets)
         unit.equations(eq)

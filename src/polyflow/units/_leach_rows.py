@@ -38,7 +38,10 @@ def conversion_rows(unit, eq, it, in_cols, tau_col, T_col, T_fixed, dis) -> None
     acidity = None
     if "reagent_i" in it:
         users = [it] + [u for u in unit.kin if u is not it]
-        acidity = TankAcidity(unit, it, users, getattr(eq.b, "aqueous", None))
+        # the plant's aqueous system; a freed unit's own builder has no speciation rows
+        # and carries the plant's as ``plant_aqueous`` (polyflow.solve.freed_unit)
+        aq = getattr(eq.b, "aqueous", None) or getattr(eq.b, "plant_aqueous", None)
+        acidity = TankAcidity(unit, it, users, aq)
         it["tank_acidity"] = acidity           # the report reads the tanks' liquors
     if it["kinetics"] in ("chemical", "diffusion"):
         shrinking_core_rows(unit, eq, it, in_cols, extra, tau_T, dis, T_fixed, acidity,
