@@ -20,10 +20,10 @@ conversions, the temperature), solved in the one Newton system. A reaction's
 * ``free_acid`` — the titratable free acid of tank k's liquor [g/L H2SO4], as the plant
   lab measures it (NaOH to the pH 4.5 end point, hydrolysable metals masked by oxalate;
   Jackson, Silva & Oliveira, CETEM STM-19 (1981)) and as every stream reports it
-  (``streams.<name>.free_acid``): 1000 c·n_k / W_k mol H+/kg water, c the titratable
-  protons per kmol of each species (:func:`polyflow.chem.aqueous.free_acid_coefficients`:
-  H2SO4 2, HSO4⁻ 1, SO4²⁻ and the metal sulphates 0), times 49.04 g/mol and the density
-  of water at T [kg/L], as the stream reports;
+  (``free_acid_g_L``): 1000 c·n_k / W_k mol H+/kg water, c the titratable protons per
+  kmol of each species (:func:`polyflow.chem.aqueous.free_acid_coefficients`: H2SO4 2,
+  HSO4⁻ 1, SO4²⁻ and the metal sulphates 0), times 49.04 g/mol and the density of water
+  at T [kg/L];
 * ``H+_activity`` — a(H+) of tank k's liquor, speciated with the plant's database and
   activity model (Parkhurst & Appelo 2013, USGS TM 6-A43, the rows of
   :mod:`polyflow.chem.speciation`) by a nonlinear elimination inside the row: the
