@@ -243,7 +243,7 @@ def test_the_terminal_summary_shows_the_spec(sxew):
               "acid: vary=acid.flows.H2SO4, target=streams.pls.g_L.H2SO4, value=6 g/L")
     assert res.exit_code == 0, res.output
     line = next(x for x in res.output.splitlines() if x.startswith("Spec acid"))
-    assert "acid.flows.H2SO4 = 3.53" in line and "(target 6 g/L)" in line
+    assert "acid.flows.H2SO4 = 3.54" in line and "(target 6 g/L)" in line
 
 
 def test_spec_option_syntax_errors(sxew):

@@ -42,6 +42,7 @@ class FreedUnit:
         self.pad = int(internal[0]) - b.n_vars if len(internal) else 0
         self.species, self.stream_names = b.species, b.stream_names
         self.speciation = b.speciation
+        self.aqueous = b.aqueous             # a leach rate law speciates its tank liquors
         self._cache: dict[tuple, Any] = {}
         P0 = [f.p0 for f in freed]
         base = self.subsystem(P0)
@@ -130,6 +131,7 @@ class FreedUnit:
         b.var_upper = [np.inf] * self.pad
         b.unit_names.append(self.name)
         b.speciation = self.speciation      # a unit may read the streams' pH columns
+        b.plant_aqueous = self.aqueous      # (no rows of its own) a leach speciates with it
         inlets, outlets = self.ports
         eq = UnitEquations(b, 0, self.name, inlets, outlets)
         unit.equations(eq)

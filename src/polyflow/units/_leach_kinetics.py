@@ -12,6 +12,7 @@ from scipy import special
 from polyflow.errors import InputError
 from polyflow.quantity import parse_quantity
 from polyflow.units._hydro_common import read_fraction, read_table_list
+from polyflow.units._leach_acidity import ACIDITY
 from polyflow.units.base import read_choice
 
 __all__ = ["KINETICS", "R_GAS", "arrhenius", "read_reactions", "shrinking_core_cstr_series",
@@ -43,7 +44,8 @@ def read_reactions(value: object) -> list[dict]:
             raise InputError(f"reaction {k} needs 'equation' and 'key', and either "
                              "'conversion' or 'kinetics'", value=r)
         allowed = {"equation", "key", "conversion", "kinetics", "k", "reagent", "order",
-                   "activation_energy", "k_temperature", "k_concentration", "psd", "k_size"}
+                   "activation_energy", "k_temperature", "k_concentration", "psd", "k_size",
+                   "acidity"}
         extra = fields - allowed
         if extra:
             raise InputError(f"reaction {k} has unknown field {sorted(extra)[0]!r}",
@@ -78,6 +80,12 @@ def read_reactions(value: object) -> list[dict]:
                                  "for the shrinking-core kinetics (chemical, diffusion)")
         if "reagent" in r:
             item["reagent"] = str(r["reagent"])
+        if "acidity" in r:
+            if "reagent" not in r:
+                raise InputError(f"reaction {k}: 'acidity' is the measure of the "
+                                 "'reagent' the kinetics see: give the reagent")
+            item["acidity"] = read_choice(r["acidity"], ACIDITY,
+                                          what=f"reaction {k}: acidity")
         if kin != "rate_law":
             _read_shrinking_core_extras(r, item, k)
         out.append(item)

@@ -1,5 +1,7 @@
 """The conversion rows of a train of leach tanks: the shrinking core per tank at the
-tank's own reagent concentration, or a rate law per tank; used by ``leach_tanks``."""
+tank's own reagent level, or a rate law per tank; used by ``leach_tanks``. The level of
+the reagent in each tank (its measure: the component, the titratable free acid or the
+H+ activity of the tank's liquor) is :class:`~polyflow.units._leach_acidity.TankAcidity`."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import numpy as np
 
 from polyflow.chem.species import T_REF
 from polyflow.solve.system import ROW_INTERNAL
+from polyflow.units._leach_acidity import TankAcidity
 from polyflow.units._leach_kinetics import R_GAS
 
 __all__ = ["conversion_rows", "shrinking_core_rows"]
@@ -15,11 +18,11 @@ __all__ = ["conversion_rows", "shrinking_core_rows"]
 def conversion_rows(unit, eq, it, in_cols, tau_col, T_col, T_fixed, dis) -> None:
     """The rows of one kinetic reaction's conversions in each tank (``unit`` a
     ``LeachTanks``): the shrinking core, or the rate law per tank."""
-    N = unit.p["tanks"]
-    S = eq.S
-    X = it["X"]
     arrhenius = it["Ea"] != 0.0 and T_fixed is None
-    extra = ([tau_col] if tau_col is not None else []) + ([T_col] if arrhenius else [])
+    speciated = it.get("acidity", "component") != "component" and T_fixed is None
+    extra = ([tau_col] if tau_col is not None else []) + \
+        ([T_col] if arrhenius or speciated else [])
+    has_T = arrhenius or speciated
 
     def tau_T(x, base):
         j = base
@@ -28,51 +31,55 @@ def conversion_rows(unit, eq, it, in_cols, tau_col, T_col, T_fixed, dis) -> None
             tau = max(x[j], 1e-9)
             j += 1
         T = T_fixed if T_fixed is not None else T_REF
-        if arrhenius:
+        if has_T:
             T = max(x[j], 200.0)
         return tau, T
 
+    acidity = None
+    if "reagent_i" in it:
+        users = [it] + [u for u in unit.kin if u is not it]
+        # the plant's aqueous system; a freed unit's own builder has no speciation rows
+        # and carries the plant's as ``plant_aqueous`` (polyflow.solve.freed_unit)
+        aq = getattr(eq.b, "aqueous", None) or getattr(eq.b, "plant_aqueous", None)
+        acidity = TankAcidity(unit, it, users, aq)
+        it["tank_acidity"] = acidity           # the report reads the tanks' liquors
     if it["kinetics"] in ("chemical", "diffusion"):
-        shrinking_core_rows(unit, eq, it, in_cols, extra, tau_T, dis, T_fixed)
+        shrinking_core_rows(unit, eq, it, in_cols, extra, tau_T, dis, T_fixed, acidity,
+                            has_T)
         return
-    # rate law per tank: X_k − X_(k−1) − k τ C_k^a (1 − X_k)^(2/3) = 0
-    ri = it["reagent_i"]
-    users = [u for u in unit.kin if u["nu"][ri] < 0]
-    n_in_cols = len(in_cols) * S
-    cols = np.concatenate([X, *[u["X"] for u in users if u is not it], *in_cols,
-                           extra]).astype(int)
-    others = [u for u in users if u is not it]
-    mw = eq.species.mw
-    liq = unit.liquor
-    rho = unit.p["solution_density"]
-    Mfix = unit.M
+    _rate_law_rows(unit, eq, it, in_cols, extra, tau_T, dis, acidity)
+
+
+def _split(x, N, users, in_cols, S):
+    """(conversions of each user (N,) ..., summed feed flows (S,), index after them)."""
+    Xs = [x[N * m:N * (m + 1)] for m in range(len(users))]
+    base = N * len(users)
+    n = sum(x[base + j * S: base + (j + 1) * S] for j in range(len(in_cols)))
+    return Xs, n, base + len(in_cols) * S
+
+
+def _rate_law_rows(unit, eq, it, in_cols, extra, tau_T, dis, acidity) -> None:
+    """Rate law per tank: X_k − X_(k−1) − k τ C_k^a (1 − X_k)^(2/3) = 0, C_k the
+    reagent's level in tank k (Jacobian by the system's finite differences)."""
+    N = unit.p["tanks"]
+    S = eq.S
+    users = acidity.users
+    cols = np.concatenate([*[u["X"] for u in users], *in_cols, extra]).astype(int)
     a = it["order"]
     X0 = np.array([0.5 * (k + 1) / N for k in range(N)])
 
-    def parts(x):
-        Xs = x[:N]
-        Xo = [x[N * (m + 1):N * (m + 2)] for m in range(len(others))]
-        base = N * (len(others) + 1)
-        n_in = sum(x[base + j * S: base + (j + 1) * S] for j in range(len(in_cols)))
-        tau, T = tau_T(x, base + n_in_cols)
-        return Xs, Xo, n_in, tau, T
-
     def f_rl(x):
-        Xs, Xo, n_in, tau, T = parts(x)
+        Xs, n_in, tail = _split(x, N, users, in_cols, S)
+        tau, T = tau_T(x, tail)
         kc = unit.rate_constant(it, T)
-        V = max(float(mw[liq] @ n_in[liq]) / rho, 1e-30)      # m3/h
-        reag = (Mfix @ n_in)[ri] - it["nu"][ri] * 0.0
+        C = acidity.level(n_in, Xs, T)[0]
         r = np.empty(N)
         sc = np.empty(N)
         for k in range(N):
-            used = abs(it["nu"][ri]) / it["nu_key"] * Xs[k] * n_in[it["key_i"]]
-            for u, xu in zip(others, Xo, strict=True):
-                used += abs(u["nu"][ri]) / u["nu_key"] * xu[k] * n_in[u["key_i"]]
-            C = max((reag - used) * mw[ri] / V, 0.0)              # g/L
-            rate = kc * tau * C ** a * max(1.0 - Xs[k], 0.0) ** (2.0 / 3.0)
-            prev = Xs[k - 1] if k else 0.0
-            r[k] = Xs[k] - prev - rate
-            sc[k] = abs(Xs[k]) + abs(prev) + abs(rate)
+            rate = kc * tau * max(C[k], 0.0) ** a * max(1.0 - Xs[0][k], 0.0) ** (2 / 3)
+            prev = Xs[0][k - 1] if k else 0.0
+            r[k] = Xs[0][k] - prev - rate
+            sc[k] = abs(Xs[0][k]) + abs(prev) + abs(rate)
         return r, sc
 
     def f_rl0(x):
@@ -87,45 +94,43 @@ def conversion_rows(unit, eq, it, in_cols, tau_col, T_col, T_fixed, dis) -> None
                  labels=[f"rate law of {it['key']} in tank {k + 1}" for k in range(N)],
                  start=(f_rl0, j_rl0))
 
-def shrinking_core_rows(unit, eq, it, in_cols, extra, tau_T, dis, T_fixed) -> None:
+
+def shrinking_core_rows(unit, eq, it, in_cols, extra, tau_T, dis, T_fixed,
+                        acidity=None, has_T=None) -> None:
     """X_n − X̄_n(θ_n) = 0 per tank, θ_n = τ k(T) (C̄_n/C_ref)^a: the shrinking core in
     mixed flow at the mean of the rate constants of the tanks passed, each tank's
-    from its own reagent concentration C_k [g/L] (what the feed brings less what the
-    reactions up to tank k consumed; fixed-conversion reactions complete in tank 1).
-    The mean rate constant keeps the particles' mean ∫kc dt exact. Jacobian: the
-    identity on X less X̄'(θ) ∂θ/∂x (X̄' by a central difference, ∂θ/∂x analytic;
+    from its own reagent level C_k (:class:`~polyflow.units._leach_acidity.
+    TankAcidity`: the component left, the free acid or the H+ activity of the tank's
+    liquor). The mean rate constant keeps the particles' mean ∫kc dt exact. Jacobian:
+    the identity on X less X̄'(θ) ∂θ/∂x (X̄' by a central difference, ∂θ/∂x analytic;
     checked against finite differences in tests/units/test_leach_levers.py)."""
     N = unit.p["tanks"]
     S = eq.S
-    X = it["X"]
-    ri = it.get("reagent_i")
-    others = [u for u in unit.kin if u is not it and ri is not None and u["nu"][ri] < 0]
+    has_reagent = acidity is not None
+    users = acidity.users if has_reagent else [it]
     n_in = len(in_cols) * S
-    has_reagent = ri is not None
-    cols = np.concatenate([X, *[u["X"] for u in others],
+    cols = np.concatenate([*[u["X"] for u in users],
                            *(in_cols if has_reagent else []), extra]).astype(int)
-    mw = eq.species.mw
-    wl = np.where(unit.liquor, mw, 0.0) / unit.p["solution_density"]
-    Mfix = unit.M
-    base = N * (len(others) + 1)
+    base = N * len(users)
     tail = base + (n_in if has_reagent else 0)
+    if has_T is None:
+        has_T = it["Ea"] != 0.0 and T_fixed is None
+    C_ref = acidity.reference(it["C_ref"], it["T_ref"]) if has_reagent else 1.0
+    a = it["order"]
 
-    def theta(x):
+    def levels(x):
         tau, T = tau_T(x, tail)
         kT = unit.rate_constant(it, T)
         if not has_reagent:
+            return tau, T, kT, None
+        Xs, n, _ = _split(x, N, users, in_cols, S)
+        return tau, T, kT, acidity.level(n, Xs, T)
+
+    def theta(x):
+        tau, _, kT, lev = levels(x)
+        if lev is None:
             return np.full(N, kT * tau)
-        n = sum(x[base + j * S: base + (j + 1) * S] for j in range(len(in_cols)))
-        V = max(float(wl @ n), 1e-30)                                   # m3/h
-        reag = (Mfix @ n)[ri]
-        kc = np.empty(N)
-        for k in range(N):
-            used = abs(it["nu"][ri]) / it["nu_key"] * x[k] * n[it["key_i"]]
-            for m, u in enumerate(others):
-                used += abs(u["nu"][ri]) / u["nu_key"] * x[N * (m + 1) + k] * \
-                    n[u["key_i"]]
-            C = max((reag - used) * mw[ri] / V, 0.0)                    # g/L
-            kc[k] = kT * (C / it["C_ref"]) ** it["order"]
+        kc = kT * (np.maximum(lev[0], 0.0) / C_ref) ** a
         return tau * np.cumsum(kc) / np.arange(1, N + 1)
 
     def g(th):
@@ -137,43 +142,35 @@ def shrinking_core_rows(unit, eq, it, in_cols, extra, tau_T, dis, T_fixed) -> No
 
     has_tau = unit._tau is None
     arrhenius = it["Ea"] != 0.0 and T_fixed is None
-    users = [(0, it)] + [(N * (m + 1), u) for m, u in enumerate(others)]
 
     def dtheta(x):
-        """∂θ/∂x: θ_n = τ/n Σ_{k≤n} kc_k, kc_k = k(T) (C_k/C_ref)^a, C_k = (R − Σ_u c_u
-        X_{u,k} n_key,u) M_r/V; ∂C_k/∂n_j = (M_rj − Σ_u c_u X_{u,k} [j = key_u]) M_r/V
-        − C_k w_j/V, ∂C_k/∂X_{u,k} = −c_u n_key,u M_r/V."""
+        """∂θ/∂x: θ_n = τ/n Σ_{k≤n} kc_k, kc_k = k(T) (C_k/C_ref)^a, so
+        ∂kc_k = kc_k (a ∂C_k/C_k + E_a/(R T²) ∂T), the level's derivatives on the
+        feed flows, the tank's conversions and T from ``TankAcidity``."""
+        tau, T, kT, lev = levels(x)
         th = theta(x)
         D = np.zeros((N, len(x)))
-        tau, T = tau_T(x, tail)
         j = tail
         if has_tau:
             D[:, j] = th / max(tau, 1e-9)
             j += 1
         if arrhenius and x[j] > 200.0:
             D[:, j] = th * it["Ea"] / (R_GAS * T * T)
-        if not has_reagent:
+        if lev is None:
             return D
-        kT = unit.rate_constant(it, T)
-        n = sum(x[base + q * S: base + (q + 1) * S] for q in range(len(in_cols)))
-        V = max(float(wl @ n), 1e-30)
-        reag = (Mfix @ n)[ri]
+        C, dC_dn, dC_dX, dC_dT = lev
         dkc = np.zeros((N, len(x)))
         for k in range(N):
-            used = sum(abs(u["nu"][ri]) / u["nu_key"] * x[off + k] * n[u["key_i"]]
-                       for off, u in users)
-            C = (reag - used) * mw[ri] / V
-            if C <= 0.0:
+            if C[k] <= 0.0:
                 continue
-            kc = kT * (C / it["C_ref"]) ** it["order"]
-            fac = it["order"] * kc / C
-            dC_dn = Mfix[ri].astype(float) * mw[ri] / V - C * wl / V
-            for off, u in users:
-                cu = abs(u["nu"][ri]) / u["nu_key"]
-                dC_dn[u["key_i"]] -= cu * x[off + k] * mw[ri] / V
-                dkc[k, off + k] = -fac * cu * n[u["key_i"]] * mw[ri] / V
-            dkc[k, base:base + n_in] = np.tile(fac * dC_dn, len(in_cols))
-        D[:, :tail] = tau * np.cumsum(dkc[:, :tail], axis=0) / np.arange(1, N + 1)[:, None]
+            kc = kT * (C[k] / C_ref) ** a
+            fac = a * kc / C[k]
+            for m in range(len(users)):
+                dkc[k, N * m + k] = fac * dC_dX[k, m]
+            dkc[k, base:base + n_in] = np.tile(fac * dC_dn[k], len(in_cols))
+            if has_T and x[j] > 200.0:
+                dkc[k, j] = fac * dC_dT[k]
+        D += tau * np.cumsum(dkc, axis=0) / np.arange(1, N + 1)[:, None]
         return D
 
     def jac(x):

@@ -50,9 +50,20 @@ class LeachTanks(Unit):
       conversion leaving tank n is the particle conversion averaged over the Erlang
       distribution of n tanks);
     * ``rate_law`` — per tank, X_n − X_(n−1) = k τ C_n^a (1 − X_n)^(2/3), with C_n the
-      concentration [g/L] of the dissolved ``reagent`` in tank n (what the feed brings
-      less what the reactions up to tank n consumed; fixed-conversion reactions are
-      taken as complete in tank 1) and ``a`` its ``order``.
+      level of the dissolved ``reagent`` in tank n and ``a`` its ``order``.
+
+    The reagent's level in tank n is that of the tank's own liquor (its outlet: what the
+    feed brings less what the reactions up to tank n consumed; fixed-conversion
+    reactions are taken as complete in tank 1), in the measure the reaction's
+    ``acidity`` names (:mod:`polyflow.units._leach_acidity`): ``component`` (default:
+    the reagent's g/L per litre of feed liquor, all of it counted as free), ``free_acid``
+    (the titratable free acid of the tank's liquor, g/L H2SO4 to pH 4.5, as a plant lab
+    and the stream reports measure it) or ``H+_activity`` (a(H+) of the tank's liquor,
+    speciated in the one Newton system; a shrinking-core k then holds at the a(H+) of
+    ``k_concentration`` of the reagent alone in water at ``k_temperature``). With
+    ``k_concentration`` the shrinking core's rate constant is k (C_n/C_ref)^a. Choose
+    the measure the rate law was fitted on: a law fitted on the acid concentration of
+    test solutions (most published leach kinetics) is a ``free_acid`` law.
 
     .. math::
 
@@ -124,6 +135,11 @@ class LeachTanks(Unit):
         # the tank family first: "X_{mineral}" would also match "X_CuO_tank1"
         "X_{mineral}_tank{k}": Reported("%", "conversion of the mineral leaving tank k"),
         "X_{mineral}": Reported("%", "conversion of a fixed-conversion reaction"),
+        "free_acid_tank{k}": Reported("g/L", "titratable free acid (as H2SO4) of the liquor "
+                                             "in tank k (a reaction with acidity "
+                                             "'free_acid' or 'H+_activity')"),
+        "pH_tank{k}": Reported("", "pH (activity scale) of the liquor in tank k (a "
+                                   "reaction with acidity 'H+_activity')"),
         "{reagent}_consumed": Reported("kg/t", "reagent consumed per tonne of solids fed"),
         "heat_of_reaction": Reported("kW", "heat released by the reactions (negative: "
                                             "absorbed)"),
@@ -134,7 +150,9 @@ class LeachTanks(Unit):
     }
     params = {
         "reactions": Param(None, "list of {equation, key, conversion} or {equation, key, "
-                                 "kinetics, k, ...}", required=True, parse=read_reactions),
+                                 "kinetics, k, ...} (reagent, acidity: component, "
+                                 "free_acid or H+_activity)", required=True,
+                           parse=read_reactions),
         "tanks": Param.integer("number of tanks in series", default=1, bounds=(1, 30)),
         "residence_time": Param("time", "slurry residence time of the whole train",
                                 bounds=(1e-3, 1000.0)),
@@ -408,6 +426,14 @@ class LeachTanks(Unit):
                 out[f"{sp.ids[i].split('(')[0]}_consumed"] = \
                     float(used[i] * sp.mw[i]) / solids_t_h
         out["heat_of_reaction"] = q
+        T_dis = float(sol.outlets["discharge"][1])
+        for it in self.kin:
+            if "tank_acidity" in it:
+                users = it["tank_acidity"].users
+                Xs = [np.array([float(z[names.index(f"X_{sp.ids[u['key_i']].split('(')[0]}"
+                                                    f"_tank{k + 1}")]) for k in range(N)])
+                      for u in users]
+                out |= it["tank_acidity"].report(n_in, Xs, T_dis)
         tau = self._tau
         if tau is None and "tau_tank_h" in names:
             tau = float(z[names.index("tau_tank_h")])
