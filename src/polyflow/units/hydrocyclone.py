@@ -113,7 +113,8 @@ class Hydrocyclone(Unit):
     :func:`~polyflow.units._cyclone_blocks.pump_heat_kW`): the energy balance
     ``Σ H_in − H_underflow − H_overflow + P − ρ g Q H = 0`` sets the outlets'
     temperature (+0.14 K in the shipped concentrator), and the unit's duty
-    (``H_out − H_in − P``) is the lift, ``−ρ g Q H``; this is the default. With ``"duty"`` the outlets leave
+    (``H_out − H_in − P``) is the lift, ``−ρ g Q H``; this is the default. With
+    ``"duty"`` the outlets leave
     at the feed temperature and the whole power shows as the unit's (negative) duty
     (the option kept for comparison: since the projected Newton the energy row costs no
     iterations, 8 for the concentrate-refining refinery against 9 with ``"duty"``).
