@@ -112,7 +112,8 @@ def test_cascade_2_runs_on_its_pH_model_with_the_saponification_consumed(plant):
     from the stage's organic and aqueous concentrations; the stage pH is the one the
     acid balance gives (1.5-2.5 in the extraction and scrub stages, where the 35.7 %
     saponified organic neutralises the acid, but the last, where the scrub acid enters);
-    every NH4+ the saponification put on the organic leaves it (the stripped organic carries under 1e-9 of it)."""
+    every NH4+ the saponification put on the organic leaves it (the stripped organic
+    carries under 1e-9 of it)."""
     unit = plant.flowsheet.units["cascade_2"]
     sol = plant.unit_solution("cascade_2")
     assert unit.p["equilibrium"] == "pH"
