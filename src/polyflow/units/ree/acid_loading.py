@@ -203,7 +203,10 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
     up between stages without bound), the metals are brought in at the full order
     (:func:`_metal_path`): every metal inlet scaled by τ from 0 to 1 from the acid-only
     cascade, whose profile is exact, by the same continuation; failing that, the
-    organic's load alone is brought in from a barren organic (org_in·τ).
+    organic's load alone is brought in from a barren organic (org_in·τ). An organic
+    inlet that carries metal or base tries the metals' path first and the order path
+    after it (the order path failed there in every case measured, and cost 12 of the
+    17 s of the saponified 22-metal × 200-stage benchmark).
 
     ``nu`` and ``z`` (extractant bound and H+ released per ion): a number or one per
     element.
@@ -226,10 +229,22 @@ def acid_loading_profile(K: np.ndarray, m: np.ndarray, n: np.ndarray, eta: float
         u1, v1, a1, o1, ok = newton(org_in, start[0], start[1], nt, LOAD_TOL)
         if ok:
             return _finish(a1, o1, u1, v1, org_in, acid_in, ns, T_A, nu, z)
-    out = _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z,
-                      newton)
-    if out is None:
-        out = _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt, z)
+    # an organic that carries metal or base (a saponified organic) piles the metals up
+    # at order 0 (below): the metals' path is tried first there, the order path after
+    def order_path():
+        return _order_path(K, m, n, eta, ns, aq_in, org_in, acid_in, W, V, T_A, nu, v, z,
+                           newton)
+
+    def metal_path():
+        return _metal_path(aq_in, org_in, acid_in, W, ns, newton, nt, z)
+
+    paths = (metal_path, order_path) if float(org_in.sum()) > 0.0 else (order_path,
+                                                                         metal_path)
+    out = None
+    for path in paths:
+        out = path()
+        if out is not None:
+            break
     if out is None and float(org_in.sum()) > 0.0:
         # a loaded or saponified organic feed: its order-0 profile can pile the metals up
         # without bound (no loading limit); go from the barren organic instead and bring
