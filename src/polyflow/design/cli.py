@@ -27,23 +27,46 @@ class _Finite(click.ParamType):
 FINITE = _Finite()
 
 
+def _cut_options(command):
+    """The options both REE design commands share: the feed, the separation factor, the
+    organic flow multiplier and which elements stand for A and B."""
+    for option in reversed((
+            click.option("--feed-a", "f_A", type=FINITE, required=True,
+                         help="Molar fraction of the more extractable element A in the "
+                              "feed rare earths."),
+            click.option("--beta", type=FINITE, required=True,
+                         help="Separation factor A/B at the split."),
+            click.option("--multiplier", type=FINITE, default=1.2, show_default=True,
+                         help="Organic flow as a multiple of the minimum."),
+            click.option("--a", "A", default="Nd", show_default=True,
+                         help="Element standing for A (La, Ce, Pr, Nd)."),
+            click.option("--b", "B", default="Pr", show_default=True,
+                         help="Element standing for B (La, Ce, Pr, Nd)."))):
+        command = option(command)
+    return command
+
+
+def _failure(err) -> click.ClickException:
+    """A polyflow error as a click failure with the exit code of docs/exit-codes.md."""
+    from polyflow.errors import ConvergenceError, InputError, SingularSystemError
+
+    failure = click.ClickException(str(err))
+    failure.exit_code = 3 if isinstance(err, ConvergenceError | SingularSystemError) \
+        else 2 if isinstance(err, InputError) else 1
+    return failure
+
+
 @click.group()
 def design() -> None:
     """Design calculations (size a unit from targets, then simulate it)."""
 
 
 @design.command("ree-cascade")
-@click.option("--feed-a", "f_A", type=FINITE, required=True,
-              help="Fraction of the more extractable group A in the feed rare earths.")
-@click.option("--beta", type=FINITE, required=True, help="Separation factor A/B at the split.")
+@_cut_options
 @click.option("--purity-a", "P_A", type=FINITE, default=0.99, show_default=True,
               help="Purity of the A product (strip liquor), fraction.")
 @click.option("--purity-b", "P_B", type=FINITE, default=0.99, show_default=True,
               help="Purity of the B product (raffinate), fraction.")
-@click.option("--multiplier", type=FINITE, default=1.2, show_default=True,
-              help="Organic flow as a multiple of the minimum.")
-@click.option("--a", "A", default="Nd", show_default=True, help="Element standing for A.")
-@click.option("--b", "B", default="Pr", show_default=True, help="Element standing for B.")
 @click.option("--no-verify", is_flag=True, help="Skip the simulation of the design.")
 def ree_cascade(f_A, beta, P_A, P_B, multiplier, A, B, no_verify) -> None:
     """Minimum and chosen extraction/scrub flows and stage numbers of a two-product
@@ -64,42 +87,28 @@ def ree_cascade(f_A, beta, P_A, P_B, multiplier, A, B, no_verify) -> None:
                        f"{100 * v['A_recovery']:.3f} %")
             click.echo(f"  B product purity {100 * v['B_purity']:.3f} %, recovery "
                        f"{100 * v['B_recovery']:.3f} %")
-    except PolyflowError as err:      # exit codes of docs/exit-codes.md
-        from polyflow.errors import ConvergenceError, InputError, SingularSystemError
-
-        failure = click.ClickException(str(err))
-        failure.exit_code = 3 if isinstance(err, ConvergenceError | SingularSystemError) \
-            else 2 if isinstance(err, InputError) else 1
-        raise failure from None
+    except PolyflowError as err:
+        raise _failure(err) from None
 
 
 @design.command("ree-plant")
-@click.option("--feed-a", "f_A", type=FINITE, required=True,
-              help="Molar fraction of the more extractable element A in the feed rare earths.")
-@click.option("--beta", type=FINITE, required=True, help="Separation factor A/B.")
+@_cut_options
 @click.option("--grade-a", "grade_A", type=FINITE, default=0.995, show_default=True,
               help="A's oxide by mass of the A product (Nd2O3 in the Nd oxide), fraction.")
 @click.option("--grade-b", "grade_B", type=FINITE, default=0.99, show_default=True,
               help="B's oxide by mass of the B product, fraction.")
-@click.option("--multiplier", type=FINITE, default=1.2, show_default=True,
-              help="Organic flow as a multiple of the minimum.")
-@click.option("--a", "A", default="Nd", show_default=True, help="Element A (La, Ce, Pr, Nd).")
-@click.option("--b", "B", default="Pr", show_default=True, help="Element B (La, Ce, Pr, Nd).")
 def ree_plant(f_A, beta, grade_A, grade_B, multiplier, A, B) -> None:
     """Purity to plant: design an A/B cut from oxide grades by mass, solve it as a plant
     (rigorous cascade with its scrub reflux, oxalate precipitation, calcination), add
     stages until the plant meets the grades, and print the grades, the reagents per
     tonne of oxide and the effluent."""
     from polyflow.design.ree_plant import design_to_plant
-    from polyflow.errors import ConvergenceError, InputError, PolyflowError, SingularSystemError
+    from polyflow.errors import PolyflowError
 
     try:
         d, out = design_to_plant(f_A, beta, grade_A, grade_B, A, B, multiplier)
-    except PolyflowError as err:      # exit codes of docs/exit-codes.md
-        failure = click.ClickException(str(err))
-        failure.exit_code = 3 if isinstance(err, ConvergenceError | SingularSystemError) \
-            else 2 if isinstance(err, InputError) else 1
-        raise failure from None
+    except PolyflowError as err:
+        raise _failure(err) from None
     for line in d.lines():
         click.echo(line)
     v = d.verification
